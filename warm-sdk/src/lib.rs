@@ -1,0 +1,4 @@
+//! Keep AWS Lambda functions warm, and prove it.
+#![forbid(unsafe_code)]
+
+pub mod protocol;

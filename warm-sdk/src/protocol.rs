@@ -1,0 +1,192 @@
+//! The warm-up protocol: what a warmer sends and what a warmed function answers.
+//!
+//! A warm-up is an invoke payload that is a JSON object whose top-level `warmer` is `true`
+//! (the flag key is configurable). The warmer also says how long each copy should hold
+//! (`delay`, milliseconds) so that N concurrent warm-ups land on N different environments,
+//! and tags every invocation of one run with a correlation id and an index.
+//!
+//! ```
+//! use warm_sdk::protocol::WarmupRequest;
+//!
+//! let request = WarmupRequest::new().delay_ms(300).correlation_id("run-1").index(3).concurrency(50);
+//! let json = serde_json::to_value(&request).unwrap();
+//! assert_eq!(json["warmer"], true);
+//! assert_eq!(json["delay"], 300);
+//! assert_eq!(json["correlation_id"], "run-1");
+//! ```
+//!
+//! The function answers with a [`WarmupResponse`]; its `instance` is fixed for the life of the
+//! execution environment, so a warmer that collects the answers of N concurrent warm-ups can
+//! count how many distinct environments it reached.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The default flag key: a warm-up is a JSON object whose `warmer` field is `true`.
+pub const DEFAULT_FLAG_KEY: &str = "warmer";
+
+/// The delay a warm-up holds for when its payload names none, in milliseconds.
+///
+/// 75 ms is what the best-known JavaScript warmer uses, so functions switching to `warm`
+/// behave as before when their warmer sends no delay.
+pub const DEFAULT_DELAY_MS: u64 = 75;
+
+/// The most a warm-up may hold, unless configured otherwise, in milliseconds (10 s).
+pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
+
+/// The payload a warmer sends to warm one environment.
+///
+/// Serializes to `{"warmer": true, "delay": 300, "correlation_id": "...", "index": 1,
+/// "concurrency": 50}`; optional fields are left out when unset and `extra` fields are
+/// merged in at the top level.
+///
+/// ```
+/// use warm_sdk::protocol::WarmupRequest;
+///
+/// let request: WarmupRequest = serde_json::from_str(r#"{"warmer": true, "delay": 120}"#).unwrap();
+/// assert_eq!(request.delay, Some(120));
+/// assert!(request.correlation_id.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmupRequest {
+    /// Always `true`: the flag that makes this payload a warm-up.
+    pub warmer: bool,
+    /// How long the warmed environment holds before answering, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<u64>,
+    /// An id shared by every invocation of one warm-up run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// This invocation's position in the run, from 1 to `concurrency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// How many invocations the run sends at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    /// Extra top-level fields, passed through as given.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Default for WarmupRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WarmupRequest {
+    /// A warm-up with no delay, correlation id or index: `{"warmer": true}`.
+    ///
+    /// ```
+    /// let json = serde_json::to_string(&warm_sdk::protocol::WarmupRequest::new()).unwrap();
+    /// assert_eq!(json, r#"{"warmer":true}"#);
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            warmer: true,
+            delay: None,
+            correlation_id: None,
+            index: None,
+            concurrency: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets the delay in milliseconds.
+    ///
+    /// ```
+    /// assert_eq!(warm_sdk::protocol::WarmupRequest::new().delay_ms(5).delay, Some(5));
+    /// ```
+    pub fn delay_ms(mut self, delay: u64) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// Sets the run's correlation id.
+    ///
+    /// ```
+    /// let request = warm_sdk::protocol::WarmupRequest::new().correlation_id("abc");
+    /// assert_eq!(request.correlation_id.as_deref(), Some("abc"));
+    /// ```
+    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.correlation_id = Some(id.into());
+        self
+    }
+
+    /// Sets this invocation's index in the run (1-based).
+    ///
+    /// ```
+    /// assert_eq!(warm_sdk::protocol::WarmupRequest::new().index(2).index, Some(2));
+    /// ```
+    pub fn index(mut self, index: u32) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    /// Sets how many invocations the run sends at once.
+    ///
+    /// ```
+    /// assert_eq!(warm_sdk::protocol::WarmupRequest::new().concurrency(9).concurrency, Some(9));
+    /// ```
+    pub fn concurrency(mut self, concurrency: u32) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// Adds an extra top-level field.
+    ///
+    /// ```
+    /// let request = warm_sdk::protocol::WarmupRequest::new().extra("team", "payments");
+    /// let json = serde_json::to_value(&request).unwrap();
+    /// assert_eq!(json["team"], "payments");
+    /// ```
+    pub fn extra(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// What a warmed function answers to a warm-up.
+///
+/// ```
+/// use warm_sdk::protocol::WarmupResponse;
+///
+/// let json = r#"{"warmed":true,"function":"orders","version":"$LATEST",
+///   "log_stream":"2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef",
+///   "instance":"5f0c1e7a9b2d4c3e","cold":true,"invocations":1,"delay_ms":300,
+///   "correlation_id":"run-1","index":7}"#;
+/// let response: WarmupResponse = serde_json::from_str(json).unwrap();
+/// assert!(response.cold);
+/// assert_eq!(response.index, Some(7));
+/// assert_eq!(response.max_concurrency, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarmupResponse {
+    /// Always `true`: this answer comes from a warm-up, not from user code.
+    pub warmed: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME` of the environment.
+    pub function: String,
+    /// `AWS_LAMBDA_FUNCTION_VERSION` of the environment.
+    pub version: String,
+    /// `AWS_LAMBDA_LOG_STREAM_NAME` of the environment.
+    pub log_stream: String,
+    /// An id fixed for the life of the execution environment.
+    pub instance: String,
+    /// `true` when this warm-up was the first invocation the environment served: the warm-up
+    /// itself paid the cold start.
+    pub cold: bool,
+    /// How many invocations the environment has served, this one included.
+    pub invocations: u64,
+    /// How long the warm-up actually held, in milliseconds.
+    pub delay_ms: u64,
+    /// The caller's correlation id, echoed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// The caller's invocation index, echoed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// `AWS_LAMBDA_MAX_CONCURRENCY` when it is above 1 (Lambda Managed Instances): one
+    /// environment then serves many requests at once, so N warm-ups do not mean N environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+}

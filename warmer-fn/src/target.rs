@@ -1,0 +1,167 @@
+//! What to warm: one function (name or ARN, optional qualifier), how many environments, how.
+//!
+//! The same shape is used by the engine, the warmer Lambda's `{"targets": [...]}` event, the
+//! `WARMER_CONFIG` variable and `warmer.toml`.
+//!
+//! ```
+//! use warmer_fn::target::{Delay, Mode, Target};
+//!
+//! let target: Target = serde_json::from_str(
+//!     r#"{"function": "orders", "qualifier": "live", "concurrency": 50}"#,
+//! ).unwrap();
+//! assert_eq!(target.delay, Delay::Auto);
+//! assert_eq!(target.mode, Mode::Verify);
+//!
+//! let fixed: Target = serde_json::from_str(
+//!     r#"{"function": "orders", "concurrency": 5, "delay": 300, "mode": "event"}"#,
+//! ).unwrap();
+//! assert_eq!(fixed.delay, Delay::Fixed(300));
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// One function to warm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Function name, or its full or partial ARN.
+    pub function: String,
+    /// Alias or version to invoke; `$LATEST` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// How many environments to keep warm (N).
+    pub concurrency: u32,
+    /// How long each warm-up holds: `"auto"` (default) or milliseconds.
+    #[serde(default)]
+    pub delay: Delay,
+    /// `verify` (default): all N synchronous, every answer counted; `event`: the classic
+    /// N-1 `Event` invokes plus one synchronous.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Extra top-level fields added to every warm-up payload.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub payload: Map<String, Value>,
+}
+
+impl Target {
+    /// A target with the defaults: `auto` delay, `verify` mode, no qualifier or extras.
+    ///
+    /// ```
+    /// let target = warmer_fn::target::Target::new("orders", 10);
+    /// assert_eq!(target.concurrency, 10);
+    /// ```
+    pub fn new(function: impl Into<String>, concurrency: u32) -> Self {
+        Self {
+            function: function.into(),
+            qualifier: None,
+            concurrency,
+            delay: Delay::Auto,
+            mode: Mode::Verify,
+            payload: Map::new(),
+        }
+    }
+
+    /// The name shown in reports and metrics: `function` or `function:qualifier`.
+    ///
+    /// ```
+    /// let mut target = warmer_fn::target::Target::new("orders", 10);
+    /// target.qualifier = Some("live".into());
+    /// assert_eq!(target.display_name(), "orders:live");
+    /// ```
+    pub fn display_name(&self) -> String {
+        match &self.qualifier {
+            Some(q) => format!("{}:{}", self.function, q),
+            None => self.function.clone(),
+        }
+    }
+}
+
+/// How long each warm-up holds its environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delay {
+    /// Long enough that all N invocations overlap, derived from N and the dispatch speed
+    /// measured in the run.
+    #[default]
+    Auto,
+    /// A fixed delay in milliseconds.
+    Fixed(u64),
+}
+
+impl fmt::Display for Delay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Delay::Auto => f.write_str("auto"),
+            Delay::Fixed(ms) => write!(f, "{ms}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Delay {
+    type Err = String;
+
+    /// Parses `auto` or a number of milliseconds.
+    ///
+    /// ```
+    /// use warmer_fn::target::Delay;
+    /// assert_eq!("auto".parse::<Delay>(), Ok(Delay::Auto));
+    /// assert_eq!("250".parse::<Delay>(), Ok(Delay::Fixed(250)));
+    /// assert!("soon".parse::<Delay>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Delay::Auto);
+        }
+        s.trim().parse::<u64>().map(Delay::Fixed).map_err(|_| {
+            format!("delay `{s}` is neither `auto` nor a whole number of milliseconds (e.g. 300)")
+        })
+    }
+}
+
+impl Serialize for Delay {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Delay::Auto => serializer.serialize_str("auto"),
+            Delay::Fixed(ms) => serializer.serialize_u64(*ms),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Delay {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Ms(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer).map_err(|_| {
+            serde::de::Error::custom("delay must be \"auto\" or a whole number of milliseconds")
+        })? {
+            Raw::Ms(ms) => Ok(Delay::Fixed(ms)),
+            Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// How the N invocations are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// All N synchronous and in flight together; every answer's `instance` is counted.
+    #[default]
+    Verify,
+    /// The classic design: N-1 `Event` invokes and one synchronous; coverage is unknown.
+    Event,
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Verify => "verify",
+            Mode::Event => "event",
+        })
+    }
+}
