@@ -1,1 +1,53 @@
-//! Cross-crate tests live in `tests/tests/`.
+//! Support for the cross-crate tests in `tests/tests/`: builds the workspace's function
+//! binaries on demand so that a plain `cargo test --workspace` needs no prior build step.
+//!
+//! ```no_run
+//! let path = warm_tests::binary("example-typed", "example-typed");
+//! assert!(path.exists());
+//! ```
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+/// Builds `bin` of `package` (same profile and target dir as the running test) once per test
+/// process and returns the path of the executable.
+///
+/// Panics with the build output when the build fails: a test cannot go on without its binary.
+pub fn binary(package: &str, bin: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(bin) {
+        return path.clone();
+    }
+    let profile_dir = profile_dir();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
+        cmd.arg("--release");
+    }
+    // Build into the same target dir as the test binary itself.
+    if let Some(target_dir) = profile_dir.parent() {
+        cmd.arg("--target-dir").arg(target_dir);
+    }
+    let output = cmd.output().expect("cargo could not be started");
+    assert!(
+        output.status.success(),
+        "building {package}/{bin} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = profile_dir.join(bin);
+    assert!(path.exists(), "{} was not built", path.display());
+    built.insert(bin.to_owned(), path.clone());
+    path
+}
+
+/// `target/<profile>` of the running test executable (which lives in `target/<profile>/deps`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("test executable has a parent directory");
+    deps.parent().expect("deps has a parent directory").to_path_buf()
+}
