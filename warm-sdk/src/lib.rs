@@ -1,4 +1,19 @@
-//! Keep AWS Lambda functions warm, and prove it.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod answer;
+#[cfg(feature = "http")]
+pub mod cold_start;
+pub mod config;
+pub mod detect;
+pub mod environment;
+pub mod layer;
 pub mod protocol;
+
+pub use answer::answer;
+#[cfg(feature = "http")]
+pub use cold_start::{COLD_START_HEADER, ColdStartHeader, ColdStartHeaderLayer};
+pub use config::WarmConfig;
+pub use detect::{Dialect, Warmup, WarmupWarning, detect};
+pub use environment::{Environment, Invocation};
+pub use layer::{Warm, WarmLayer};

@@ -18,6 +18,63 @@
 //! The function answers with a [`WarmupResponse`]; its `instance` is fixed for the life of the
 //! execution environment, so a warmer that collects the answers of N concurrent warm-ups can
 //! count how many distinct environments it reached.
+//!
+//! # Recognising a warm-up
+//!
+//! Only the payload's top-level object counts: an API Gateway, ALB or Function URL event whose
+//! `body` is `{"warmer": true}` is user traffic. The flag must be the JSON boolean `true`.
+//! The payloads of jeremydaly/lambda-warmer, lambda-warmer-py and serverless-plugin-warmup are
+//! recognised too; [`detect`](crate::detect()) lists them. User code never runs for a warm-up.
+//!
+//! # The delay
+//!
+//! `delay` is in milliseconds. Missing: [`DEFAULT_DELAY_MS`]. Present but not a non-negative
+//! number (`"300"`, `-5`, `null`): the default, and a WARN log naming the field and the fix;
+//! it is still a warm-up. Fractions are rounded down. Whatever the payload asks, the function
+//! holds at most the configured maximum ([`DEFAULT_MAX_DELAY_MS`] unless
+//! [`WarmConfig::max_delay`](crate::WarmConfig::max_delay) says otherwise) and answers before
+//! the invocation's deadline minus a safety margin, so a crafted payload cannot hold an
+//! environment for minutes.
+//!
+//! # The answer
+//!
+//! ```json
+//! {"warmed": true, "function": "orders", "version": "$LATEST",
+//!  "log_stream": "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef",
+//!  "instance": "5f0c1e7a9b2d4c3e", "cold": true, "invocations": 1, "delay_ms": 300,
+//!  "correlation_id": "run-1", "index": 7}
+//! ```
+//!
+//! `cold` is `true` when the warm-up was the first invocation its environment served (the
+//! warm-up itself paid the cold start); `invocations` counts this one too; `delay_ms` is what
+//! it actually held. `correlation_id` and `index` echo the request (from any dialect).
+//! `max_concurrency` appears when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1 (Lambda Managed
+//! Instances): one environment then serves several requests at once, so N concurrent
+//! warm-ups do not mean N environments.
+//!
+//! # The log event, and counting warmed environments
+//!
+//! Each warm-up logs exactly one `tracing` event at INFO, message
+//! [`"warm-up answered"`](crate::answer::WARMUP_LOG_MESSAGE), with the fields `function`,
+//! `version`, `log_stream`, `instance`, `cold`, `invocations`, `delay_ms`,
+//! `requested_delay_ms`, `dialect` and, when given, `correlation_id` and `index`.
+//!
+//! With JSON logs (`AWS_LAMBDA_LOG_FORMAT=JSON` and
+//! `lambda_runtime::tracing::init_default_subscriber()`, which nests event fields under
+//! `fields`), this CloudWatch Logs Insights query counts the distinct environments warmed
+//! per 15 minutes:
+//!
+//! ```text
+//! filter fields.message = "warm-up answered"
+//! | stats count_distinct(@logStream) as warmed_environments,
+//!         count(*) as warm_ups
+//!   by bin(15m)
+//! ```
+//!
+//! Each execution environment writes to its own log stream, so `@logStream` (or
+//! `fields.instance`) tells environments apart. With a subscriber that flattens event fields
+//! (`.json().flatten_event(true)`), drop the `fields.` prefix. Lambda Managed Instances share
+//! one stream between the requests of one environment: count `fields.instance` there.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,0 +1,223 @@
+//! Answering a warm-up: hold for the capped delay, log one event, build the response.
+//!
+//! [`answer`] is what [`WarmLayer`](crate::WarmLayer) and `#[warmable]` handlers call once
+//! [`detect`](crate::detect()) has recognised a warm-up:
+//!
+//! ```
+//! use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! use warm_sdk::{answer, detect, Environment, WarmConfig};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let config = WarmConfig::default();
+//! let warmup = detect(br#"{"warmer": true, "delay": 5, "index": 1}"#, &config).unwrap();
+//! let mut context = lambda_runtime::Context::default();
+//! context.request_id = "request-1".into();
+//! // Three seconds left before the invocation's deadline.
+//! let deadline = SystemTime::now() + Duration::from_secs(3);
+//! context.deadline = deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+//!
+//! let invocation = Environment::global().begin_invocation(&context.request_id);
+//! let response = answer(&warmup, invocation, &context, &config).await;
+//! assert!(response.warmed);
+//! assert!(response.delay_ms >= 5);
+//! assert_eq!(response.index, Some(1));
+//! assert_eq!(response.instance, Environment::global().instance());
+//! # }
+//! ```
+//!
+//! The effective delay is the smallest of the requested delay, the configured maximum and the
+//! time left before the invocation's deadline minus the configured margin, so a crafted
+//! payload cannot hold an environment for long.
+
+use std::time::{Duration, SystemTime};
+
+use lambda_runtime::Context;
+
+use crate::config::WarmConfig;
+use crate::detect::Warmup;
+use crate::environment::{Environment, Invocation};
+use crate::protocol::WarmupResponse;
+
+/// The message of the one INFO event logged per warm-up (see the
+/// [protocol docs](crate::protocol) for the Logs Insights query that counts them).
+pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
+
+/// Holds for the effective delay, logs the warm-up and returns the response to send.
+///
+/// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields `function`,
+/// `version`, `log_stream`, `instance`, `cold`, `invocations`, `delay_ms`,
+/// `requested_delay_ms`, `dialect`, and `correlation_id` / `index` when given; plus one WARN
+/// event per [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
+pub async fn answer(
+    warmup: &Warmup,
+    invocation: Invocation,
+    context: &Context,
+    config: &WarmConfig,
+) -> WarmupResponse {
+    let environment = Environment::global();
+    let delay = effective_delay(warmup.delay, config, context.deadline(), SystemTime::now());
+    let env_config = &context.env_config;
+    for warning in &warmup.warnings {
+        tracing::warn!(
+            request_id = %context.request_id,
+            instance = environment.instance(),
+            "{warning}"
+        );
+    }
+    tracing::info!(
+        function = %env_config.function_name,
+        version = %env_config.version,
+        log_stream = %env_config.log_stream,
+        instance = environment.instance(),
+        cold = invocation.cold,
+        invocations = invocation.number,
+        delay_ms = millis(delay),
+        requested_delay_ms = millis(warmup.delay),
+        dialect = warmup.dialect.as_str(),
+        correlation_id = warmup.correlation_id.as_deref(),
+        index = warmup.index,
+        "{WARMUP_LOG_MESSAGE}"
+    );
+    let started = tokio::time::Instant::now();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    WarmupResponse {
+        warmed: true,
+        function: env_config.function_name.clone(),
+        version: env_config.version.clone(),
+        log_stream: env_config.log_stream.clone(),
+        instance: environment.instance().to_owned(),
+        cold: invocation.cold,
+        invocations: invocation.number,
+        delay_ms: millis(started.elapsed()),
+        correlation_id: warmup.correlation_id.clone(),
+        index: warmup.index,
+        max_concurrency: environment.max_concurrency(),
+    }
+}
+
+/// The delay a warm-up actually holds: the requested delay, capped by the configured maximum
+/// and by the time left before `deadline` minus the configured margin (zero when that time
+/// has already run out).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use warm_sdk::{answer::effective_delay, WarmConfig};
+///
+/// let now = SystemTime::now();
+/// let config = WarmConfig::default(); // max 10 s, margin 200 ms
+/// let far = now + Duration::from_secs(60);
+/// assert_eq!(effective_delay(Duration::from_millis(300), &config, far, now), Duration::from_millis(300));
+/// assert_eq!(effective_delay(Duration::from_secs(600), &config, far, now), Duration::from_secs(10));
+/// let near = now + Duration::from_millis(700);
+/// assert_eq!(effective_delay(Duration::from_secs(5), &config, near, now), Duration::from_millis(500));
+/// ```
+pub fn effective_delay(
+    requested: Duration,
+    config: &WarmConfig,
+    deadline: SystemTime,
+    now: SystemTime,
+) -> Duration {
+    let left = deadline
+        .duration_since(now)
+        .unwrap_or_default()
+        .saturating_sub(config.get_deadline_margin());
+    requested.min(config.get_max_delay()).min(left)
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::detect;
+    use std::time::UNIX_EPOCH;
+
+    fn context_with_deadline_in(left: Duration) -> Context {
+        let mut context = Context::default();
+        context.request_id = "req".to_owned();
+        let deadline = SystemTime::now() + left;
+        context.deadline = deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        context
+    }
+
+    #[test]
+    fn delay_is_capped_by_max_and_deadline() {
+        let now = SystemTime::now();
+        let config = WarmConfig::new()
+            .max_delay(Duration::from_millis(400))
+            .deadline_margin(Duration::from_millis(100));
+        let far = now + Duration::from_secs(30);
+        assert_eq!(
+            effective_delay(Duration::from_millis(50), &config, far, now),
+            Duration::from_millis(50)
+        );
+        assert_eq!(
+            effective_delay(Duration::from_millis(u64::MAX), &config, far, now),
+            Duration::from_millis(400)
+        );
+        let near = now + Duration::from_millis(250);
+        assert_eq!(
+            effective_delay(Duration::from_secs(1), &config, near, now),
+            Duration::from_millis(150)
+        );
+        let inside_margin = now + Duration::from_millis(50);
+        assert_eq!(
+            effective_delay(Duration::from_secs(1), &config, inside_margin, now),
+            Duration::ZERO
+        );
+        let passed = now - Duration::from_secs(1);
+        assert_eq!(
+            effective_delay(Duration::from_secs(1), &config, passed, now),
+            Duration::ZERO
+        );
+    }
+
+    #[tokio::test]
+    async fn answer_holds_for_the_capped_delay_and_echoes_the_caller() {
+        let config = WarmConfig::new().max_delay(Duration::from_millis(40));
+        let warmup = detect(
+            br#"{"warmer": true, "delay": 5000, "correlation_id": "run-7", "index": 3}"#,
+            &config,
+        )
+        .unwrap();
+        let context = context_with_deadline_in(Duration::from_secs(30));
+        let invocation = Invocation {
+            number: 4,
+            cold: false,
+        };
+        let started = tokio::time::Instant::now();
+        let response = answer(&warmup, invocation, &context, &config).await;
+        assert!(started.elapsed() >= Duration::from_millis(40));
+        assert!(response.delay_ms >= 40, "{response:?}");
+        assert!(response.warmed);
+        assert!(!response.cold);
+        assert_eq!(response.invocations, 4);
+        assert_eq!(response.correlation_id.as_deref(), Some("run-7"));
+        assert_eq!(response.index, Some(3));
+        assert_eq!(response.instance, Environment::global().instance());
+    }
+
+    #[tokio::test]
+    async fn answer_past_the_deadline_does_not_sleep() {
+        let config = WarmConfig::default();
+        let warmup = detect(br#"{"warmer": true, "delay": 9000}"#, &config).unwrap();
+        // Context::default() has a deadline of 0: long gone.
+        let response = answer(
+            &warmup,
+            Invocation {
+                number: 1,
+                cold: true,
+            },
+            &Context::default(),
+            &config,
+        )
+        .await;
+        assert_eq!(response.delay_ms, 0);
+        assert!(response.cold);
+    }
+}

@@ -1,0 +1,340 @@
+//! [`WarmLayer`]: answers warm-ups in front of any Lambda handler, before the event is
+//! deserialized.
+//!
+//! The layer wraps the invocation stack of [`lambda_runtime::Runtime`] (through
+//! [`Runtime::layer`](lambda_runtime::Runtime::layer)), so it sees each invocation's raw bytes.
+//! A warm-up is answered right there: held for its delay, logged, and its
+//! [`WarmupResponse`](crate::protocol::WarmupResponse) posted to the Runtime API. The handler,
+//! and the deserialization of its event type, never run for it. Every other invocation goes
+//! to the handler untouched (the same bytes, never re-serialized).
+//!
+//! A typed handler:
+//!
+//! ```no_run
+//! use lambda_runtime::{service_fn, Error, LambdaEvent, Runtime};
+//! use serde_json::Value;
+//! use warm_sdk::WarmLayer;
+//!
+//! async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
+//!     Ok(event.payload)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     Runtime::new(service_fn(handler)).layer(WarmLayer::new()).run().await
+//! }
+//! ```
+//!
+//! A `lambda_http` service (an API Gateway request type would otherwise reject the warm-up
+//! payload with a deserialization error):
+//!
+//! ```no_run
+//! use lambda_http::{service_fn, Body, Error, Request, Response};
+//! use warm_sdk::WarmLayer;
+//!
+//! async fn handler(_request: Request) -> Result<Response<Body>, Error> {
+//!     Ok(Response::new(Body::from("hello")))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     lambda_http::runtime(service_fn(handler)).layer(WarmLayer::new()).run().await
+//! }
+//! ```
+//!
+//! Add `WarmLayer` last, so that it is the outermost layer and runs first.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context as TaskContext, Poll};
+
+use http::{Method, Uri, header::CONTENT_TYPE};
+use lambda_runtime::LambdaInvocation;
+use lambda_runtime_api_client::{BoxError, PooledClient, body::Body};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::answer::answer;
+use crate::config::WarmConfig;
+use crate::detect::{Warmup, detect};
+use crate::environment::{Environment, Invocation};
+
+/// The environment variable holding the Runtime API's `host:port`, set by Lambda.
+pub const RUNTIME_API_ENV: &str = "AWS_LAMBDA_RUNTIME_API";
+
+/// Echoed on the response so that the Runtime API can reject answers to timed-out invocations.
+const INVOCATION_ID_HEADER: &str = "lambda-runtime-invocation-id";
+
+/// A [`Layer`] that answers warm-ups before the handler runs. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct WarmLayer {
+    config: Arc<WarmConfig>,
+    runtime_api: Arc<RuntimeApi>,
+}
+
+impl WarmLayer {
+    /// A layer with the default [`WarmConfig`], answering through the Runtime API named by
+    /// `AWS_LAMBDA_RUNTIME_API` (read at the first warm-up).
+    pub fn new() -> Self {
+        Self::with_config(WarmConfig::default())
+    }
+
+    /// A layer with the given settings.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use warm_sdk::{WarmConfig, WarmLayer};
+    ///
+    /// let layer = WarmLayer::with_config(WarmConfig::new().max_delay(Duration::from_secs(1)));
+    /// assert_eq!(layer.config().get_max_delay(), Duration::from_secs(1));
+    /// ```
+    pub fn with_config(config: WarmConfig) -> Self {
+        Self {
+            config: Arc::new(config),
+            runtime_api: Arc::new(RuntimeApi::new(None)),
+        }
+    }
+
+    /// Answers warm-ups through the Runtime API at `endpoint` (`http://host:port` or
+    /// `host:port`) instead of `AWS_LAMBDA_RUNTIME_API`.
+    ///
+    /// ```
+    /// let layer = warm_sdk::WarmLayer::new().runtime_api("http://127.0.0.1:9001".parse().unwrap());
+    /// # let _ = layer;
+    /// ```
+    pub fn runtime_api(mut self, endpoint: Uri) -> Self {
+        self.runtime_api = Arc::new(RuntimeApi::new(Some(endpoint)));
+        self
+    }
+
+    /// The layer's settings.
+    pub fn config(&self) -> &WarmConfig {
+        &self.config
+    }
+}
+
+impl Default for WarmLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Layer<S> for WarmLayer {
+    type Service = Warm<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Warm {
+            inner,
+            config: self.config.clone(),
+            runtime_api: self.runtime_api.clone(),
+        }
+    }
+}
+
+/// The service [`WarmLayer`] builds around the invocation stack. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct Warm<S> {
+    inner: S,
+    config: Arc<WarmConfig>,
+    runtime_api: Arc<RuntimeApi>,
+}
+
+impl<S> Warm<S> {
+    /// Wraps `inner` with the given settings (what [`WarmLayer::layer`](Layer::layer) does).
+    pub fn new(inner: S, config: WarmConfig) -> Self {
+        WarmLayer::with_config(config).layer(inner)
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S> Service<LambdaInvocation> for Warm<S>
+where
+    S: Service<LambdaInvocation, Response = (), Error = BoxError>,
+{
+    type Response = ();
+    type Error = BoxError;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
+        let begun = Environment::global().begin_invocation(&invocation.context.request_id);
+        match detect(&invocation.body, &self.config) {
+            None => ResponseFuture {
+                kind: Kind::Inner {
+                    future: self.inner.call(invocation),
+                },
+            },
+            Some(warmup) => ResponseFuture {
+                kind: Kind::Warmup {
+                    future: Box::pin(answer_and_post(
+                        warmup,
+                        begun,
+                        invocation,
+                        self.config.clone(),
+                        self.runtime_api.clone(),
+                    )),
+                },
+            },
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`Warm`]: the handler's own, or the answer to a warm-up.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+type WarmupFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Inner { #[pin] future: F },
+        Warmup { future: WarmupFuture },
+    }
+}
+
+impl<F> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<(), BoxError>>,
+{
+    type Output = Result<(), BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Inner { future } => future.poll(cx),
+            KindProj::Warmup { future } => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            Kind::Inner { .. } => "handler",
+            Kind::Warmup { .. } => "warm-up",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("kind", &kind)
+            .finish()
+    }
+}
+
+async fn answer_and_post(
+    warmup: Warmup,
+    begun: Invocation,
+    invocation: LambdaInvocation,
+    config: Arc<WarmConfig>,
+    runtime_api: Arc<RuntimeApi>,
+) -> Result<(), BoxError> {
+    // Fail before holding when the answer could not be delivered anyway.
+    let client = runtime_api.client()?;
+    let response = answer(&warmup, begun, &invocation.context, &config).await;
+    let uri = format!(
+        "/2018-06-01/runtime/invocation/{}/response",
+        invocation.context.request_id
+    );
+    let mut request = lambda_runtime_api_client::build_request()
+        .method(Method::POST)
+        .uri(uri)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(&response)?))?;
+    if let Some(id) = invocation.parts.headers.get(INVOCATION_ID_HEADER) {
+        request
+            .headers_mut()
+            .insert(INVOCATION_ID_HEADER, id.clone());
+    }
+    let reply = client.call(request).await.inspect_err(|error| {
+        tracing::error!(%error, "posting the warm-up answer to the Lambda Runtime API failed");
+    })?;
+    // Like the runtime itself: a rejected answer (e.g. 410 after a timeout) is logged and the
+    // runtime goes on to the next invocation.
+    if !reply.status().is_success() {
+        tracing::error!(
+            status = %reply.status(),
+            request_id = %invocation.context.request_id,
+            "the Lambda Runtime API rejected the warm-up answer"
+        );
+    }
+    Ok(())
+}
+
+/// The Runtime API client, built at the first warm-up and shared by clones of the layer.
+struct RuntimeApi {
+    endpoint: Option<Uri>,
+    client: OnceLock<Result<PooledClient, String>>,
+}
+
+impl RuntimeApi {
+    fn new(endpoint: Option<Uri>) -> Self {
+        Self {
+            endpoint,
+            client: OnceLock::new(),
+        }
+    }
+
+    fn client(&self) -> Result<&PooledClient, BoxError> {
+        self.client
+            .get_or_init(|| {
+                let endpoint = match &self.endpoint {
+                    Some(endpoint) => endpoint.clone(),
+                    None => endpoint_from_env()?,
+                };
+                if endpoint.authority().is_none() {
+                    return Err(format!(
+                        "the Runtime API endpoint `{endpoint}` has no host: give `host:port` or `http://host:port`"
+                    ));
+                }
+                Ok(PooledClient::builder().with_endpoint(endpoint).build())
+            })
+            .as_ref()
+            .map_err(|message| BoxError::from(message.clone()))
+    }
+}
+
+fn endpoint_from_env() -> Result<Uri, String> {
+    let raw = std::env::var(RUNTIME_API_ENV).map_err(|_| {
+        format!(
+            "{RUNTIME_API_ENV} is not set: WarmLayer answers warm-ups through the Lambda Runtime API, \
+             so run it in a Lambda environment (or a local one that sets {RUNTIME_API_ENV}), \
+             or give the endpoint with WarmLayer::runtime_api"
+        )
+    })?;
+    raw.parse::<Uri>().map_err(|error| {
+        format!(
+            "{RUNTIME_API_ENV}=`{raw}` is not a `host:port` address ({error}): fix the variable"
+        )
+    })
+}
+
+impl fmt::Debug for RuntimeApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeApi")
+            .field("endpoint", &self.endpoint)
+            .field("connected", &self.client.get().is_some_and(Result::is_ok))
+            .finish()
+    }
+}
