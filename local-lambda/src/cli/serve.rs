@@ -1,0 +1,134 @@
+//! `local-lambda serve`: start the service with functions from flags and/or a TOML file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use local_lambda::{ConfigFile, FunctionConfig, LocalLambda};
+
+/// Flags of `local-lambda serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, env = "LOCAL_LAMBDA_PORT")]
+    port: Option<u16>,
+    /// A function as NAME=PATH (repeatable); settings apply to all flag-given functions.
+    #[arg(long = "function", value_name = "NAME=PATH")]
+    functions: Vec<String>,
+    /// A TOML config file with service settings and `[functions.NAME]` tables.
+    #[arg(long, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
+    /// Timeout in seconds of flag-given functions.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// Memory size in MB of flag-given functions.
+    #[arg(long, value_name = "MB")]
+    memory: Option<u32>,
+    /// Reserved concurrency of flag-given functions.
+    #[arg(long, value_name = "N")]
+    reserved_concurrency: Option<u32>,
+    /// Extra cold-start latency in milliseconds of flag-given functions.
+    #[arg(long, value_name = "MS")]
+    extra_cold_start_ms: Option<u64>,
+    /// Environment variable KEY=VALUE of flag-given functions (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Directory for the log stream files.
+    #[arg(long, value_name = "DIR")]
+    logs_dir: Option<PathBuf>,
+    /// Account concurrency limit.
+    #[arg(long, value_name = "N")]
+    account_concurrency: Option<u32>,
+    /// Seconds an idle sandbox is kept.
+    #[arg(long, value_name = "SECS")]
+    idle_timeout: Option<u64>,
+    /// Region in ARNs and AWS_REGION.
+    #[arg(long)]
+    region: Option<String>,
+}
+
+/// Starts the service and serves until Ctrl-C, then prints the shutdown report.
+pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let file = match &args.config {
+        Some(path) => ConfigFile::load(path)?,
+        None => ConfigFile::default(),
+    };
+    let mut builder = LocalLambda::builder();
+    if let Some(port) = args.port.or(file.port) {
+        builder = builder.port(port);
+    }
+    if let Some(dir) = args.logs_dir.clone().or(file.logs_dir.clone()) {
+        builder = builder.logs_dir(dir);
+    }
+    if let Some(limit) = args.account_concurrency.or(file.account_concurrency) {
+        builder = builder.account_concurrency(limit);
+    }
+    if let Some(secs) = args.idle_timeout.or(file.idle_timeout_secs) {
+        builder = builder.idle_timeout(Duration::from_secs(secs));
+    }
+    if let Some(region) = args.region.clone().or(file.region.clone()) {
+        builder = builder.region(region);
+    }
+    let mut functions = file.function_configs();
+    functions.extend(flag_functions(&args)?);
+    anyhow::ensure!(
+        !functions.is_empty(),
+        "no functions: give --function NAME=PATH or a --config file with [functions.NAME] tables"
+    );
+    let names: Vec<String> = functions.iter().map(|f| f.name().to_owned()).collect();
+    for function in functions {
+        builder = builder.function(function);
+    }
+    let lambda = builder.start().await?;
+    println!("local-lambda listening on {}", lambda.endpoint_url());
+    println!("functions: {}", names.join(", "));
+    println!(
+        "try: aws lambda invoke --endpoint-url {} --function-name {} --payload '{{}}' --cli-binary-format raw-in-base64-out out.json",
+        lambda.endpoint_url(),
+        names[0]
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    let report = lambda.shutdown().await;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn flag_functions(args: &Args) -> anyhow::Result<Vec<FunctionConfig>> {
+    let env: Vec<(String, String)> = args
+        .env
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("--env {kv}: write it as KEY=VALUE"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    args.functions
+        .iter()
+        .map(|spec| {
+            let (name, path) = spec
+                .split_once('=')
+                .with_context(|| format!("--function {spec}: write it as NAME=PATH"))?;
+            let mut config = FunctionConfig::new(name, path);
+            for (k, v) in &env {
+                config = config.env(k, v);
+            }
+            if let Some(secs) = args.timeout {
+                config = config.timeout(Duration::from_secs(secs));
+            }
+            if let Some(mb) = args.memory {
+                config = config.memory_mb(mb);
+            }
+            if let Some(n) = args.reserved_concurrency {
+                config = config.reserved_concurrency(n);
+            }
+            if let Some(ms) = args.extra_cold_start_ms {
+                config = config.extra_cold_start(Duration::from_millis(ms));
+            }
+            Ok(config)
+        })
+        .collect()
+}

@@ -1,0 +1,287 @@
+//! Function and service settings: the builder methods and the TOML file `local-lambda serve
+//! --config` reads.
+//!
+//! ```
+//! use std::time::Duration;
+//! use local_lambda::FunctionConfig;
+//!
+//! let orders = FunctionConfig::new("orders", "/opt/orders/bootstrap")
+//!     .env("TABLE", "orders")
+//!     .timeout(Duration::from_secs(3))
+//!     .memory_mb(256)
+//!     .reserved_concurrency(20);
+//! assert_eq!(orders.name(), "orders");
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// Lambda's limit on the time from process start to the first `/next`.
+pub(crate) const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Lambda's default function timeout.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Lambda's default memory size.
+pub(crate) const DEFAULT_MEMORY_MB: u32 = 128;
+/// Lambda's default unreserved account concurrency.
+pub(crate) const DEFAULT_ACCOUNT_CONCURRENCY: u32 = 1000;
+/// How long an idle sandbox stays before it is reclaimed, unless configured.
+pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// One function: its name, the executable that is its bootstrap, and Lambda's per-function
+/// settings. Build it with [`FunctionConfig::new`] and the chained setters.
+///
+/// The executable may be any program that speaks the Lambda Runtime API (a `lambda_runtime`
+/// binary, a script with a shebang line, ...). See the [module docs](crate::config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionConfig {
+    pub(crate) name: String,
+    pub(crate) executable: PathBuf,
+    pub(crate) args: Vec<String>,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) timeout: Duration,
+    pub(crate) init_timeout: Duration,
+    pub(crate) memory_mb: u32,
+    pub(crate) reserved_concurrency: Option<u32>,
+    pub(crate) extra_cold_start: Duration,
+}
+
+impl FunctionConfig {
+    /// A function `name` whose sandboxes run `executable`, with Lambda's defaults: 3 s
+    /// timeout, 128 MB, no reserved concurrency, no extra cold-start latency.
+    pub fn new(name: impl Into<String>, executable: impl Into<PathBuf>) -> Self {
+        Self {
+            name: name.into(),
+            executable: executable.into(),
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: DEFAULT_TIMEOUT,
+            init_timeout: DEFAULT_INIT_TIMEOUT,
+            memory_mb: DEFAULT_MEMORY_MB,
+            reserved_concurrency: None,
+            extra_cold_start: Duration::ZERO,
+        }
+    }
+
+    /// Adds an environment variable for the function's sandboxes (on top of the ones Lambda
+    /// sets; a variable Lambda sets cannot be overridden, as in Lambda).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a command-line argument for the executable (e.g. the script for `python3`).
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// The function timeout (1 s to 900 s): an invocation running longer ends its sandbox
+    /// with `Sandbox.Timedout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time allowed from process start to the first `/next` (default 10 s, as in
+    /// Lambda); longer ends the sandbox with `Sandbox.Timedout`.
+    pub fn init_timeout(mut self, timeout: Duration) -> Self {
+        self.init_timeout = timeout;
+        self
+    }
+
+    /// Memory size in MB (128 to 10240), given to the function as
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` and shown in `REPORT` lines.
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.memory_mb = memory_mb;
+        self
+    }
+
+    /// Reserved concurrency: at most this many sandboxes run the function at once, taken
+    /// out of the account's pool. More concurrent invokes are throttled with
+    /// `TooManyRequestsException` (`ReservedFunctionConcurrentInvocationLimitExceeded`).
+    pub fn reserved_concurrency(mut self, limit: u32) -> Self {
+        self.reserved_concurrency = Some(limit);
+        self
+    }
+
+    /// Latency added to every cold start before the process is started; it stands for
+    /// placement (and the VPC network interface attach of old) in Lambda.
+    pub fn extra_cold_start(mut self, latency: Duration) -> Self {
+        self.extra_cold_start = latency;
+        self
+    }
+
+    /// The function name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The executable each sandbox runs.
+    pub fn executable(&self) -> &Path {
+        &self.executable
+    }
+
+    /// Checks the settings against Lambda's limits; the error names the field and the fix.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let invalid = |field: &str, reason: String| {
+            Err(Error::InvalidConfig {
+                function: self.name.clone(),
+                field: field.to_owned(),
+                reason,
+            })
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !name_ok {
+            return invalid(
+                "name",
+                "use 1 to 64 letters, digits, hyphens or underscores".to_owned(),
+            );
+        }
+        if !self.executable.is_file() {
+            return invalid(
+                "executable",
+                format!(
+                    "{} is not a file; give the path of the function's bootstrap binary",
+                    self.executable.display()
+                ),
+            );
+        }
+        if !(Duration::from_secs(1)..=Duration::from_secs(900)).contains(&self.timeout) {
+            return invalid(
+                "timeout",
+                format!(
+                    "{:?} is outside Lambda's range; use 1 s to 900 s",
+                    self.timeout
+                ),
+            );
+        }
+        if self.init_timeout.is_zero() {
+            return invalid(
+                "init_timeout",
+                "must be above zero; Lambda uses 10 s".to_owned(),
+            );
+        }
+        if !(128..=10240).contains(&self.memory_mb) {
+            return invalid(
+                "memory_mb",
+                format!(
+                    "{} is outside Lambda's range; use 128 to 10240",
+                    self.memory_mb
+                ),
+            );
+        }
+        if self.reserved_concurrency == Some(0) {
+            return invalid(
+                "reserved_concurrency",
+                "0 would throttle every invoke; use 1 or more, or leave it unset".to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The TOML file read by `local-lambda serve --config FILE`: service settings and one table
+/// per function. Every field is optional except each function's `executable`.
+///
+/// ```
+/// let file: local_lambda::ConfigFile = toml::from_str(r#"
+///     port = 9001
+///     idle_timeout_secs = 600
+///
+///     [functions.orders]
+///     executable = "/opt/orders/bootstrap"
+///     timeout_secs = 3
+///     memory_mb = 256
+///     reserved_concurrency = 20
+///     extra_cold_start_ms = 200
+///     env = { TABLE = "orders" }
+/// "#).unwrap();
+/// let functions = file.function_configs();
+/// assert_eq!(functions[0].name(), "orders");
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Port to listen on (0 or absent: an ephemeral port).
+    pub port: Option<u16>,
+    /// Where per-log-stream files are written.
+    pub logs_dir: Option<PathBuf>,
+    /// Account concurrency limit (default 1000).
+    pub account_concurrency: Option<u32>,
+    /// Seconds an idle sandbox is kept (default 600).
+    pub idle_timeout_secs: Option<u64>,
+    /// AWS region shown in ARNs and `AWS_REGION` (default `us-east-1`).
+    pub region: Option<String>,
+    /// Functions by name.
+    #[serde(default)]
+    pub functions: BTreeMap<String, FunctionFile>,
+}
+
+/// One function's table in a [`ConfigFile`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionFile {
+    /// The bootstrap executable.
+    pub executable: PathBuf,
+    /// Arguments for the executable.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Timeout in seconds (default 3).
+    pub timeout_secs: Option<u64>,
+    /// Memory size in MB (default 128).
+    pub memory_mb: Option<u32>,
+    /// Reserved concurrency (default none).
+    pub reserved_concurrency: Option<u32>,
+    /// Extra cold-start latency in milliseconds (default 0).
+    pub extra_cold_start_ms: Option<u64>,
+    /// Environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl ConfigFile {
+    /// Reads and parses a config file; the error names the file and what is wrong.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::ConfigFile {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| Error::ConfigFile {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The functions of the file as [`FunctionConfig`]s, in name order.
+    pub fn function_configs(&self) -> Vec<FunctionConfig> {
+        self.functions
+            .iter()
+            .map(|(name, f)| {
+                let mut config = FunctionConfig::new(name.clone(), f.executable.clone());
+                config.args.clone_from(&f.args);
+                config.env.clone_from(&f.env);
+                if let Some(secs) = f.timeout_secs {
+                    config.timeout = Duration::from_secs(secs);
+                }
+                if let Some(mb) = f.memory_mb {
+                    config.memory_mb = mb;
+                }
+                config.reserved_concurrency = f.reserved_concurrency;
+                if let Some(ms) = f.extra_cold_start_ms {
+                    config.extra_cold_start = Duration::from_millis(ms);
+                }
+                config
+            })
+            .collect()
+    }
+}

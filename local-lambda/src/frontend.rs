@@ -1,0 +1,271 @@
+//! The front end: the Invoke API (2015-03-31) as the AWS SDKs and CLI call it, and the
+//! `/_local/stats` endpoints. It validates the request, takes a lease from the worker
+//! manager and answers in Lambda's wire format.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http_body_util::BodyExt;
+use serde::Deserialize;
+
+use crate::errors::{ApiError, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD};
+use crate::invoke::{self, Request};
+use crate::service::Service;
+
+/// The routes of the service.
+pub(crate) fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/2015-03-31/functions/{name}/invocations", post(invoke))
+        .route("/_local/stats", get(all_stats))
+        .route("/_local/stats/{name}", get(function_stats))
+        .route("/_local/health", get(|| async { "ok" }))
+        .fallback(|| async { ApiError::unknown_operation() })
+        .layer(DefaultBodyLimit::disable())
+        .with_state(service)
+}
+
+#[derive(Debug, Deserialize)]
+struct InvokeQuery {
+    #[serde(rename = "Qualifier")]
+    qualifier: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+async fn invoke(
+    State(service): State<Arc<Service>>,
+    Path(name): Path<String>,
+    Query(query): Query<InvokeQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let result = handle_invoke(&service, &name, query, &headers, body, &request_id).await;
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-RequestId", value);
+    }
+    response
+}
+
+async fn handle_invoke(
+    service: &Service,
+    name: &str,
+    query: InvokeQuery,
+    headers: &HeaderMap,
+    body: Body,
+    request_id: &str,
+) -> Result<Response, ApiError> {
+    let (function, qualifier) = parse_function_name(name, query.qualifier.as_deref());
+    let arn = service.function_arn(&function, qualifier.as_deref());
+    let pool = match (service.manager.pool(&function), qualifier.as_deref()) {
+        (Some(pool), None | Some("$LATEST")) => pool,
+        _ => return Err(ApiError::resource_not_found(&arn)),
+    };
+    let invocation_type = match header(headers, "X-Amz-Invocation-Type") {
+        None | Some("RequestResponse") => InvocationType::RequestResponse,
+        Some("Event") => InvocationType::Event,
+        Some("DryRun") => InvocationType::DryRun,
+        Some(other) => {
+            return Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
+            )));
+        }
+    };
+    let limit = if invocation_type == InvocationType::Event {
+        MAX_ASYNC_PAYLOAD
+    } else {
+        MAX_SYNC_PAYLOAD
+    };
+    let payload = read_body(body, limit).await?;
+    if !payload.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&payload).is_err() {
+        return Err(ApiError::invalid_content(
+            "Could not parse request body into json: Could not parse payload into json: the payload is not valid JSON",
+        ));
+    }
+    let payload = if payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        payload
+    };
+    let client_context = match header(headers, "X-Amz-Client-Context") {
+        None => None,
+        Some(encoded) => Some(decode_client_context(encoded)?),
+    };
+    if invocation_type == InvocationType::DryRun {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let request = Request {
+        request_id: request_id.to_owned(),
+        payload,
+        function_arn: arn,
+        trace_id: trace_id(header(headers, "X-Amzn-Trace-Id")),
+        client_context,
+        tail: invocation_type == InvocationType::RequestResponse
+            && header(headers, "X-Amz-Log-Type") == Some("Tail"),
+    };
+    if invocation_type == InvocationType::Event {
+        service.events.push(function, request);
+        return Ok(StatusCode::ACCEPTED.into_response());
+    }
+    let lease = service
+        .manager
+        .acquire(&pool)
+        .map_err(ApiError::throttled)?;
+    // Run apart from this request, so that an invoker that hangs up does not cut the
+    // invocation short (Lambda runs it to its end).
+    let response = tokio::spawn(invoke::execute(lease, request))
+        .await
+        .map_err(|e| ApiError::service(format!("the invocation failed: {e}")))?;
+    let mut http = Response::new(Body::from(response.body));
+    let out = http.headers_mut();
+    out.insert("Content-Type", HeaderValue::from_static("application/json"));
+    out.insert(
+        "X-Amz-Executed-Version",
+        HeaderValue::from_static("$LATEST"),
+    );
+    if response.function_error {
+        out.insert(
+            "X-Amz-Function-Error",
+            HeaderValue::from_static("Unhandled"),
+        );
+    }
+    if let Some(tail) = response.log_tail {
+        if let Ok(value) = HeaderValue::from_str(&BASE64.encode(tail)) {
+            out.insert("X-Amz-Log-Result", value);
+        }
+    }
+    Ok(http)
+}
+
+/// Splits the `FunctionName` forms Lambda accepts: `name`, `name:qualifier`,
+/// `ACCOUNT:function:name[:qualifier]` and the full ARN. A qualifier in the name wins over
+/// the query's.
+fn parse_function_name(name: &str, qualifier: Option<&str>) -> (String, Option<String>) {
+    let parts: Vec<&str> = name.split(':').collect();
+    let (function, in_name) = match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", f, rest @ ..] => (*f, rest.first().copied()),
+        [_, "function", f, rest @ ..] => (*f, rest.first().copied()),
+        [f, q] => (*f, Some(*q)),
+        _ => (name, None),
+    };
+    (
+        function.to_owned(),
+        in_name.or(qualifier).map(str::to_owned),
+    )
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    let limited = http_body_util::Limited::new(body, limit);
+    match limited.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::too_large(limit)),
+        Err(e) => Err(ApiError::invalid_content(format!(
+            "the request body could not be read: {e}"
+        ))),
+    }
+}
+
+fn decode_client_context(encoded: &str) -> Result<String, ApiError> {
+    let invalid = || {
+        ApiError::invalid_parameter("Client context must be a valid Base64-encoded JSON object.")
+    };
+    let decoded = BASE64.decode(encoded).map_err(|_| invalid())?;
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&decoded)
+        .map_err(|_| invalid())?;
+    String::from_utf8(decoded).map_err(|_| invalid())
+}
+
+/// The invoker's X-Ray trace header if it has a root, else a new one in X-Ray's format.
+fn trace_id(given: Option<&str>) -> String {
+    if let Some(given) = given.filter(|t| t.contains("Root=")) {
+        return given.to_owned();
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let parent = uuid::Uuid::new_v4().simple().to_string();
+    let epoch = chrono::Utc::now().timestamp();
+    format!(
+        "Root=1-{epoch:08x}-{};Parent={};Sampled=0",
+        &id[..24],
+        &parent[..16]
+    )
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn all_stats(State(service): State<Arc<Service>>) -> Response {
+    axum::Json(service.service_stats()).into_response()
+}
+
+async fn function_stats(State(service): State<Arc<Service>>, Path(name): Path<String>) -> Response {
+    match service.manager.pool(&name) {
+        Some(pool) => axum::Json(pool.stats()).into_response(),
+        None => ApiError::resource_not_found(&service.function_arn(&name, None)).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_name_forms_resolve_to_name_and_qualifier() {
+        let cases = [
+            ("orders", None, ("orders", None)),
+            ("orders:$LATEST", None, ("orders", Some("$LATEST"))),
+            ("orders", Some("prod"), ("orders", Some("prod"))),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:orders",
+                None,
+                ("orders", None),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:orders:live",
+                None,
+                ("orders", Some("live")),
+            ),
+            ("000000000000:function:orders", None, ("orders", None)),
+        ];
+        for (name, query, (function, qualifier)) in cases {
+            let parsed = parse_function_name(name, query);
+            assert_eq!(
+                parsed,
+                (function.to_owned(), qualifier.map(str::to_owned)),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn generated_trace_id_has_xray_format() {
+        let id = trace_id(None);
+        assert!(id.starts_with("Root=1-"), "{id}");
+        assert!(id.ends_with(";Sampled=0"), "{id}");
+        assert_eq!(trace_id(Some("Root=1-a-b")), "Root=1-a-b");
+    }
+
+    #[test]
+    fn client_context_must_be_base64_json_object() {
+        let encoded = BASE64.encode(r#"{"custom":{"k":"v"}}"#);
+        assert_eq!(
+            decode_client_context(&encoded).unwrap(),
+            r#"{"custom":{"k":"v"}}"#
+        );
+        assert!(decode_client_context("not base64!").is_err());
+        assert!(decode_client_context(&BASE64.encode("[1]")).is_err());
+    }
+}

@@ -1,0 +1,311 @@
+//! A sandbox: one child process of the function's executable, with the environment Lambda
+//! gives and its own Runtime API on 127.0.0.1. It runs one invocation at a time; a crash, an
+//! init error or a timeout ends it, and the process is killed whenever the sandbox is dropped
+//! or the service shuts down.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use tokio::net::TcpListener;
+use tokio::process::Command;
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::task::AbortHandle;
+
+use crate::config::FunctionConfig;
+use crate::logs::{self, LogStream};
+use crate::runtime_api::{Failure, Invocation, Outcome, Phase, RuntimeApi};
+
+/// What a sandbox needs from the service to start.
+#[derive(Debug, Clone)]
+pub(crate) struct Placement {
+    pub(crate) region: String,
+    pub(crate) logs_dir: Option<PathBuf>,
+    /// Becomes true when the service shuts down: every sandbox kills its process.
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
+/// The result of one invocation on a sandbox.
+#[derive(Debug)]
+pub(crate) enum InvokeResult {
+    /// `/response` came.
+    Response(Bytes),
+    /// `/error` came; the sandbox lives on.
+    FunctionError(Bytes),
+    /// The sandbox ended (crash, timeout).
+    Failed(Failure),
+}
+
+/// One running function process and its Runtime API.
+#[derive(Debug)]
+pub(crate) struct Sandbox {
+    pub(crate) log: Arc<LogStream>,
+    invocations: mpsc::Sender<Invocation>,
+    phase: watch::Receiver<Phase>,
+    kill: Arc<Notify>,
+    pid: Option<u32>,
+    spawned_at: Instant,
+    last_used: Mutex<Instant>,
+    tasks: Vec<AbortHandle>,
+}
+
+impl Sandbox {
+    /// Starts the process; `on_exit` runs once it has exited. Does not wait for init.
+    pub(crate) async fn spawn(
+        config: &FunctionConfig,
+        placement: &Placement,
+        on_exit: impl FnOnce() + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let runtime_api = listener.local_addr()?;
+        let (tx, rx) = mpsc::channel(1);
+        let (phase_tx, phase) = watch::channel(Phase::Initializing);
+        let api = Arc::new(RuntimeApi::new(rx, phase_tx.clone()));
+
+        let (out_tx, out_rx) = tokio::net::unix::pipe::pipe()?;
+        let out = out_tx.into_blocking_fd()?;
+        let err = out.try_clone()?;
+        let log = Arc::new(LogStream::open(
+            logs::new_stream_name(),
+            &config.name,
+            placement.logs_dir.as_deref(),
+            out_rx,
+        )?);
+
+        let mut command = Command::new(&config.executable);
+        command
+            .args(&config.args)
+            .env_clear()
+            .envs(&config.env)
+            .envs(lambda_env(
+                config,
+                placement,
+                &runtime_api.to_string(),
+                log.name(),
+            ))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .kill_on_drop(true)
+            .process_group(0);
+        if let Some(dir) = config.executable.parent().filter(|d| d.is_dir()) {
+            command.current_dir(dir);
+        }
+        let spawned_at = Instant::now();
+        let mut child = command.spawn()?;
+        // The pipe's write ends now live only in the child (the Command is dropped), so the
+        // log pump sees end of file when the process exits.
+        drop(command);
+        let pid = child.id();
+
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, api.router()).await;
+        });
+        let pump = tokio::spawn({
+            let log = log.clone();
+            async move { log.pump().await }
+        });
+        let kill = Arc::new(Notify::new());
+        let mut shutdown = placement.shutdown.clone();
+        tokio::spawn({
+            let kill = kill.clone();
+            async move {
+                let killed = tokio::select! {
+                    status = child.wait() => Err(status.ok()),
+                    _ = kill.notified() => Ok(()),
+                    _ = async { let _ = shutdown.wait_for(|down| *down).await; } => Ok(()),
+                };
+                let status = match killed {
+                    Err(status) => status,
+                    Ok(()) => kill_and_wait(&mut child).await,
+                };
+                let reason = status.map_or_else(|| "signal: killed".to_owned(), exit_wording);
+                phase_tx.send_if_modified(|phase| {
+                    if matches!(phase, Phase::Failed(_)) {
+                        false
+                    } else {
+                        *phase = Phase::Failed(Failure::Exited(reason));
+                        true
+                    }
+                });
+                on_exit();
+            }
+        });
+        Ok(Self {
+            log,
+            invocations: tx,
+            phase,
+            kill,
+            pid,
+            spawned_at,
+            last_used: Mutex::new(spawned_at),
+            tasks: vec![server.abort_handle(), pump.abort_handle()],
+        })
+    }
+
+    /// Waits for the first `/next`: returns the init duration, or why init failed (the
+    /// sandbox is then killed).
+    pub(crate) async fn wait_ready(&self, init_timeout: Duration) -> Result<Duration, Failure> {
+        let mut phase = self.phase.clone();
+        let outcome = tokio::time::timeout(
+            init_timeout,
+            phase.wait_for(|p| !matches!(p, Phase::Initializing)),
+        )
+        .await;
+        let result = match outcome {
+            Err(_) => Err(Failure::Timeout),
+            Ok(Err(_)) => Err(Failure::Exited("signal: killed".to_owned())),
+            Ok(Ok(phase)) => match &*phase {
+                Phase::Ready(at) => Ok(at.duration_since(self.spawned_at)),
+                Phase::Failed(failure) => Err(failure.clone()),
+                Phase::Initializing => unreachable!("waited for another phase"),
+            },
+        };
+        if result.is_err() {
+            self.kill();
+        }
+        result
+    }
+
+    /// Runs one invocation, up to `timeout`. On a failure the sandbox is killed.
+    pub(crate) async fn invoke(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Outcome>) -> Invocation,
+        timeout: Duration,
+    ) -> InvokeResult {
+        let (respond, answer) = oneshot::channel();
+        if self.invocations.try_send(make(respond)).is_err() {
+            self.kill();
+            return InvokeResult::Failed(self.failure());
+        }
+        let mut phase = self.phase.clone();
+        let result = tokio::select! {
+            biased;
+            answer = answer => match answer {
+                Ok(Outcome::Response(body)) => InvokeResult::Response(body),
+                Ok(Outcome::Error(body)) => InvokeResult::FunctionError(body),
+                Err(_) => InvokeResult::Failed(self.failure()),
+            },
+            _ = phase.wait_for(|p| matches!(p, Phase::Failed(_))) => InvokeResult::Failed(self.failure()),
+            _ = tokio::time::sleep(timeout) => InvokeResult::Failed(Failure::Timeout),
+        };
+        if matches!(result, InvokeResult::Failed(_)) {
+            self.kill();
+        } else {
+            *self.last_used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        }
+        result
+    }
+
+    /// Ends the process (at most once; later calls do nothing).
+    pub(crate) fn kill(&self) {
+        self.kill.notify_one();
+    }
+
+    /// True until the process has exited or is known to be ending.
+    pub(crate) fn is_alive(&self) -> bool {
+        !matches!(*self.phase.borrow(), Phase::Failed(_))
+    }
+
+    /// When the sandbox last finished an invocation (or started).
+    pub(crate) fn last_used(&self) -> Instant {
+        *self.last_used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Peak memory of the process in MB.
+    pub(crate) fn max_memory_used_mb(&self) -> u64 {
+        logs::max_memory_used_mb(self.pid)
+    }
+
+    fn failure(&self) -> Failure {
+        match &*self.phase.borrow() {
+            Phase::Failed(failure) => failure.clone(),
+            _ => Failure::Exited("signal: killed".to_owned()),
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.kill();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+async fn kill_and_wait(child: &mut tokio::process::Child) -> Option<ExitStatus> {
+    // Kill only the child itself: the pid is reused as the process group id, and a group kill
+    // would need platform calls; functions that fork helpers see their helpers orphaned,
+    // which Lambda's freeze also does not clean up.
+    let _ = child.start_kill();
+    child.wait().await.ok()
+}
+
+/// Lambda's wording of an exit status (`exit status 1`, `signal: killed`).
+fn exit_wording(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(9)) => "signal: killed".to_owned(),
+        (None, Some(11)) => "signal: segmentation fault".to_owned(),
+        (None, Some(6)) => "signal: aborted".to_owned(),
+        (None, Some(signal)) => format!("signal: {signal}"),
+        (None, None) => "unknown exit".to_owned(),
+    }
+}
+
+/// The environment Lambda gives a function process (plus `PATH`, so that scripts find their
+/// interpreter).
+fn lambda_env(
+    config: &FunctionConfig,
+    placement: &Placement,
+    runtime_api: &str,
+    log_stream: &str,
+) -> Vec<(String, String)> {
+    let task_root = config
+        .executable
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let handler = config
+        .executable
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+    [
+        ("PATH", path),
+        ("LANG", "en_US.UTF-8".into()),
+        ("TZ", ":UTC".into()),
+        ("AWS_LAMBDA_RUNTIME_API", runtime_api.into()),
+        ("AWS_LAMBDA_FUNCTION_NAME", config.name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            config.memory_mb.to_string(),
+        ),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", config.name),
+        ),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", log_stream.into()),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".into()),
+        ("AWS_REGION", placement.region.clone()),
+        ("AWS_DEFAULT_REGION", placement.region.clone()),
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".into()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+        ),
+        ("AWS_SESSION_TOKEN", "local-lambda-session-token".into()),
+        ("LAMBDA_TASK_ROOT", task_root),
+        ("LAMBDA_RUNTIME_DIR", "/var/runtime".into()),
+        ("_HANDLER", handler),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}

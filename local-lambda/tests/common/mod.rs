@@ -1,0 +1,81 @@
+//! Shared by the integration tests: the fixture functions and an AWS SDK client for a
+//! local-lambda endpoint.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::config::retry::RetryConfig;
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_lambda::primitives::Blob;
+use serde_json::Value;
+
+/// `target/<profile>/examples/fixture_function`, built if `cargo test` did not build it
+/// (e.g. when run with `--test`).
+pub fn fixture() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let exe = std::env::current_exe().expect("current_exe");
+        let profile_dir = exe
+            .parent()
+            .and_then(|d| d.parent())
+            .expect("target/<profile>");
+        let path = profile_dir.join("examples").join("fixture_function");
+        if !path.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut cmd = Command::new(cargo);
+            cmd.args([
+                "build",
+                "--quiet",
+                "-p",
+                "local-lambda",
+                "--example",
+                "fixture_function",
+            ]);
+            if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
+                cmd.arg("--release");
+            }
+            if let Some(target_dir) = profile_dir.parent() {
+                cmd.arg("--target-dir").arg(target_dir);
+            }
+            let out = cmd.output().expect("cargo could not be started");
+            assert!(
+                out.status.success(),
+                "building the fixture failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        path
+    })
+    .clone()
+}
+
+/// The Python runtime fixture.
+pub fn python_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/echo_runtime.py")
+}
+
+/// An SDK client for the endpoint: dummy credentials, us-east-1, no retries.
+pub fn client(endpoint_url: &str) -> Client {
+    let config = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDLOCAL", "secret", None, None, "tests"))
+        .endpoint_url(endpoint_url)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(config)
+}
+
+/// The JSON of an invoke's payload.
+pub fn json(payload: Option<&Blob>) -> Value {
+    serde_json::from_slice(payload.expect("a payload").as_ref()).expect("JSON payload")
+}
+
+/// A payload blob from JSON.
+pub fn blob(value: Value) -> Blob {
+    Blob::new(serde_json::to_vec(&value).unwrap())
+}
