@@ -1,0 +1,176 @@
+//! Code generation for `#[warmable]`: the checked handler becomes an outer function over
+//! `LambdaEvent<WarmableEvent<T>>` that answers warm-ups and otherwise calls the user's
+//! function, kept verbatim as an item nested in the outer body.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{GenericArgument, Ident, Pat, PathArguments, Type, TypePath};
+
+use crate::attr::Args;
+use crate::handler::Handler;
+
+/// The whole macro: parse the arguments and the item, then expand or report.
+///
+/// On a bad signature the user's function is emitted unchanged next to the errors; on bad
+/// arguments the handler is still expanded with the defaults. Either way the rest of the crate
+/// (and an IDE) keeps seeing a `handler` function, and only the real mistakes are reported.
+pub(crate) fn warmable(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = syn::parse2::<Args>(args);
+    let handler = match Handler::parse(item.clone()) {
+        Ok(handler) => handler,
+        Err(mut error) => {
+            if let Err(args_error) = args {
+                error.combine(args_error);
+            }
+            return with_error(item, error);
+        }
+    };
+    match args {
+        Ok(args) => expand(&handler, &args),
+        Err(error) => with_error(expand(&handler, &Args::default()), error),
+    }
+}
+
+/// `tokens` followed by the compile errors of `error`.
+fn with_error(mut tokens: TokenStream, error: syn::Error) -> TokenStream {
+    tokens.extend(error.into_compile_error());
+    tokens
+}
+
+/// Generates the outer handler (and its configuration type when arguments ask for one).
+pub(crate) fn expand(handler: &Handler, args: &Args) -> TokenStream {
+    let krate = match &args.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::warm_sdk),
+    };
+    let item = &handler.item;
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let sig = &item.sig;
+    let name = &sig.ident;
+    let (generics, where_clause) = (&sig.generics, &sig.generics.where_clause);
+    let (constness, asyncness, unsafety, abi) =
+        (&sig.constness, &sig.asyncness, &sig.unsafety, &sig.abi);
+    let payload = &handler.payload;
+    let response = &handler.response;
+
+    let (config, config_item) = if args.has_config() {
+        let ident = format_ident!("__warmable_config_{}", name);
+        let item = config_item(&ident, handler, args, &krate);
+        (quote!(, #ident), item)
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let event = with_first_argument(
+        &handler.event,
+        quote!(#krate::warmable::WarmableEvent<#payload #config>),
+    );
+    let result = with_first_argument(
+        &handler.result,
+        quote!(#krate::warmable::WarmableResponse<#response>),
+    );
+    let arg = argument_name(&handler.pat);
+
+    // The user's function, unchanged but for its attributes (they go on the outer function,
+    // whose lint levels reach this nested item) and its visibility (meaningless inside a body).
+    let user_fn = syn::ItemFn {
+        attrs: Vec::new(),
+        vis: syn::Visibility::Inherited,
+        sig: sig.clone(),
+        block: item.block.clone(),
+    };
+    // Spanned on the user's types, so a missing `Deserialize` or `Serialize` is reported on
+    // `T` or `R` with a sentence saying what to derive.
+    let checks = quote_spanned! {payload.span()=>
+        #krate::warmable::__private::assert_event::<#payload>();
+    };
+    let response_check = quote_spanned! {response.span()=>
+        #krate::warmable::__private::assert_response::<#response>();
+    };
+
+    quote! {
+        #config_item
+        #(#attrs)*
+        #vis #constness #asyncness #unsafety #abi fn #name #generics(
+            #arg: #event,
+        ) -> #result #where_clause {
+            #user_fn
+            #checks
+            #response_check
+            #krate::warmable::handle(#arg, #name).await
+        }
+    }
+}
+
+/// The zero-sized type carrying this handler's warm-up configuration, and its
+/// `WarmableConfig` impl. It has the handler's visibility and `#[cfg]`s, since it appears in
+/// the handler's signature.
+fn config_item(ident: &Ident, handler: &Handler, args: &Args, krate: &TokenStream) -> TokenStream {
+    let vis = &handler.item.vis;
+    let cfgs: Vec<_> = handler
+        .item
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
+    let mut settings = TokenStream::new();
+    if let Some(flag) = &args.flag {
+        settings.extend(quote!(.flag_key(#flag)));
+    }
+    if let Some(delay) = &args.max_delay {
+        let millis = proc_macro2::Literal::u64_unsuffixed(delay.millis);
+        settings.extend(quote_spanned!(delay.lit.span()=>
+            .max_delay(::core::time::Duration::from_millis(#millis))
+        ));
+    }
+    let doc = format!(
+        "Warm-up configuration of `{}`, generated by `#[warmable]`.",
+        handler.item.sig.ident
+    );
+    quote! {
+        #(#cfgs)*
+        #[doc = #doc]
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #ident;
+
+        #(#cfgs)*
+        impl #krate::warmable::WarmableConfig for #ident {
+            fn config() -> &'static #krate::config::WarmConfig {
+                static CONFIG: ::std::sync::OnceLock<#krate::config::WarmConfig> =
+                    ::std::sync::OnceLock::new();
+                CONFIG.get_or_init(|| #krate::config::WarmConfig::new() #settings)
+            }
+        }
+    }
+}
+
+/// `path` with its last segment's first type argument replaced by `ty`
+/// (`LambdaEvent<T>` → `LambdaEvent<ty>`, `Result<R, E>` → `Result<ty, E>`).
+fn with_first_argument(path: &TypePath, ty: TokenStream) -> TypePath {
+    let mut path = path.clone();
+    let replacement: Type = syn::parse2(ty).expect("generated type is valid");
+    if let Some(last) = path.path.segments.last_mut()
+        && let PathArguments::AngleBracketed(generics) = &mut last.arguments
+        && let Some(first) = generics
+            .args
+            .iter_mut()
+            .find(|arg| matches!(arg, GenericArgument::Type(_)))
+    {
+        *first = GenericArgument::Type(replacement);
+    }
+    path
+}
+
+/// The outer function's parameter name: the user's own when it is a plain binding
+/// (`event`, `mut event`), else `event` (destructuring stays in the nested function).
+fn argument_name(pat: &Pat) -> Ident {
+    match pat {
+        Pat::Ident(binding) if binding.subpat.is_none() => {
+            Ident::new(&binding.ident.to_string(), binding.ident.span())
+        }
+        _ => Ident::new("event", Span::call_site()),
+    }
+}
