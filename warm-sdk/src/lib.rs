@@ -9,6 +9,7 @@ pub mod detect;
 pub mod environment;
 pub mod layer;
 pub mod protocol;
+pub mod warmable;
 
 pub use answer::answer;
 #[cfg(feature = "http")]
@@ -17,3 +18,4 @@ pub use config::WarmConfig;
 pub use detect::{Dialect, Warmup, WarmupWarning, detect};
 pub use environment::{Environment, Invocation};
 pub use layer::{Warm, WarmLayer};
+pub use warm_macros::warmable;
