@@ -142,10 +142,11 @@ async fn handle_invoke(
             HeaderValue::from_static("Unhandled"),
         );
     }
-    if let Some(tail) = response.log_tail {
-        if let Ok(value) = HeaderValue::from_str(&BASE64.encode(tail)) {
-            out.insert("X-Amz-Log-Result", value);
-        }
+    if let Some(Ok(value)) = response
+        .log_tail
+        .map(|tail| HeaderValue::from_str(&BASE64.encode(tail)))
+    {
+        out.insert("X-Amz-Log-Result", value);
     }
     Ok(http)
 }

@@ -599,7 +599,7 @@ async fn shutdown_kills_every_sandbox_process() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_concurrent_invokes_are_each_answered_exactly_once() {
     let lambda = LocalLambda::builder()
         .account_concurrency(1000)

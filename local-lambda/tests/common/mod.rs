@@ -6,9 +6,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::config::retry::RetryConfig;
+use aws_sdk_lambda::config::timeout::TimeoutConfig;
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::primitives::Blob;
 use serde_json::Value;
@@ -66,6 +68,12 @@ pub fn client(endpoint_url: &str) -> Client {
         .credentials_provider(Credentials::new("AKIDLOCAL", "secret", None, None, "tests"))
         .endpoint_url(endpoint_url)
         .retry_config(RetryConfig::disabled())
+        // Under a 1,000-invoke burst, accepting takes longer than the default 3.1 s.
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(30))
+                .build(),
+        )
         .build();
     Client::from_conf(config)
 }
