@@ -2,4 +2,6 @@
 //! `warmer` command share this library.
 
 pub mod cli;
+pub mod demo;
+pub mod loadtest;
 pub mod target;

@@ -36,6 +36,9 @@ pub enum Command {
     Cost(cost::Args),
     /// Propose concurrency profiles from ConcurrentExecutions history.
     Plan(plan::Args),
+    /// Run as `warmer demo`'s function (started by local-lambda inside the demo).
+    #[command(name = "__demo-function", hide = true)]
+    DemoFunction,
 }
 
 /// Runs the parsed command; the returned code is the process exit status.
@@ -48,5 +51,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Render(args) => render::run(args).await,
         Command::Cost(args) => cost::run(args).await,
         Command::Plan(args) => plan::run(args).await,
+        Command::DemoFunction => crate::demo::function::serve().await,
     }
 }

@@ -1,0 +1,52 @@
+//! The demo function: a real `lambda_http` handler with the handler side's `WarmLayer` and
+//! cold-start header, run by the `warmer` binary itself (`warmer __demo-function`, a hidden
+//! subcommand), so the demo needs nothing but this repository.
+//!
+//! Its init sleeps `WARMER_DEMO_INIT_MS` milliseconds before the runtime starts: the time a
+//! real function spends loading configuration and opening connections.
+
+use std::time::Duration;
+
+use lambda_http::{Body, Error, Request, Response};
+
+/// The hidden `warmer` subcommand that runs the demo function.
+pub const SUBCOMMAND: &str = "__demo-function";
+/// The demo function's init cost in milliseconds.
+pub const INIT_MS_ENV: &str = "WARMER_DEMO_INIT_MS";
+
+/// Runs the demo function until the Runtime API goes away (exit status 0), or fails with a
+/// bad `WARMER_DEMO_INIT_MS` or without a Lambda environment.
+pub async fn serve() -> anyhow::Result<std::process::ExitCode> {
+    let init_ms = match std::env::var(INIT_MS_ENV) {
+        Ok(text) => text.parse::<u64>().map_err(|_| {
+            anyhow::anyhow!(
+                "{INIT_MS_ENV}={text:?} is not a number of milliseconds; set it like {INIT_MS_ENV}=250"
+            )
+        })?,
+        Err(_) => 0,
+    };
+    // Stands for loading configuration and opening connections before the first request.
+    tokio::time::sleep(Duration::from_millis(init_ms)).await;
+    let service = tower::ServiceBuilder::new()
+        .layer(warm_sdk::ColdStartHeaderLayer::new())
+        .service(lambda_http::service_fn(handle));
+    lambda_http::runtime(service)
+        .layer(warm_sdk::layer::WarmLayer::new())
+        .run()
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo function stopped: {e}"))?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn handle(request: Request) -> Result<Response<Body>, Error> {
+    let size = request.body().len();
+    let body = serde_json::json!({
+        "message": "hello from the warmer demo function",
+        "request_bytes": size,
+        "pid": std::process::id(),
+    });
+    Ok(Response::builder()
+        .status(200)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))?)
+}
