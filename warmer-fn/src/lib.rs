@@ -2,6 +2,10 @@
 //! `warmer` command share this library.
 
 pub mod cli;
+pub mod config;
+pub mod cost;
+pub mod plan;
+pub mod render;
 pub mod demo;
 pub mod loadtest;
 pub mod target;
