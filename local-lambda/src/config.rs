@@ -285,3 +285,46 @@ impl ConfigFile {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(config: FunctionConfig) -> String {
+        match config.validate() {
+            Err(Error::InvalidConfig { field, .. }) => field,
+            other => panic!("expected an invalid config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_out_of_lambda_range_name_the_field() {
+        let exe = std::env::current_exe().unwrap();
+        let ok = FunctionConfig::new("ok", &exe);
+        assert!(ok.validate().is_ok());
+        assert_eq!(field_of(FunctionConfig::new("bad name!", &exe)), "name");
+        assert_eq!(
+            field_of(FunctionConfig::new("f", "/no/such/file")),
+            "executable"
+        );
+        assert_eq!(
+            field_of(ok.clone().timeout(Duration::from_secs(901))),
+            "timeout"
+        );
+        assert_eq!(field_of(ok.clone().memory_mb(64)), "memory_mb");
+        assert_eq!(
+            field_of(ok.clone().reserved_concurrency(0)),
+            "reserved_concurrency"
+        );
+        assert_eq!(field_of(ok.init_timeout(Duration::ZERO)), "init_timeout");
+    }
+
+    #[test]
+    fn config_file_rejects_unknown_keys() {
+        let error =
+            toml::from_str::<ConfigFile>("[functions.f]\nexecutable = \"/x\"\ntimeout = 3\n")
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("unknown field `timeout`"), "{error}");
+    }
+}

@@ -95,10 +95,12 @@ impl Sandbox {
             command.current_dir(dir);
         }
         let spawned_at = Instant::now();
-        let mut child = command.spawn()?;
-        // The pipe's write ends now live only in the child (the Command is dropped), so the
-        // log pump sees end of file when the process exits.
-        drop(command);
+        // fork/exec blocks for a while under a burst of cold starts: keep it off the workers
+        // that accept invokes. Dropping the Command closes the parent's copies of the pipe's
+        // write end, so the log pump sees end of file when the process exits.
+        let mut child = tokio::task::spawn_blocking(move || command.spawn())
+            .await
+            .map_err(std::io::Error::other)??;
         let pid = child.id();
 
         let server = tokio::spawn(async move {

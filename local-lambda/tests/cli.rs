@@ -1,0 +1,115 @@
+//! The `local-lambda` binary: `serve` with functions from flags and a config file, `stats`
+//! against it, and a clean stop on Ctrl-C (SIGINT).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{blob, client, fixture, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("local-lambda.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[functions.from-file]\nexecutable = {:?}\nmemory_mb = 512\nenv = {{ FIXTURE_CUSTOM = \"file\" }}\n",
+            fixture()
+        ),
+    )
+    .unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .args(["serve", "--port", "0", "--function"])
+        .arg(format!("from-flag={}", fixture().display()))
+        .args(["--env", "FIXTURE_CUSTOM=flag", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let endpoint = first
+        .strip_prefix("local-lambda listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+
+    let sdk = client(&endpoint);
+    for (name, custom, memory) in [("from-flag", "flag", "128"), ("from-file", "file", "512")] {
+        let out = sdk
+            .invoke()
+            .function_name(name)
+            .payload(blob(serde_json::json!({})))
+            .send()
+            .await
+            .unwrap();
+        let body = json(out.payload());
+        assert_eq!(body["env"]["FIXTURE_CUSTOM"], custom);
+        assert_eq!(body["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], memory);
+    }
+
+    let stats = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .args(["stats", "--json", "--endpoint-url", &endpoint])
+        .output()
+        .unwrap();
+    assert!(
+        stats.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+    let stats: local_lambda::ServiceStats = serde_json::from_slice(&stats.stdout).unwrap();
+    let names: Vec<&str> = stats.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["from-file", "from-flag"]);
+    assert!(
+        stats
+            .functions
+            .iter()
+            .all(|f| f.invocations == 1 && f.live == 1)
+    );
+
+    let table = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .args(["stats", "--endpoint-url", &endpoint])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("COLD_STARTS") && table.contains("from-flag"),
+        "{table}"
+    );
+
+    // Ctrl-C: the service shuts down, kills its sandboxes and prints its report.
+    let interrupted = Command::new("kill")
+        .args(["-INT", &serve.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let rest: Vec<String> =
+        tokio::task::spawn_blocking(move || lines.map_while(Result::ok).collect())
+            .await
+            .unwrap();
+    let status = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || serve.wait()),
+    )
+    .await
+    .expect("serve stops on SIGINT")
+    .unwrap()
+    .unwrap();
+    assert!(status.success());
+    let report = rest.join("\n");
+    assert!(report.contains("\"sandboxes_stopped\": 2"), "{report}");
+}
+
+#[test]
+fn serve_without_functions_says_how_to_give_them() {
+    let out = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--function NAME=PATH"), "{stderr}");
+}
