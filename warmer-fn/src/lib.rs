@@ -6,6 +6,8 @@ pub mod config;
 pub mod cost;
 pub mod plan;
 pub mod render;
+pub mod engine;
+pub mod lambda;
 pub mod demo;
 pub mod loadtest;
 pub mod target;

@@ -64,6 +64,38 @@ impl Target {
         }
     }
 
+    /// Checks the target before anything is sent: a function name, a concurrency of at least
+    /// 1, and no extra payload field that would overwrite a warm-up field.
+    ///
+    /// ```
+    /// let mut target = warmer_fn::target::Target::new("orders", 0);
+    /// let err = target.validate().unwrap_err();
+    /// assert!(err.contains("concurrency"), "{err}");
+    /// target.concurrency = 3;
+    /// target.payload.insert("delay".into(), 5.into());
+    /// assert!(target.validate().unwrap_err().contains("payload.delay"));
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        if self.function.trim().is_empty() {
+            return Err("target `function` is empty: give a function name or ARN".into());
+        }
+        if self.concurrency == 0 {
+            return Err(format!(
+                "target `{}`: `concurrency` is 0: give how many environments to warm (1 or more)",
+                self.function
+            ));
+        }
+        const RESERVED: [&str; 5] = ["warmer", "delay", "correlation_id", "index", "concurrency"];
+        if let Some(key) = self.payload.keys().find(|k| RESERVED.contains(&k.as_str())) {
+            return Err(format!(
+                "target `{}`: `payload.{key}` would overwrite a warm-up field the warmer sets: \
+                 remove it (use `delay`/`concurrency` on the target instead)",
+                self.function
+            ));
+        }
+        Ok(())
+    }
+
     /// The name shown in reports and metrics: `function` or `function:qualifier`.
     ///
     /// ```

@@ -1,0 +1,168 @@
+//! The warmer against `local-lambda` running the example functions: the engine, the `warmer`
+//! command as a process, and the warmer Lambda itself running inside local-lambda.
+
+use std::process::Command;
+use std::time::Duration;
+
+use aws_sdk_lambda::primitives::Blob;
+use local_lambda::{FunctionConfig, LocalLambda};
+use warmer_fn::engine::{ClientOptions, RunOptions, RunReport, client, warm};
+use warmer_fn::target::{Mode, Target};
+
+const TARGET: &str = "orders";
+
+fn example_http() -> FunctionConfig {
+    FunctionConfig::new(TARGET, warm_tests::binary("example-http", "example-http"))
+        .timeout(Duration::from_secs(30))
+}
+
+async fn lambda_client(service: &LocalLambda) -> aws_sdk_lambda::Client {
+    client(&ClientOptions { endpoint_url: Some(service.endpoint_url()), region: None }).await
+}
+
+fn bounded() -> RunOptions {
+    RunOptions {
+        deadline: Some(std::time::Instant::now() + Duration::from_secs(60)),
+        ..RunOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
+    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let lambda = lambda_client(&service).await;
+    let targets = [Target::new(TARGET, 50)];
+
+    let first = warm(&lambda, &targets, &bounded()).await;
+    let t = &first.targets[0];
+    assert_eq!((t.reached, t.new), (50, 50), "{t:#?}");
+    assert!(first.ok && t.ok, "{t:#?}");
+    assert_eq!(service.function_stats(TARGET).unwrap().live, 50);
+
+    let again = warm(&lambda, &targets, &bounded()).await;
+    let t = &again.targets[0];
+    assert_eq!((t.reached, t.new), (50, 0), "{t:#?}");
+    assert!(again.ok, "{t:#?}");
+    assert_ne!(first.correlation_id, again.correlation_id);
+    let stats = service.function_stats(TARGET).unwrap();
+    assert_eq!(stats.cold_starts, 50, "the second run must not start environments: {stats:?}");
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_concurrency_throttles_are_reported_and_warmer_exits_nonzero() {
+    let service = LocalLambda::builder()
+        .function(example_http().reserved_concurrency(20))
+        .start()
+        .await
+        .unwrap();
+    let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
+        .args(["warm", "--function", TARGET, "--concurrency", "50", "--json", "--endpoint-url"])
+        .arg(service.endpoint_url())
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("warmer runs");
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let report: RunReport = serde_json::from_slice(&output.stdout).expect("--json prints the report");
+    let t = &report.targets[0];
+    assert_eq!((t.reached, t.throttled), (20, 30), "{t:#?}");
+    assert_eq!(t.throttle_reasons["ReservedFunctionConcurrentInvocationLimitExceeded"], 30);
+    assert!(!t.ok && !report.ok);
+    assert!(
+        t.notes.iter().any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
+        "{:?}",
+        t.notes
+    );
+    assert_eq!(t.rounds, 1, "no top-up when the function's limits are the cause");
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_function_is_reported_while_other_targets_are_warmed() {
+    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let lambda = lambda_client(&service).await;
+    let targets = [Target::new("no-such-function", 5), Target::new(TARGET, 5)];
+    let report = warm(&lambda, &targets, &bounded()).await;
+
+    let ghost = &report.targets[0];
+    let error = ghost.error.as_deref().expect("a missing function is an error");
+    assert!(error.contains("not found") && error.contains("no-such-function"), "{error}");
+    assert!(ghost.failure_types.contains_key("ResourceNotFoundException"));
+    assert!(!ghost.ok);
+
+    let real = &report.targets[1];
+    assert_eq!(real.reached, 5, "{real:#?}");
+    assert!(real.ok);
+    assert!(!report.ok, "one target fell short, so the run did");
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_mode_sends_n_minus_one_async_invokes_and_one_sync() {
+    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
+        .args(["warm", "--function", TARGET, "--concurrency", "8", "--mode", "event", "--json"])
+        .arg("--endpoint-url")
+        .arg(service.endpoint_url())
+        .output()
+        .expect("warmer runs");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let report: RunReport = serde_json::from_slice(&output.stdout).unwrap();
+    let t = &report.targets[0];
+    assert_eq!(t.mode, Mode::Event);
+    assert_eq!((t.accepted, t.reached), (7, 1), "{t:#?}");
+    assert!(!t.coverage_known);
+    assert!(t.notes.iter().any(|n| n.contains("unknown")), "{:?}", t.notes);
+
+    // The asynchronous invokes do run: wait (bounded) until local-lambda has seen all 8.
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = service.function_stats(TARGET).unwrap().invocations;
+        if seen >= 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 8);
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warmer_lambda_inside_local_lambda_warms_a_second_function() {
+    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    service
+        .register(
+            FunctionConfig::new("warmer", warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .timeout(Duration::from_secs(30)),
+        )
+        .unwrap();
+    let lambda = lambda_client(&service).await;
+    let event = serde_json::json!({"functionName": TARGET, "concurrency": 10});
+    let output = lambda
+        .invoke()
+        .function_name("warmer")
+        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.function_error(), None, "{:?}", output.payload());
+    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
+    let t = &report.targets[0];
+    assert_eq!((t.reached, t.new), (10, 10), "{t:#?}");
+    assert!(report.ok);
+    assert_eq!(service.function_stats(TARGET).unwrap().live, 10);
+
+    // A bad event comes back as a function error naming the field.
+    let output = lambda
+        .invoke()
+        .function_name("warmer")
+        .payload(Blob::new(br#"{"function_name": "orders"}"#.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert!(output.function_error().is_some());
+    let body = String::from_utf8_lossy(output.payload().unwrap().as_ref()).into_owned();
+    assert!(body.contains("`function_name`"), "{body}");
+    service.shutdown().await;
+}

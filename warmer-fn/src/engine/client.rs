@@ -1,0 +1,80 @@
+//! The Lambda client the engine invokes with: the standard AWS configuration chain, retries off.
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
+
+/// Where to send invokes. Both fields fall back to the standard AWS configuration chain.
+///
+/// ```
+/// let local = warmer_fn::engine::ClientOptions {
+///     endpoint_url: Some("http://127.0.0.1:9001".into()),
+///     region: None,
+/// };
+/// assert!(local.endpoint_url.is_some());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// Send every request here instead of the regional Lambda endpoint (e.g. `local-lambda`).
+    pub endpoint_url: Option<String>,
+    /// The AWS region; else `AWS_REGION`, the profile, or (with an endpoint URL) `us-east-1`.
+    pub region: Option<String>,
+}
+
+/// Builds a Lambda client for warm-ups.
+///
+/// Retries are off ([`RetryConfig::disabled`]): a retried warm-up would hold a second
+/// environment and be counted twice. Credentials come from the standard chain; when an
+/// endpoint URL is given and neither the environment nor the profile has credentials, static
+/// dummy credentials are used (a local endpoint does not check signatures).
+///
+/// ```no_run
+/// # async fn demo() {
+/// use warmer_fn::engine::{ClientOptions, client};
+/// let lambda = client(&ClientOptions {
+///     endpoint_url: Some("http://127.0.0.1:9001".into()),
+///     region: None,
+/// })
+/// .await;
+/// # let _ = lambda;
+/// # }
+/// ```
+pub async fn client(opts: &ClientOptions) -> aws_sdk_lambda::Client {
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url.clone());
+        if !has_local_credentials().await {
+            loader = loader.credentials_provider(Credentials::new(
+                "warmer-local",
+                "warmer-local",
+                None,
+                None,
+                "warmer-dummy",
+            ));
+        }
+    }
+    let mut config = loader.load().await;
+    if opts.endpoint_url.is_some() && config.region().is_none() {
+        config = config.into_builder().region(Region::from_static("us-east-1")).build();
+    }
+    aws_sdk_lambda::Client::new(&config)
+}
+
+/// Whether the environment or the shared profile provides credentials, without reaching for
+/// instance metadata (which would stall a laptop for seconds).
+async fn has_local_credentials() -> bool {
+    let env = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
+    if env.provide_credentials().await.is_ok() {
+        return true;
+    }
+    aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .build()
+        .provide_credentials()
+        .await
+        .is_ok()
+}

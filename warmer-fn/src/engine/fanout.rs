@@ -1,0 +1,346 @@
+//! Sending one target's warm-ups: the probe, the rest of the round, the optional top-up.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_lambda::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_lambda::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use warm_sdk::protocol::WarmupRequest;
+
+use super::RunOptions;
+use super::outcome::{self, Outcome, Tally};
+use super::report::TargetReport;
+use crate::target::{Delay, Mode, Target};
+
+/// How long to wait for the probe to reach the wire before going on regardless.
+const PROBE_WAIT: Duration = Duration::from_secs(5);
+/// The wait before retrying a rate-limit throttle when Lambda names no `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// When each invoke of a round was handed to the HTTP connection.
+#[derive(Debug)]
+pub(crate) struct DispatchClock {
+    stamps: Mutex<Vec<Instant>>,
+    count: watch::Sender<usize>,
+}
+
+impl DispatchClock {
+    fn new() -> Arc<Self> {
+        Arc::new(Self { stamps: Mutex::new(Vec::new()), count: watch::Sender::new(0) })
+    }
+
+    fn stamp(&self) {
+        let now = Instant::now();
+        self.stamps.lock().unwrap_or_else(|e| e.into_inner()).push(now);
+        self.count.send_modify(|c| *c += 1);
+    }
+
+    /// Time between the first and the last stamp.
+    fn spread(&self) -> Duration {
+        let stamps = self.stamps.lock().unwrap_or_else(|e| e.into_inner());
+        match (stamps.iter().min(), stamps.iter().max()) {
+            (Some(first), Some(last)) => *last - *first,
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// The mean gap between consecutive stamps, once there are two.
+    fn mean_gap(&self) -> Option<Duration> {
+        let stamps = self.stamps.lock().unwrap_or_else(|e| e.into_inner());
+        let gaps = u32::try_from(stamps.len().checked_sub(1)?).ok().filter(|g| *g > 0)?;
+        let (first, last) = (stamps.iter().min()?, stamps.iter().max()?);
+        Some((*last - *first) / gaps)
+    }
+}
+
+/// Stamps the [`DispatchClock`] when the SDK hands the signed request to the connection.
+#[derive(Debug)]
+struct StampTransmit(Arc<DispatchClock>);
+
+impl Intercept for StampTransmit {
+    fn name(&self) -> &'static str {
+        "StampTransmit"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.stamp();
+        Ok(())
+    }
+}
+
+/// What every invoke of one target shares.
+#[derive(Debug, Clone)]
+struct Shot {
+    client: aws_sdk_lambda::Client,
+    target: Arc<Target>,
+    correlation_id: Arc<str>,
+    deadline: Option<Instant>,
+    grace: Duration,
+}
+
+impl Shot {
+    fn payload(&self, index: u32, delay_ms: u64) -> Blob {
+        let mut request = WarmupRequest::new()
+            .delay_ms(delay_ms)
+            .correlation_id(&*self.correlation_id)
+            .index(index)
+            .concurrency(self.target.concurrency);
+        request.extra = self.target.payload.clone();
+        Blob::new(serde_json::to_vec(&request).unwrap_or_default())
+    }
+
+    /// One invoke, stamped on the clock when given, bounded by the delay plus grace and by the
+    /// run's deadline.
+    async fn invoke(
+        &self,
+        payload: Blob,
+        kind: InvocationType,
+        delay_ms: u64,
+        clock: Option<Arc<DispatchClock>>,
+    ) -> Outcome {
+        let mut until = Instant::now() + Duration::from_millis(delay_ms) + self.grace;
+        if let Some(deadline) = self.deadline {
+            until = until.min(deadline);
+        }
+        let request = self
+            .client
+            .invoke()
+            .function_name(&self.target.function)
+            .set_qualifier(self.target.qualifier.clone())
+            .invocation_type(kind)
+            .payload(payload);
+        let sent = match clock {
+            Some(clock) => {
+                tokio::time::timeout_at(until, request.customize().interceptor(StampTransmit(clock)).send())
+                    .await
+            }
+            None => tokio::time::timeout_at(until, request.send()).await,
+        };
+        match sent {
+            Ok(Ok(output)) => outcome::from_output(&output),
+            Ok(Err(err)) => outcome::from_error(&err),
+            Err(_) => Outcome::Failed(
+                "DeadlineExceeded".into(),
+                "no answer before the run's deadline".into(),
+            ),
+        }
+    }
+
+    /// One warm-up, with at most one retry of a rate-limit throttle after `Retry-After`.
+    async fn warm_up(self, index: u32, delay_ms: u64, kind: InvocationType, clock: Arc<DispatchClock>) -> Outcome {
+        let payload = self.payload(index, delay_ms);
+        let first = self.invoke(payload.clone(), kind.clone(), delay_ms, Some(clock)).await;
+        if !first.is_rate_throttle() {
+            return first;
+        }
+        let retry_after = match &first {
+            Outcome::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
+        let retry_at = Instant::now() + wait;
+        let fits = self
+            .deadline
+            .is_none_or(|d| retry_at + Duration::from_millis(delay_ms) + Duration::from_millis(100) < d);
+        if !fits {
+            return first;
+        }
+        tokio::time::sleep_until(retry_at).await;
+        self.invoke(payload, kind, delay_ms, None).await
+    }
+}
+
+/// One round of N warm-ups in flight together.
+struct Round {
+    shot: Shot,
+    clock: Arc<DispatchClock>,
+    tasks: JoinSet<Outcome>,
+    next_index: u32,
+}
+
+impl Round {
+    fn new(shot: Shot) -> Self {
+        Self { shot, clock: DispatchClock::new(), tasks: JoinSet::new(), next_index: 1 }
+    }
+
+    /// Spawns the warm-ups with the next `count` indexes.
+    fn spawn(&mut self, count: u32, delay_ms: u64) {
+        let n = self.shot.target.concurrency;
+        for _ in 0..count {
+            let index = self.next_index;
+            self.next_index += 1;
+            // Event mode: the classic N-1 asynchronous invokes and the last one synchronous.
+            let kind = if self.shot.target.mode == Mode::Event && index < n {
+                InvocationType::Event
+            } else {
+                InvocationType::RequestResponse
+            };
+            let shot = self.shot.clone();
+            let clock = self.clock.clone();
+            self.tasks.spawn(shot.warm_up(index, delay_ms, kind, clock));
+        }
+    }
+
+    /// Sends the probe and waits until it is on the wire; returns the per-invoke cost.
+    /// Outcomes that arrive meanwhile go into the tally.
+    async fn probe(&mut self, k: u32, delay_ms: u64, tally: &mut Tally, report: &mut TargetReport) -> Duration {
+        let started = Instant::now();
+        self.spawn(k, delay_ms);
+        let mut count = self.clock.count.subscribe();
+        let mut done = 0u32;
+        let give_up = started + PROBE_WAIT;
+        loop {
+            tokio::select! {
+                _ = count.wait_for(|c| *c >= k as usize) => break,
+                joined = self.tasks.join_next() => match joined {
+                    Some(result) => {
+                        tally.add(report, joined_outcome(result));
+                        done += 1;
+                        if tally.not_found.is_some() || done >= k {
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(give_up) => break,
+            }
+        }
+        // The gaps between transmits, not the time to the first one: the first request of a
+        // client also pays for credentials and endpoint resolution, which later ones do not.
+        self.clock.mean_gap().unwrap_or_else(|| started.elapsed() / k.max(1))
+    }
+
+    /// Waits for every warm-up of the round.
+    async fn drain(&mut self, tally: &mut Tally, report: &mut TargetReport) {
+        while let Some(result) = self.tasks.join_next().await {
+            tally.add(report, joined_outcome(result));
+        }
+    }
+}
+
+fn joined_outcome(result: Result<Outcome, tokio::task::JoinError>) -> Outcome {
+    result.unwrap_or_else(|e| Outcome::Failed("TaskFailed".into(), e.to_string()))
+}
+
+/// The delay allowed by the deadline: at most half the time left, so the answers still fit.
+fn fit_to_deadline(delay_ms: u64, deadline: Option<Instant>) -> u64 {
+    match deadline {
+        Some(d) => {
+            let left = d.saturating_duration_since(Instant::now()).as_millis() as u64;
+            delay_ms.min(left / 2)
+        }
+        None => delay_ms,
+    }
+}
+
+/// Warms one target and reports.
+pub(crate) async fn warm_target(
+    client: &aws_sdk_lambda::Client,
+    target: &Target,
+    correlation_id: Arc<str>,
+    options: &RunOptions,
+) -> TargetReport {
+    let started = Instant::now();
+    let mut report = TargetReport::new(target.display_name(), target.mode, target.concurrency);
+    if let Err(message) = target.validate() {
+        report.error = Some(message);
+        report.finish();
+        return report;
+    }
+    let deadline = options.deadline.map(Instant::from_std);
+    let shot = Shot {
+        client: client.clone(),
+        target: Arc::new(target.clone()),
+        correlation_id,
+        deadline,
+        grace: options.invoke_grace,
+    };
+    let n = target.concurrency;
+    let auto = options.auto_delay;
+    let mut tally = Tally::default();
+    let mut round = Round::new(shot.clone());
+
+    let delay_ms = match target.delay {
+        Delay::Fixed(ms) => {
+            let delay = fit_to_deadline(ms, deadline);
+            round.spawn(n, delay);
+            delay
+        }
+        Delay::Auto => {
+            let k = auto.probe_size(n);
+            let probe_delay = fit_to_deadline(auto.probe_delay_ms(n), deadline);
+            let per_invoke = round.probe(k, probe_delay, &mut tally, &mut report).await;
+            let delay = fit_to_deadline(auto.delay_ms(n, per_invoke), deadline);
+            if tally.not_found.is_none() && n > k {
+                if deadline.is_some_and(|d| Instant::now() + Duration::from_millis(delay) >= d) {
+                    let skipped = n - k;
+                    report.failed += skipped;
+                    *report.failure_types.entry("NotSentBeforeDeadline".into()).or_default() += skipped;
+                    report.notes.push(format!("{skipped} warm-ups were not sent: the run's deadline was too close"));
+                } else {
+                    round.spawn(n - k, delay);
+                }
+            }
+            if n > k {
+                report.notes.push(format!(
+                    "auto delay: probe of {k} measured {:.3} ms per invoke; the probe carried {probe_delay} ms, the rest {delay} ms",
+                    per_invoke.as_secs_f64() * 1000.0
+                ));
+            }
+            delay
+        }
+    };
+    round.drain(&mut tally, &mut report).await;
+    report.delay_ms = delay_ms;
+    report.dispatch_spread_ms = round.clock.spread().as_secs_f64() * 1000.0;
+    report.rounds = 1;
+
+    if let Some(message) = &tally.not_found {
+        report.error = Some(format!(
+            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
+            report.function
+        ));
+    }
+
+    // Top-up: only for `auto` delays in verify mode, and only when every answer was a valid
+    // warm-up and the shortfall came from answers landing on environments already counted.
+    let shortfall = n.saturating_sub(report.reached);
+    let clean = report.throttled == 0 && report.failed == 0 && report.function_errors == 0;
+    if options.top_up && target.mode == Mode::Verify && target.delay == Delay::Auto && shortfall > 0 && clean {
+        let delay = auto.top_up_delay_ms(delay_ms, round.clock.spread());
+        let fits = deadline.is_none_or(|d| Instant::now() + Duration::from_millis(delay * 2) < d);
+        if fits {
+            let before = report.reached;
+            let mut top_up = Round::new(shot);
+            top_up.spawn(n, delay);
+            top_up.drain(&mut tally, &mut report).await;
+            report.rounds = 2;
+            report.notes.push(format!(
+                "top-up: the first round reached {before} of {n}; a second round of {n} warm-ups with a {delay} ms delay brought it to {}",
+                report.reached
+            ));
+        }
+    }
+
+    if let Some(m) = tally.max_concurrency {
+        report.notes.push(format!(
+            "the function runs on Lambda Managed Instances (up to {m} requests per environment): {n} warm-ups do not need {n} environments"
+        ));
+    }
+    if let (None, Some(failure)) = (&report.error, &tally.first_failure) {
+        report.notes.push(format!("first failure: {failure}"));
+    }
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    report.finish();
+    report
+}

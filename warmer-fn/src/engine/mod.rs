@@ -1,0 +1,128 @@
+//! The fan-out engine: warm N environments of each target at once, and count how many were
+//! reached.
+//!
+//! In `verify` mode (the default) all N warm-ups of a target are synchronous
+//! (`RequestResponse`) invokes in flight together, each carrying the run's correlation id, its
+//! index and a delay; every answer is a [`warm_sdk::protocol::WarmupResponse`] whose `instance`
+//! names the environment, so the distinct instances are the environments reached, and the
+//! answers with `cold: true` are the environments the warm-up itself started. In `event` mode
+//! the classic N-1 `Event` invokes and one synchronous one are sent; Lambda does not say which
+//! environment ran an asynchronous invoke, so the report says coverage is unknown.
+//!
+//! # Delay
+//!
+//! A fixed delay is sent as given. The `auto` delay is measured in the run: see
+//! [`AutoDelay`] for the formula (`clamp(base + N × per_invoke × safety, base, cap)`, with
+//! `per_invoke` timed on a probe of the first warm-ups). Delays are never more than half the
+//! time left before the run's deadline.
+//!
+//! # Top-up
+//!
+//! With an `auto` delay in `verify` mode, when the first round reaches fewer than N
+//! environments while every answer was a valid warm-up (no throttles, failures or function
+//! errors: the function's limits allowed N, the warm-ups just did not all overlap), the engine
+//! sends one second round, at most, within the deadline. That round sends N warm-ups again, not
+//! N - reached: by then the first round's environments are idle, and a smaller round would
+//! land on them. Its delay is [`AutoDelay::top_up_delay_ms`] (twice the first delay, and at
+//! least base + 4 × the measured dispatch spread). Environments reached in either round
+//! count; answers from an environment already counted are `duplicates`.
+//!
+//! # Retries and throttles
+//!
+//! The client has SDK retries off ([`client`]): a retried warm-up would hold another
+//! environment and count twice. A throttle whose `Reason` is a rate limit
+//! ([`ThrottleKind::Rate`]) is retried once after `Retry-After` if the deadline allows;
+//! concurrency-limit throttles are counted and explained ("reserved concurrency allows 20 of
+//! the 50 requested"). A missing function stops that target after the probe; other targets go
+//! on.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use warmer_fn::engine::{ClientOptions, RunOptions, client, warm};
+//! use warmer_fn::target::Target;
+//!
+//! let lambda = client(&ClientOptions::default()).await;
+//! let report = warm(&lambda, &[Target::new("orders", 50)], &RunOptions::default()).await;
+//! for line in report.emf_lines("Warmer") {
+//!     println!("{line}");
+//! }
+//! assert!(report.ok, "{:?}", report.targets[0].notes);
+//! # }
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+mod client;
+mod delay;
+mod fanout;
+mod outcome;
+mod report;
+
+pub use client::{ClientOptions, client};
+pub use delay::AutoDelay;
+pub use report::{
+    DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, TargetReport, ThrottleKind, throttle_kind,
+};
+
+use crate::target::Target;
+
+/// How a run behaves beyond its targets.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let options = warmer_fn::engine::RunOptions {
+///     deadline: Some(Instant::now() + Duration::from_secs(30)),
+///     ..Default::default()
+/// };
+/// assert_eq!(options.metrics_namespace, "Warmer");
+/// assert!(options.top_up);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Stop dispatching and report before this instant (the warmer Lambda sets it from its own
+    /// remaining time). `None`: no deadline beyond each invoke's delay plus `invoke_grace`.
+    pub deadline: Option<Instant>,
+    /// CloudWatch namespace of the EMF line.
+    pub metrics_namespace: String,
+    /// Parameters of the `auto` delay.
+    pub auto_delay: AutoDelay,
+    /// Allow one top-up round (see the module docs).
+    pub top_up: bool,
+    /// How long an invoke may take beyond its delay (cold start, network) before it counts as
+    /// failed.
+    pub invoke_grace: Duration,
+    /// The correlation id to send; a fresh UUID when `None`.
+    pub correlation_id: Option<String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            deadline: None,
+            metrics_namespace: DEFAULT_METRICS_NAMESPACE.to_owned(),
+            auto_delay: AutoDelay::default(),
+            top_up: true,
+            invoke_grace: Duration::from_secs(30),
+            correlation_id: None,
+        }
+    }
+}
+
+/// Warms every target at once and reports, target by target, how many environments were
+/// reached. Never fails: problems are in the report.
+pub async fn warm(client: &aws_sdk_lambda::Client, targets: &[Target], options: &RunOptions) -> RunReport {
+    let started = Instant::now();
+    let correlation_id: Arc<str> = options
+        .correlation_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+        .into();
+    let reports = futures_util::future::join_all(
+        targets
+            .iter()
+            .map(|target| fanout::warm_target(client, target, correlation_id.clone(), options)),
+    )
+    .await;
+    RunReport::new(&*correlation_id, reports, started.elapsed().as_millis() as u64)
+}

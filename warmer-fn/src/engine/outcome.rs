@@ -1,0 +1,259 @@
+//! What one warm-up invoke came back with, and how the counts are kept.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::operation::invoke::{InvokeError, InvokeOutput};
+use warm_sdk::protocol::WarmupResponse;
+
+use super::report::{ThrottleKind, TargetReport, throttle_kind};
+
+/// The result of one invoke.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// A warm-up answer from an environment.
+    Warmed(WarmupResponse),
+    /// An `Event` invoke accepted for asynchronous execution.
+    Accepted,
+    /// The function raised an error (`X-Amz-Function-Error`), with its type.
+    FunctionError(String),
+    /// Lambda refused the invoke (`TooManyRequestsException`).
+    Throttled {
+        /// Lambda's `Reason`.
+        reason: String,
+        /// Lambda's `Retry-After`, when given.
+        retry_after: Option<Duration>,
+    },
+    /// The function (or qualifier) does not exist.
+    NotFound(String),
+    /// Any other failure, by type, with a message.
+    Failed(String, String),
+}
+
+impl Outcome {
+    /// A throttle worth one retry after `Retry-After`.
+    pub(crate) fn is_rate_throttle(&self) -> bool {
+        matches!(self, Outcome::Throttled { reason, .. } if throttle_kind(reason) == ThrottleKind::Rate)
+    }
+}
+
+/// Turns a successful invoke into an outcome: a warm-up answer, an accepted event, a
+/// function error, or an answer that is not a warm-up answer (the function is not warmable).
+pub(crate) fn from_output(output: &InvokeOutput) -> Outcome {
+    let payload = output.payload().map(|b| b.as_ref()).unwrap_or_default();
+    if let Some(kind) = output.function_error() {
+        let error_type = serde_json::from_slice::<serde_json::Value>(payload)
+            .ok()
+            .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| kind.to_owned());
+        return Outcome::FunctionError(error_type);
+    }
+    if output.status_code() == 202 {
+        return Outcome::Accepted;
+    }
+    parse_answer(payload)
+}
+
+/// Parses a synchronous answer as a [`WarmupResponse`].
+pub(crate) fn parse_answer(payload: &[u8]) -> Outcome {
+    match serde_json::from_slice::<WarmupResponse>(payload) {
+        Ok(answer) if answer.warmed => Outcome::Warmed(answer),
+        _ => {
+            let shown: String = String::from_utf8_lossy(payload).chars().take(120).collect();
+            Outcome::Failed(
+                "NotAWarmupResponse".into(),
+                format!(
+                    "the function answered `{shown}` instead of a warm-up response: wrap its \
+                     handler with warm-sdk (WarmLayer or #[warmable])"
+                ),
+            )
+        }
+    }
+}
+
+/// Classifies an invoke error.
+pub(crate) fn from_error(err: &SdkError<InvokeError>) -> Outcome {
+    match err {
+        SdkError::ServiceError(service) => match service.err() {
+            InvokeError::TooManyRequestsException(t) => Outcome::Throttled {
+                reason: t.reason().map(|r| r.as_str().to_owned()).unwrap_or_else(|| "Unknown".into()),
+                retry_after: parse_retry_after(t.retry_after_seconds()),
+            },
+            InvokeError::ResourceNotFoundException(e) => {
+                Outcome::NotFound(e.message().unwrap_or("function not found").to_owned())
+            }
+            other => Outcome::Failed(
+                other.code().unwrap_or("ServiceError").to_owned(),
+                other.message().unwrap_or("no message").to_owned(),
+            ),
+        },
+        SdkError::TimeoutError(_) => Outcome::Failed("Timeout".into(), "the SDK timed out".into()),
+        SdkError::DispatchFailure(e) => {
+            let kind = if e.is_timeout() { "ConnectTimeout" } else { "DispatchFailure" };
+            Outcome::Failed(kind.into(), format!("{:?}", e.as_connector_error()))
+        }
+        SdkError::ResponseError(_) => {
+            Outcome::Failed("ResponseError".into(), "the response could not be read".into())
+        }
+        other => Outcome::Failed("ConstructionFailure".into(), other.to_string()),
+    }
+}
+
+/// `Retry-After` in seconds (Lambda sends whole seconds).
+pub(crate) fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
+    value.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+}
+
+/// Running counts for one target.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    instances: HashSet<String>,
+    pub(crate) not_found: Option<String>,
+    pub(crate) max_concurrency: Option<u32>,
+    pub(crate) first_failure: Option<String>,
+}
+
+impl Tally {
+    /// Adds one outcome to the report's counts.
+    pub(crate) fn add(&mut self, report: &mut TargetReport, outcome: Outcome) {
+        match outcome {
+            Outcome::Warmed(answer) => {
+                if answer.max_concurrency.is_some_and(|m| m > 1) {
+                    self.max_concurrency = answer.max_concurrency;
+                }
+                if self.instances.insert(answer.instance) {
+                    report.reached += 1;
+                    if answer.cold {
+                        report.new += 1;
+                    }
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+            Outcome::Accepted => report.accepted += 1,
+            Outcome::FunctionError(kind) => {
+                report.function_errors += 1;
+                self.first_failure.get_or_insert(format!("function error {kind}"));
+            }
+            Outcome::Throttled { reason, .. } => {
+                report.throttled += 1;
+                *report.throttle_reasons.entry(reason).or_default() += 1;
+            }
+            Outcome::NotFound(message) => {
+                report.failed += 1;
+                *report.failure_types.entry("ResourceNotFoundException".into()).or_default() += 1;
+                self.not_found.get_or_insert(message);
+            }
+            Outcome::Failed(kind, message) => {
+                report.failed += 1;
+                self.first_failure.get_or_insert(format!("{kind}: {message}"));
+                *report.failure_types.entry(kind).or_default() += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Mode;
+
+    fn answer(instance: &str, cold: bool) -> Outcome {
+        Outcome::Warmed(WarmupResponse {
+            warmed: true,
+            function: "f".into(),
+            version: "$LATEST".into(),
+            log_stream: "s".into(),
+            instance: instance.into(),
+            cold,
+            invocations: 1,
+            delay_ms: 100,
+            correlation_id: None,
+            index: None,
+            max_concurrency: None,
+        })
+    }
+
+    #[test]
+    fn distinct_instances_are_reached_and_repeats_are_duplicates() {
+        let mut report = TargetReport::new("f", Mode::Verify, 4);
+        let mut tally = Tally::default();
+        for outcome in [answer("a", true), answer("b", true), answer("a", false), answer("c", false)] {
+            tally.add(&mut report, outcome);
+        }
+        assert_eq!((report.reached, report.new, report.duplicates), (3, 2, 1));
+        report.finish();
+        assert!(!report.ok, "3 of 4 is a partial warm");
+        assert_eq!(report.shortfall(), 1);
+    }
+
+    #[test]
+    fn reserved_concurrency_throttles_are_explained() {
+        let mut report = TargetReport::new("f", Mode::Verify, 50);
+        let mut tally = Tally::default();
+        for i in 0..20 {
+            tally.add(&mut report, answer(&i.to_string(), true));
+        }
+        for _ in 0..30 {
+            tally.add(
+                &mut report,
+                Outcome::Throttled {
+                    reason: "ReservedFunctionConcurrentInvocationLimitExceeded".into(),
+                    retry_after: None,
+                },
+            );
+        }
+        report.finish();
+        assert!(!report.ok);
+        assert_eq!(report.throttled, 30);
+        assert!(
+            report.notes.iter().any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn rate_limit_throttles_are_retryable_and_concurrency_throttles_are_not() {
+        let rate = Outcome::Throttled { reason: "CallerRateLimitExceeded".into(), retry_after: None };
+        let concurrency = Outcome::Throttled {
+            reason: "ConcurrentInvocationLimitExceeded".into(),
+            retry_after: None,
+        };
+        assert!(rate.is_rate_throttle());
+        assert!(!concurrency.is_rate_throttle());
+        assert!(!Outcome::Accepted.is_rate_throttle());
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_garbage_is_ignored() {
+        assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(Some("0.5")), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after(Some("soon")), None);
+        assert_eq!(parse_retry_after(Some("-1")), None);
+        assert_eq!(parse_retry_after(None), None);
+    }
+
+    #[test]
+    fn an_answer_that_is_not_a_warmup_response_is_a_failure_that_names_the_fix() {
+        let outcome = parse_answer(br#"{"statusCode":200,"body":"hello"}"#);
+        match outcome {
+            Outcome::Failed(kind, message) => {
+                assert_eq!(kind, "NotAWarmupResponse");
+                assert!(message.contains("warm-sdk"), "{message}");
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_function_is_counted_as_resource_not_found() {
+        let mut report = TargetReport::new("ghost", Mode::Verify, 3);
+        let mut tally = Tally::default();
+        tally.add(&mut report, Outcome::NotFound("Function not found: ghost".into()));
+        assert_eq!(report.failed, 1);
+        assert_eq!(report.failure_types["ResourceNotFoundException"], 1);
+        assert_eq!(tally.not_found.as_deref(), Some("Function not found: ghost"));
+    }
+}

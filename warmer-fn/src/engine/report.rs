@@ -1,0 +1,296 @@
+//! What a run found, per target, and the CloudWatch Embedded Metric Format line for it.
+//!
+//! ```
+//! use warmer_fn::engine::{RunReport, TargetReport};
+//! use warmer_fn::target::Mode;
+//!
+//! let mut target = TargetReport::new("orders", Mode::Verify, 50);
+//! target.reached = 50;
+//! target.new = 50;
+//! target.finish();
+//! assert!(target.ok);
+//!
+//! let report = RunReport::new("run-1", vec![target], 1200);
+//! assert!(report.ok);
+//! let line: serde_json::Value = serde_json::from_str(&report.emf_lines("Warmer")[0]).unwrap();
+//! assert_eq!(line["Reached"], 50);
+//! assert_eq!(line["Shortfall"], 0);
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::target::Mode;
+
+/// The CloudWatch namespace used when none is configured.
+pub const DEFAULT_METRICS_NAMESPACE: &str = "Warmer";
+
+/// The result of one run over one or more targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The id sent in every warm-up payload of this run (`correlation_id`).
+    pub correlation_id: String,
+    /// One report per target, in the order the targets were given.
+    pub targets: Vec<TargetReport>,
+    /// `true` only when every target is ok.
+    pub ok: bool,
+    /// Wall time of the whole run, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl RunReport {
+    /// Assembles a run report; `ok` is derived from the targets.
+    ///
+    /// ```
+    /// let report = warmer_fn::engine::RunReport::new("id", Vec::new(), 0);
+    /// assert!(!report.ok, "a run that warmed nothing is not a success");
+    /// ```
+    pub fn new(correlation_id: impl Into<String>, targets: Vec<TargetReport>, elapsed_ms: u64) -> Self {
+        let ok = !targets.is_empty() && targets.iter().all(|t| t.ok);
+        Self { correlation_id: correlation_id.into(), targets, ok, elapsed_ms }
+    }
+
+    /// One Embedded Metric Format JSON line per target (each line carries one `FunctionName`
+    /// dimension value, so a run over one function emits exactly one line).
+    pub fn emf_lines(&self, namespace: &str) -> Vec<String> {
+        self.targets
+            .iter()
+            .map(|t| t.to_emf(namespace, &self.correlation_id).to_string())
+            .collect()
+    }
+
+    /// How many environments the run fell short by, summed over all targets.
+    ///
+    /// ```
+    /// let mut t = warmer_fn::engine::TargetReport::new("f", Default::default(), 10);
+    /// t.reached = 7;
+    /// t.finish();
+    /// assert_eq!(warmer_fn::engine::RunReport::new("id", vec![t], 1).shortfall(), 3);
+    /// ```
+    pub fn shortfall(&self) -> u32 {
+        self.targets.iter().map(TargetReport::shortfall).sum()
+    }
+}
+
+/// What one target's warm-up found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetReport {
+    /// The function as shown to people: `name` or `name:qualifier`.
+    pub function: String,
+    /// How the invocations were sent.
+    pub mode: Mode,
+    /// N: how many environments were asked for.
+    pub requested: u32,
+    /// Distinct environments (`instance`) that answered a warm-up in this run.
+    pub reached: u32,
+    /// Environments the warm-up itself started (answers with `cold: true`).
+    pub new: u32,
+    /// Answers from an environment already counted in this run.
+    pub duplicates: u32,
+    /// Invocations Lambda refused with `TooManyRequestsException`.
+    pub throttled: u32,
+    /// `throttled` by Lambda's `Reason` (e.g. `ReservedFunctionConcurrentInvocationLimitExceeded`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub throttle_reasons: BTreeMap<String, u32>,
+    /// Invocations that failed for any other reason (not found, network, timeout, not a warm-up
+    /// answer).
+    pub failed: u32,
+    /// `failed` by error type (e.g. `ResourceNotFoundException`, `DispatchFailure`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failure_types: BTreeMap<String, u32>,
+    /// Invocations whose function raised an error (`X-Amz-Function-Error`).
+    pub function_errors: u32,
+    /// Invocations accepted for asynchronous execution (`event` mode: HTTP 202).
+    #[serde(default)]
+    pub accepted: u32,
+    /// `false` in `event` mode: asynchronous invokes do not say which environment ran them.
+    pub coverage_known: bool,
+    /// Time between the first and the last invocation of the first round leaving the client,
+    /// in milliseconds.
+    pub dispatch_spread_ms: f64,
+    /// Wall time of this target's warm-up, in milliseconds.
+    pub elapsed_ms: u64,
+    /// The delay each warm-up of the first round held for, in milliseconds.
+    pub delay_ms: u64,
+    /// How many rounds were sent (2 when a top-up round ran).
+    pub rounds: u32,
+    /// `true` only when the warm-up is complete: `reached == requested` in `verify` mode; every
+    /// invoke accepted in `event` mode.
+    pub ok: bool,
+    /// A target-level error (bad target, function not found), when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Human sentences explaining shortfalls, throttles and what the engine did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl TargetReport {
+    /// An empty report for `function` asking for `requested` environments; fill in the counts,
+    /// then call [`TargetReport::finish`].
+    pub fn new(function: impl Into<String>, mode: Mode, requested: u32) -> Self {
+        Self {
+            function: function.into(),
+            mode,
+            requested,
+            reached: 0,
+            new: 0,
+            duplicates: 0,
+            throttled: 0,
+            throttle_reasons: BTreeMap::new(),
+            failed: 0,
+            failure_types: BTreeMap::new(),
+            function_errors: 0,
+            accepted: 0,
+            coverage_known: mode == Mode::Verify,
+            dispatch_spread_ms: 0.0,
+            elapsed_ms: 0,
+            delay_ms: 0,
+            rounds: 0,
+            ok: false,
+            error: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// How many environments short of `requested` this target is (0 when ok). In `event`
+    /// mode, the invokes that were not accepted.
+    pub fn shortfall(&self) -> u32 {
+        match self.mode {
+            Mode::Verify => self.requested.saturating_sub(self.reached),
+            Mode::Event => self.requested.saturating_sub(self.accepted + self.reached.min(1)),
+        }
+    }
+
+    /// Derives `ok` from the counts and adds the sentences that explain a shortfall.
+    /// Never reports ok on a partial warm.
+    pub fn finish(&mut self) {
+        self.ok = self.error.is_none() && self.requested > 0 && self.shortfall() == 0;
+        if self.mode == Mode::Event {
+            self.notes.push(format!(
+                "event mode: {} of {} invokes were accepted asynchronously; how many environments \
+                 they reached is unknown (use verify mode to count them)",
+                self.accepted,
+                self.requested.saturating_sub(1)
+            ));
+        }
+        let concurrency_throttles: u32 = self
+            .throttle_reasons
+            .iter()
+            .filter(|(reason, _)| throttle_kind(reason) == ThrottleKind::Concurrency)
+            .map(|(_, n)| n)
+            .sum();
+        if concurrency_throttles > 0 {
+            let allowed = self.requested.saturating_sub(self.throttled);
+            let limit = if self
+                .throttle_reasons
+                .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
+            {
+                "reserved concurrency"
+            } else {
+                "the account's concurrency limit"
+            };
+            self.notes.push(format!(
+                "{limit} allows {allowed} of the {} requested ({} throttled)",
+                self.requested, self.throttled
+            ));
+        }
+        let rate_throttles = self.throttled - concurrency_throttles.min(self.throttled);
+        if rate_throttles > 0 {
+            self.notes.push(format!(
+                "{rate_throttles} invokes stayed throttled by a rate limit after one retry"
+            ));
+        }
+        if self.function_errors > 0 {
+            self.notes.push(format!(
+                "{} warm-ups raised a function error: is the handler wrapped with warm-sdk?",
+                self.function_errors
+            ));
+        }
+        if self.mode == Mode::Verify && !self.ok && self.error.is_none() {
+            let unexplained =
+                self.shortfall().saturating_sub(self.throttled + self.failed + self.function_errors);
+            if unexplained > 0 && self.duplicates > 0 {
+                self.notes.push(format!(
+                    "{} answers came from environments already counted: the warm-ups did not all \
+                     overlap (delay {} ms, dispatch spread {:.1} ms); a longer delay would help",
+                    self.duplicates, self.delay_ms, self.dispatch_spread_ms
+                ));
+            }
+        }
+    }
+
+    /// The Embedded Metric Format object for this target: metrics `Requested`, `Reached`,
+    /// `New`, `Throttled`, `Failed` and `Shortfall` (unit Count) under `namespace`, with the
+    /// dimension `FunctionName`.
+    ///
+    /// ```
+    /// let mut t = warmer_fn::engine::TargetReport::new("orders", Default::default(), 5);
+    /// t.reached = 5;
+    /// t.finish();
+    /// let emf = t.to_emf("Warmer", "run-1");
+    /// assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0][0], "FunctionName");
+    /// assert_eq!(emf["FunctionName"], "orders");
+    /// assert_eq!(emf["Requested"], 5);
+    /// ```
+    pub fn to_emf(&self, namespace: &str, correlation_id: &str) -> Value {
+        let metrics: Vec<Value> = EMF_METRICS
+            .iter()
+            .map(|name| json!({"Name": name, "Unit": "Count"}))
+            .collect();
+        json!({
+            "_aws": {
+                "Timestamp": chrono::Utc::now().timestamp_millis(),
+                "CloudWatchMetrics": [{
+                    "Namespace": namespace,
+                    "Dimensions": [["FunctionName"]],
+                    "Metrics": metrics,
+                }],
+            },
+            "FunctionName": self.function,
+            "Requested": self.requested,
+            "Reached": self.reached,
+            "New": self.new,
+            "Throttled": self.throttled,
+            "Failed": self.failed + self.function_errors,
+            "Shortfall": self.shortfall(),
+            "Mode": self.mode,
+            "CorrelationId": correlation_id,
+        })
+    }
+}
+
+/// The metric names of the EMF line, in order.
+pub const EMF_METRICS: [&str; 6] = ["Requested", "Reached", "New", "Throttled", "Failed", "Shortfall"];
+
+/// Whether a throttle comes from a rate limit (worth one retry) or a concurrency limit (the
+/// function cannot run more copies: retrying would not help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleKind {
+    /// Too many requests per second: may succeed after `Retry-After`.
+    Rate,
+    /// No concurrency left (reserved or account): a retry would be throttled again.
+    Concurrency,
+}
+
+/// Classifies Lambda's throttle `Reason`. Unknown reasons count as concurrency limits, so
+/// they are reported rather than retried.
+///
+/// ```
+/// use warmer_fn::engine::{ThrottleKind, throttle_kind};
+/// assert_eq!(throttle_kind("CallerRateLimitExceeded"), ThrottleKind::Rate);
+/// assert_eq!(
+///     throttle_kind("ReservedFunctionConcurrentInvocationLimitExceeded"),
+///     ThrottleKind::Concurrency,
+/// );
+/// ```
+pub fn throttle_kind(reason: &str) -> ThrottleKind {
+    match reason {
+        "CallerRateLimitExceeded"
+        | "FunctionInvocationRateLimitExceeded"
+        | "ReservedFunctionInvocationRateLimitExceeded" => ThrottleKind::Rate,
+        _ => ThrottleKind::Concurrency,
+    }
+}

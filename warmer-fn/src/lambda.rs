@@ -1,0 +1,280 @@
+//! The warmer Lambda: a scheduled function that warms its targets and returns the report.
+//!
+//! It accepts three event shapes:
+//!
+//! - the classic warmer's `{"functionName": "orders", "concurrency": 50, "delay": 300}`
+//!   (`delay` and `qualifier` optional; `delay` defaults to `auto`);
+//! - `{"targets": [...]}` with the full [`Target`] shape;
+//! - an empty event (`{}`, `null`, or an EventBridge `Scheduled Event` with no input): the
+//!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
+//!   `{"targets": [...]}`.
+//!
+//! Anything else is refused with an error naming the field. The run is bounded by the
+//! invocation's own deadline minus a reserve, so the report always comes back. Each run prints
+//! one EMF line per target to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
+//! `WARMER_ENDPOINT_URL` points the client elsewhere (e.g. a local Lambda service).
+//!
+//! ```
+//! use warmer_fn::lambda::targets_from_event;
+//!
+//! let event = serde_json::json!({"functionName": "orders", "concurrency": 5, "delay": 300});
+//! let targets = targets_from_event(&event, None).unwrap();
+//! assert_eq!(targets[0].function, "orders");
+//! assert_eq!(targets[0].concurrency, 5);
+//!
+//! let err = targets_from_event(&serde_json::json!({"fn": "orders"}), None).unwrap_err();
+//! assert!(err.to_string().contains("`fn`"));
+//! ```
+
+use std::time::{Duration, Instant, SystemTime};
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::engine::{ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm};
+use crate::target::{Delay, Mode, Target};
+
+/// The environment variable holding the targets used for an empty event.
+pub const CONFIG_ENV: &str = "WARMER_CONFIG";
+/// The environment variable that overrides the Lambda endpoint.
+pub const ENDPOINT_ENV: &str = "WARMER_ENDPOINT_URL";
+/// The environment variable naming the EMF namespace.
+pub const NAMESPACE_ENV: &str = "WARMER_METRICS_NAMESPACE";
+
+/// Why an event could not be turned into targets.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    /// A field this function does not know.
+    #[error(
+        "unknown field `{0}` in the warmer event: send {{\"targets\": [...]}}, the classic \
+         {{\"functionName\": ..., \"concurrency\": N, \"delay\": MS}}, or an empty event to use {CONFIG_ENV}"
+    )]
+    UnknownField(String),
+    /// The event is not a JSON object.
+    #[error("the warmer event must be a JSON object, got {0}")]
+    NotAnObject(&'static str),
+    /// A known shape with a bad value.
+    #[error("bad warmer event: {0}")]
+    Invalid(String),
+    /// An empty event with no `WARMER_CONFIG`.
+    #[error("the event is empty and {CONFIG_ENV} is not set: send {{\"targets\": [...]}} or set {CONFIG_ENV} to a JSON list of targets")]
+    NoConfig,
+    /// `WARMER_CONFIG` is not valid.
+    #[error("{CONFIG_ENV} is not a valid target list: {0}")]
+    BadConfig(String),
+}
+
+impl From<EventError> for lambda_runtime::Diagnostic {
+    fn from(error: EventError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: "InvalidWarmerEvent".into(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// The classic warmer's event.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Classic {
+    function_name: String,
+    #[serde(default = "one")]
+    concurrency: u32,
+    #[serde(default)]
+    delay: Delay,
+    #[serde(default)]
+    qualifier: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `{"targets": [...]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetList {
+    targets: Vec<Target>,
+}
+
+/// Turns an event into targets; `config` is the value of `WARMER_CONFIG`, used for an empty
+/// event.
+///
+/// ```
+/// use warmer_fn::lambda::targets_from_event;
+/// let config = r#"[{"function": "orders", "concurrency": 3}]"#;
+/// let targets = targets_from_event(&serde_json::json!({}), Some(config)).unwrap();
+/// assert_eq!(targets.len(), 1);
+/// ```
+pub fn targets_from_event(event: &Value, config: Option<&str>) -> Result<Vec<Target>, EventError> {
+    let object = match event {
+        Value::Null => return targets_from_config(config),
+        Value::Object(object) => object,
+        Value::Array(_) => return Err(EventError::NotAnObject("an array")),
+        Value::String(_) => return Err(EventError::NotAnObject("a string")),
+        Value::Number(_) => return Err(EventError::NotAnObject("a number")),
+        Value::Bool(_) => return Err(EventError::NotAnObject("a boolean")),
+    };
+    let scheduled = object.get("source").and_then(Value::as_str) == Some("aws.events")
+        && object.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event");
+    if object.is_empty() || scheduled {
+        return targets_from_config(config);
+    }
+    let targets = if object.contains_key("targets") {
+        serde_json::from_value::<TargetList>(event.clone())
+            .map_err(|e| EventError::Invalid(format!("{e} (in `targets`)")))?
+            .targets
+    } else if object.contains_key("functionName") {
+        let classic: Classic = serde_json::from_value(event.clone())
+            .map_err(|e| EventError::Invalid(format!("{e} (classic event: functionName, concurrency, delay, qualifier)")))?;
+        vec![Target {
+            function: classic.function_name,
+            qualifier: classic.qualifier,
+            concurrency: classic.concurrency,
+            delay: classic.delay,
+            mode: Mode::Verify,
+            payload: Default::default(),
+        }]
+    } else {
+        let field = object.keys().next().cloned().unwrap_or_default();
+        return Err(EventError::UnknownField(field));
+    };
+    check(targets)
+}
+
+fn targets_from_config(config: Option<&str>) -> Result<Vec<Target>, EventError> {
+    let text = config.filter(|c| !c.trim().is_empty()).ok_or(EventError::NoConfig)?;
+    let value: Value = serde_json::from_str(text).map_err(|e| EventError::BadConfig(e.to_string()))?;
+    let targets = match value {
+        Value::Array(_) => serde_json::from_value::<Vec<Target>>(value),
+        _ => serde_json::from_value::<TargetList>(value).map(|l| l.targets),
+    }
+    .map_err(|e| EventError::BadConfig(e.to_string()))?;
+    check(targets)
+}
+
+fn check(targets: Vec<Target>) -> Result<Vec<Target>, EventError> {
+    if targets.is_empty() {
+        return Err(EventError::Invalid("`targets` is empty: name at least one function".into()));
+    }
+    for target in &targets {
+        target.validate().map_err(EventError::Invalid)?;
+    }
+    Ok(targets)
+}
+
+/// The deadline the engine works to: the invocation's deadline minus a reserve (a tenth of the
+/// time left, at least 500 ms) so the report is returned in time.
+///
+/// ```
+/// use std::time::{Duration, Instant, SystemTime};
+/// let now = Instant::now();
+/// let deadline = warmer_fn::lambda::run_deadline(SystemTime::now() + Duration::from_secs(10), now);
+/// let left = deadline - now;
+/// assert!(left <= Duration::from_secs(9) && left > Duration::from_secs(8));
+/// ```
+pub fn run_deadline(invocation_deadline: SystemTime, now: Instant) -> Instant {
+    let left = invocation_deadline.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+    let reserve = (left / 10).max(Duration::from_millis(500));
+    now + left.saturating_sub(reserve)
+}
+
+/// Runs the warmer Lambda: reads the environment, builds one client, and serves invocations.
+pub async fn run() -> Result<(), lambda_runtime::Error> {
+    let client = client(&ClientOptions {
+        endpoint_url: std::env::var(ENDPOINT_ENV).ok().filter(|u| !u.is_empty()),
+        region: None,
+    })
+    .await;
+    let namespace =
+        std::env::var(NAMESPACE_ENV).unwrap_or_else(|_| DEFAULT_METRICS_NAMESPACE.to_owned());
+    let config = std::env::var(CONFIG_ENV).ok();
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let client = client.clone();
+        let namespace = namespace.clone();
+        let config = config.clone();
+        async move {
+            let targets = targets_from_event(&event.payload, config.as_deref())?;
+            let options = RunOptions {
+                deadline: Some(run_deadline(event.context.deadline(), Instant::now())),
+                metrics_namespace: namespace.clone(),
+                ..RunOptions::default()
+            };
+            let report: RunReport = warm(&client, &targets, &options).await;
+            for line in report.emf_lines(&namespace) {
+                println!("{line}");
+            }
+            Ok::<_, EventError>(report)
+        }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn classic_event_becomes_one_verify_target() {
+        let targets =
+            targets_from_event(&json!({"functionName": "orders", "concurrency": 4, "delay": 75}), None).unwrap();
+        assert_eq!(targets.len(), 1);
+        assert_eq!(targets[0].delay, Delay::Fixed(75));
+        assert_eq!(targets[0].mode, Mode::Verify);
+    }
+
+    #[test]
+    fn classic_event_without_delay_uses_auto() {
+        let targets = targets_from_event(&json!({"functionName": "orders"}), None).unwrap();
+        assert_eq!((targets[0].concurrency, targets[0].delay), (1, Delay::Auto));
+    }
+
+    #[test]
+    fn targets_event_takes_the_full_shape() {
+        let event = json!({"targets": [
+            {"function": "a", "concurrency": 2, "mode": "event"},
+            {"function": "b", "qualifier": "live", "concurrency": 3, "delay": 200}
+        ]});
+        let targets = targets_from_event(&event, None).unwrap();
+        assert_eq!(targets[1].display_name(), "b:live");
+        assert_eq!(targets[0].mode, Mode::Event);
+    }
+
+    #[test]
+    fn empty_event_and_scheduled_event_read_warmer_config() {
+        let config = r#"{"targets": [{"function": "a", "concurrency": 2}]}"#;
+        for event in [json!({}), Value::Null, json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})] {
+            let targets = targets_from_event(&event, Some(config)).unwrap();
+            assert_eq!(targets[0].function, "a");
+        }
+    }
+
+    #[test]
+    fn empty_event_without_config_says_how_to_fix_it() {
+        let err = targets_from_event(&json!({}), None).unwrap_err().to_string();
+        assert!(err.contains("WARMER_CONFIG"), "{err}");
+    }
+
+    #[test]
+    fn unknown_shapes_name_the_field() {
+        let err = targets_from_event(&json!({"function_name": "a"}), None).unwrap_err().to_string();
+        assert!(err.contains("`function_name`"), "{err}");
+        let err = targets_from_event(&json!({"functionName": "a", "concurency": 3}), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("concurency"), "{err}");
+        let err = targets_from_event(&json!({"targets": [{"function": "a", "concurrency": 0}]}), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("concurrency"), "{err}");
+        assert!(targets_from_event(&json!([1]), None).is_err());
+    }
+
+    #[test]
+    fn bad_warmer_config_is_reported_as_such() {
+        let err = targets_from_event(&json!({}), Some("{not json")).unwrap_err().to_string();
+        assert!(err.starts_with("WARMER_CONFIG"), "{err}");
+    }
+}
