@@ -38,7 +38,9 @@ fn errors_of(text: &str) -> Vec<(String, String)> {
 fn example_file_in_the_repository_passes_check() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml");
     let config = Config::load(&path).unwrap();
-    let diagnostics = config.check().unwrap_or_else(|d| panic!("example has errors:\n{d}"));
+    let diagnostics = config
+        .check()
+        .unwrap_or_else(|d| panic!("example has errors:\n{d}"));
     assert_eq!(diagnostics.warnings().count(), 0, "{diagnostics}");
     assert!(config.warmers.iter().any(|w| !w.profiles.is_empty()));
     assert!(config.warmers.iter().any(|w| w.alarm.is_some()));
@@ -50,7 +52,11 @@ fn unknown_key_names_its_path_and_line() {
     let err = Config::from_toml_str(&text).unwrap_err();
     assert_eq!(err.path, "warmers[0].targets[0].concurency");
     assert_eq!(err.line, Some(11));
-    assert!(err.fix.contains("concurrency"), "fix lists the known keys: {}", err.fix);
+    assert!(
+        err.fix.contains("concurrency"),
+        "fix lists the known keys: {}",
+        err.fix
+    );
 
     let err = Config::from_toml_str("acount_concurrency_limit = 5\n").unwrap_err();
     assert_eq!(err.path, "acount_concurrency_limit");
@@ -61,7 +67,9 @@ fn wrong_type_names_its_path() {
     let text = warmer_toml("").replace("concurrency = 10", "concurrency = \"ten\"");
     let err = Config::from_toml_str(&text).unwrap_err();
     assert_eq!(err.path, "warmers[0].targets[0].concurrency");
-    let err = Config::from_toml_str(&warmer_toml("").replace("qualifier = \"live\"", "delay = \"soon\"")).unwrap_err();
+    let err =
+        Config::from_toml_str(&warmer_toml("").replace("qualifier = \"live\"", "delay = \"soon\""))
+            .unwrap_err();
     assert_eq!(err.path, "warmers[0].targets[0].delay");
 }
 
@@ -88,9 +96,19 @@ concurrency = 50
     );
     let config = Config::from_toml_str(&text).unwrap();
     let diagnostics = config.check().unwrap_err();
-    let d = diagnostics.at("warmers[0].profiles[1]").expect("overlap reported");
-    assert!(d.message.contains("overlaps warmers[0].profiles[0]"), "{}", d.message);
-    assert!(d.message.contains("for 2 hours, first on FRI at 18:00"), "{}", d.message);
+    let d = diagnostics
+        .at("warmers[0].profiles[1]")
+        .expect("overlap reported");
+    assert!(
+        d.message.contains("overlaps warmers[0].profiles[0]"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("for 2 hours, first on FRI at 18:00"),
+        "{}",
+        d.message
+    );
     assert!(d.fix.contains("disjoint"));
 }
 
@@ -110,12 +128,26 @@ concurrency = 1001
 "#,
     );
     let errors = errors_of(&text);
-    assert!(errors.iter().any(|(p, m)| p == "warmers[0].profiles[0].concurrency" && m.contains("warms nothing")));
-    assert!(errors.iter().any(|(p, m)| p == "warmers[0].profiles[1].concurrency" && m.contains("above the account limit of 1000")));
+    assert!(
+        errors
+            .iter()
+            .any(|(p, m)| p == "warmers[0].profiles[0].concurrency" && m.contains("warms nothing"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(p, m)| p == "warmers[0].profiles[1].concurrency"
+                && m.contains("above the account limit of 1000"))
+    );
 
     let raised = format!("account_concurrency_limit = 2000\n{text}");
     let errors = errors_of(&raised);
-    assert!(!errors.iter().any(|(p, _)| p == "warmers[0].profiles[1].concurrency"), "{errors:?}");
+    assert!(
+        !errors
+            .iter()
+            .any(|(p, _)| p == "warmers[0].profiles[1].concurrency"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -124,7 +156,9 @@ fn delay_above_the_cap_is_an_error() {
     let errors = errors_of(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "warmers[0].targets[0].delay");
-    assert!(errors_of(&warmer_toml("").replace("qualifier = \"live\"", "delay = 10000")).is_empty());
+    assert!(
+        errors_of(&warmer_toml("").replace("qualifier = \"live\"", "delay = 10000")).is_empty()
+    );
 }
 
 #[test]
@@ -139,7 +173,9 @@ fn bad_schedules_are_errors_with_a_fix() {
         let text = warmer_toml("").replace("rate(5 minutes)", schedule);
         let config = Config::from_toml_str(&text).unwrap();
         let diagnostics = config.check().unwrap_err();
-        let d = diagnostics.at("warmers[0].schedule").unwrap_or_else(|| panic!("{schedule}: {diagnostics}"));
+        let d = diagnostics
+            .at("warmers[0].schedule")
+            .unwrap_or_else(|| panic!("{schedule}: {diagnostics}"));
         assert!(d.message.contains(needle), "{schedule}: {}", d.message);
         assert!(!d.fix.is_empty());
     }
@@ -147,10 +183,17 @@ fn bad_schedules_are_errors_with_a_fix() {
 
 #[test]
 fn profiles_need_a_schedule_that_can_be_cut_into_hours() {
-    let text = warmer_toml("[[warmers.profiles]]\ndays = \"MON\"\nhours = \"08:00-09:00\"\nconcurrency = 5\n")
-        .replace("rate(5 minutes)", "rate(7 minutes)");
+    let text = warmer_toml(
+        "[[warmers.profiles]]\ndays = \"MON\"\nhours = \"08:00-09:00\"\nconcurrency = 5\n",
+    )
+    .replace("rate(5 minutes)", "rate(7 minutes)");
     let errors = errors_of(&text);
-    assert!(errors.iter().any(|(p, m)| p == "warmers[0].schedule" && m.contains("hour windows")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(p, m)| p == "warmers[0].schedule" && m.contains("hour windows")),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -194,7 +237,10 @@ period_seconds = 90
         "warmers[0].profiles[0].hours",
         "warmers[0].alarm.period_seconds",
     ] {
-        assert!(paths.iter().any(|p| p == expected), "missing {expected} in {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "missing {expected} in {paths:?}"
+        );
     }
 }
 
@@ -211,7 +257,13 @@ fn weekday_profile_becomes_its_window_plus_two_default_crons() {
     let schedules = config.warmers[0].schedules().unwrap();
     let exprs: Vec<(&str, &str, u32)> = schedules
         .iter()
-        .map(|s| (s.name.as_str(), s.expression.as_str(), s.targets[0].concurrency))
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.expression.as_str(),
+                s.targets[0].concurrency,
+            )
+        })
         .collect();
     assert_eq!(
         exprs,
@@ -223,7 +275,10 @@ fn weekday_profile_becomes_its_window_plus_two_default_crons() {
     );
     assert!(schedules.iter().all(|s| s.timezone == "Europe/Berlin"));
     // Every hour of the week is covered exactly once.
-    assert_eq!(schedules.iter().map(|s| s.hours.count()).sum::<usize>(), 168);
+    assert_eq!(
+        schedules.iter().map(|s| s.hours.count()).sum::<usize>(),
+        168
+    );
     assert_eq!(
         schedules[0].input(),
         r#"{"targets":[{"function":"orders","concurrency":100,"delay":"auto","mode":"verify"}]}"#
@@ -232,12 +287,19 @@ fn weekday_profile_becomes_its_window_plus_two_default_crons() {
 
 #[test]
 fn builder_output_round_trips_through_toml() {
-    let mut target = Target::new("arn:aws:lambda:eu-west-1:123456789012:function:checkout", 25);
+    let mut target = Target::new(
+        "arn:aws:lambda:eu-west-1:123456789012:function:checkout",
+        25,
+    );
     target.qualifier = Some("prod".into());
     target.delay = Delay::Fixed(250);
     target.mode = Mode::Event;
-    target.payload.insert("source".into(), serde_json::json!("warmer"));
-    target.payload.insert("nested".into(), serde_json::json!({"a": [1, 2]}));
+    target
+        .payload
+        .insert("source".into(), serde_json::json!("warmer"));
+    target
+        .payload
+        .insert("nested".into(), serde_json::json!({"a": [1, 2]}));
     let config = ConfigBuilder::new()
         .account_concurrency_limit(3000)
         .metrics_namespace("Team/Warmer")
@@ -251,7 +313,11 @@ fn builder_output_round_trips_through_toml() {
                 .profile("SAT,SUN", "10:00-14:00", 40)
                 .alarm_default(),
         )
-        .warmer(WarmerBuilder::new("batch").schedule("rate(1 minute)").target("reports", 2))
+        .warmer(
+            WarmerBuilder::new("batch")
+                .schedule("rate(1 minute)")
+                .target("reports", 2),
+        )
         .build();
     assert!(config.check().is_ok(), "{:?}", config.check());
     let text = config.to_toml_string();
@@ -265,21 +331,45 @@ fn config_check_command_exits_0_on_a_good_file_and_1_with_paths_on_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.toml");
     std::fs::write(&good, warmer_toml("")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["config", "check"]).arg(&good).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("rate(5 minutes)"));
 
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, warmer_toml("").replace("concurrency = 10", "concurrency = 0")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["config", "check"]).arg(&bad).output().unwrap();
+    std::fs::write(
+        &bad,
+        warmer_toml("").replace("concurrency = 10", "concurrency = 0"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warmers[0].targets[0].concurrency"), "{stderr}");
+    assert!(
+        stderr.contains("warmers[0].targets[0].concurrency"),
+        "{stderr}"
+    );
     assert!(stderr.contains("fix:"), "{stderr}");
 
     let unknown = dir.path().join("unknown.toml");
     std::fs::write(&unknown, warmer_toml("colour = \"red\"")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["config", "check"]).arg(&unknown).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check"])
+        .arg(&unknown)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("warmers[0].colour"));
 }

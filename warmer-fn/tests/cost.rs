@@ -13,7 +13,10 @@ use warmer_fn::target::{Delay, Target};
 
 fn close(actual: f64, expected: f64) {
     let tolerance = expected.abs() * 1e-9 + 1e-12;
-    assert!((actual - expected).abs() <= tolerance, "got {actual}, expected {expected}");
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "got {actual}, expected {expected}"
+    );
 }
 
 fn target(function: &str, n: u32, delay_ms: u64) -> Target {
@@ -48,17 +51,29 @@ fn one_target_around_the_clock_matches_the_hand_computation() {
     close(x.warmer_requests, 8760.0 * 0.2e-6); // $0.001752
     close(x.warmer_duration, 2847.0 * 0.000_013_333_4); // $0.0379601898, arm64 in both columns
     close(x.scheduler, 8760.0 * 1e-6); // $0.00876
-    close(x.warming, 0.01752 + 1.46000292 + 0.001752 + 0.0379601898 + 0.00876); // $1.5259951098
+    close(
+        x.warming,
+        0.01752 + 1.46000292 + 0.001752 + 0.0379601898 + 0.00876,
+    ); // $1.5259951098
     close(x.provisioned, 26_280_000.0 * 0.000_004_166_7); // $109.500876
 
     let a = report.total(Arch::Arm64);
     close(a.warmup_duration, 87_600.0 * 0.000_013_333_4); // $1.16800584
-    close(a.warming, 0.01752 + 1.16800584 + 0.001752 + 0.0379601898 + 0.00876); // $1.2339980298
+    close(
+        a.warming,
+        0.01752 + 1.16800584 + 0.001752 + 0.0379601898 + 0.00876,
+    ); // $1.2339980298
     close(a.provisioned, 26_280_000.0 * 0.000_003_333_4); // $87.601752
 
     let line = report.recommendation();
-    assert!(line.starts_with("recommendation: keep the warmer"), "{line}");
-    assert!(line.contains("$1.23/month (arm64)") && line.contains("$87.60"), "{line}");
+    assert!(
+        line.starts_with("recommendation: keep the warmer"),
+        "{line}"
+    );
+    assert!(
+        line.contains("$1.23/month (arm64)") && line.contains("$87.60"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -99,7 +114,10 @@ fn profiles_split_the_month_between_windows() {
     close(x.warmer_requests, 0.000584);
     // PC: 260.714 h x 3600 x 50 x 2 GB + 469.286 h x 3600 x 10 x 2 GB = 127,645,714.29 GB-s.
     close(x.provisioned, 127_645_714.285_714_27 * 0.000_004_166_7); // $531.8613977
-    close(report.total(Arch::Arm64).provisioned, 127_645_714.285_714_27 * 0.000_003_333_4); // $425.494224
+    close(
+        report.total(Arch::Arm64).provisioned,
+        127_645_714.285_714_27 * 0.000_003_333_4,
+    ); // $425.494224
 }
 
 #[test]
@@ -130,25 +148,41 @@ fn price_overrides_change_only_what_they_name_and_can_flip_the_recommendation() 
     )
     .unwrap();
     assert_eq!(prices.read_on, "2030-01-01");
-    assert_eq!(prices.x86_64.duration_gb_second, Prices::default().x86_64.duration_gb_second);
+    assert_eq!(
+        prices.x86_64.duration_gb_second,
+        Prices::default().x86_64.duration_gb_second
+    );
     let config = ConfigBuilder::new()
         .warmer(WarmerBuilder::new("api").target_with(target("orders", 10, 1000)))
         .build();
     let report = estimate(&config, &prices).unwrap();
     // PC: 26,280,000 GB-s x 1e-9 = $0.02628, below the $1.53 of warming.
     close(report.x86_64.provisioned, 0.02628);
-    assert!(report.recommendation().starts_with("recommendation: use Provisioned Concurrency"));
+    assert!(
+        report
+            .recommendation()
+            .starts_with("recommendation: use Provisioned Concurrency")
+    );
 
-    let err = Prices::from_toml_str("[arm64]\nprovisioned = 1\n").unwrap_err().to_string();
-    assert!(err.contains("arm64") && err.contains("provisioned"), "{err}");
-    let err = Prices::from_toml_str("request_per_million = \"cheap\"\n").unwrap_err().to_string();
+    let err = Prices::from_toml_str("[arm64]\nprovisioned = 1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("arm64") && err.contains("provisioned"),
+        "{err}"
+    );
+    let err = Prices::from_toml_str("request_per_million = \"cheap\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("request_per_million"), "{err}");
 }
 
 #[test]
 fn auto_delay_is_priced_at_the_configured_assumption() {
     // auto_delay_ms = 800: 8,760 runs x 10 x 1 GB x 0.8 s = 70,080 GB-s.
-    let mut config: Config = ConfigBuilder::new().warmer(WarmerBuilder::new("api").target("orders", 10)).build();
+    let mut config: Config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target("orders", 10))
+        .build();
     config.cost.auto_delay_ms = 800;
     let report = estimate(&config, &Prices::default()).unwrap();
     close(report.windows[0].warmup_gb_seconds, 70_080.0);
@@ -157,15 +191,29 @@ fn auto_delay_is_priced_at_the_configured_assumption() {
 #[test]
 fn cost_command_prints_the_table_and_a_recommendation() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_warmer")).arg("cost").arg(&example).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .arg("cost")
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("us-east-1, read 2026-11-26"), "{text}");
     assert!(text.contains("Provisioned Concurrency"), "{text}");
     assert!(text.contains("business-hours"), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("recommendation: ")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("recommendation: ")),
+        "{text}"
+    );
 
-    let out = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["cost", "--show-prices"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["cost", "--show-prices"])
+        .output()
+        .unwrap();
     let table = String::from_utf8_lossy(&out.stdout);
     assert_eq!(Prices::from_toml_str(&table).unwrap(), Prices::default());
 }

@@ -24,7 +24,11 @@ fn synthetic() -> Vec<Sample> {
             let day = (i / (24 * 12)) % 7; // 0 = Monday
             let hour = (i / 12) % 24;
             let busy = day < 5 && (9..17).contains(&hour);
-            let value = if busy { 60.0 + noise(20) } else { 3.0 + noise(2) };
+            let value = if busy {
+                60.0 + noise(20)
+            } else {
+                3.0 + noise(2)
+            };
             Sample { at, value }
         })
         .collect()
@@ -40,7 +44,10 @@ fn weekday_business_hours_become_one_window_over_a_low_default() {
     assert_eq!(proposal.default_concurrency, 6);
     assert_eq!(proposal.profiles.len(), 1, "{:#?}", proposal.profiles);
     let p = &proposal.profiles[0];
-    assert_eq!((p.days.as_str(), p.hours.as_str()), ("MON-FRI", "09:00-17:00"));
+    assert_eq!(
+        (p.days.as_str(), p.hours.as_str()),
+        ("MON-FRI", "09:00-17:00")
+    );
     assert_eq!(p.concurrency, 96);
     assert_eq!(proposal.empty_hours, 0);
     // Monday 10:00 is planned at the window, Sunday 10:00 at the default.
@@ -57,7 +64,10 @@ fn hours_are_read_in_the_chosen_time_zone() {
     };
     let proposal = propose(&synthetic(), &options);
     let p = &proposal.profiles[0];
-    assert_eq!((p.days.as_str(), p.hours.as_str()), ("MON-FRI", "04:00-12:00"));
+    assert_eq!(
+        (p.days.as_str(), p.hours.as_str()),
+        ("MON-FRI", "04:00-12:00")
+    );
 }
 
 #[test]
@@ -84,7 +94,10 @@ fn json_and_csv_inputs_are_read_with_errors_naming_the_place() {
     assert_eq!(err.location, "MetricDataResults[0].Timestamps[1]");
 
     let short = json.replace("[12.0, 7.0]", "[12.0]");
-    assert_eq!(read_metrics(&short, None).unwrap_err().location, "MetricDataResults[0].Values");
+    assert_eq!(
+        read_metrics(&short, None).unwrap_err().location,
+        "MetricDataResults[0].Values"
+    );
 
     let missing = r#"{"MetricDataResults": [{"Id": "m1", "Timestamps": []}]}"#;
     let err = read_metrics(missing, None).unwrap_err();
@@ -95,13 +108,23 @@ fn json_and_csv_inputs_are_read_with_errors_naming_the_place() {
         {"Id": "a", "Label": "Invocations", "Timestamps": [], "Values": []},
         {"Id": "b", "Label": "Errors", "Timestamps": [], "Values": []}]}"#;
     let err = read_metrics(two, None).unwrap_err();
-    assert!(err.fix.contains("--id") && err.fix.contains("a, b"), "{err}");
+    assert!(
+        err.fix.contains("--id") && err.fix.contains("a, b"),
+        "{err}"
+    );
     assert!(read_metrics(two, Some("b")).is_ok());
 
     let csv = "timestamp,value\n2026-11-02T10:00:00Z,4\n2026-11-02 10:05:00,5\n1793613900,6\n";
     let samples = read_metrics(csv, None).unwrap();
-    assert_eq!(samples.iter().map(|s| s.value).collect::<Vec<_>>(), [4.0, 5.0, 6.0]);
-    let err = read_metrics("timestamp,value\n2026-11-02T10:00:00Z,4\n2026-11-02T10:05:00Z,many\n", None).unwrap_err();
+    assert_eq!(
+        samples.iter().map(|s| s.value).collect::<Vec<_>>(),
+        [4.0, 5.0, 6.0]
+    );
+    let err = read_metrics(
+        "timestamp,value\n2026-11-02T10:00:00Z,4\n2026-11-02T10:05:00Z,many\n",
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.location, "line 3");
     assert!(err.message.contains("many"));
     let err = read_metrics("2026-11-02T10:00:00Z,-1\n", None).unwrap_err();
@@ -111,7 +134,10 @@ fn json_and_csv_inputs_are_read_with_errors_naming_the_place() {
 #[test]
 fn plan_command_prints_a_checkable_fragment_with_its_cost() {
     let dir = tempfile::tempdir().unwrap();
-    let csv: String = synthetic().iter().map(|s| format!("{},{}\n", s.at.to_rfc3339(), s.value)).collect();
+    let csv: String = synthetic()
+        .iter()
+        .map(|s| format!("{},{}\n", s.at.to_rfc3339(), s.value))
+        .collect();
     let metrics = dir.path().join("metrics.csv");
     std::fs::write(&metrics, format!("timestamp,value\n{csv}")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
@@ -119,13 +145,25 @@ fn plan_command_prints_a_checkable_fragment_with_its_cost() {
         .arg(&metrics)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(text.contains("hours = \"09:00-17:00\""), "{text}");
     assert!(text.contains("# recommendation: "), "{text}");
 
     let fragment = dir.path().join("warmer.toml");
     std::fs::write(&fragment, &text).unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["config", "check"]).arg(&fragment).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check"])
+        .arg(&fragment)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }

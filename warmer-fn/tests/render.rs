@@ -58,7 +58,9 @@ fn rendered_sam_and_cloudformation_templates_pass_cfn_lint() {
         files.extend([yaml, json]);
     }
     // A minimal config too: one target, no profiles, no alarm.
-    let minimal = ConfigBuilder::new().warmer(WarmerBuilder::new("one").target("f", 1)).build();
+    let minimal = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("one").target("f", 1))
+        .build();
     let path = dir.path().join("minimal.yaml");
     std::fs::write(&path, render(&minimal, Flavor::Sam).unwrap().to_yaml()).unwrap();
     files.push(path);
@@ -72,17 +74,24 @@ fn yaml_and_json_outputs_hold_the_same_template() {
     let from_json: Value = serde_json::from_str(&template.to_json()).unwrap();
     assert_eq!(from_yaml, from_json);
     // PyYAML (and so cfn-lint and the AWS CLI) reads a bare OFF as false.
-    assert!(template.to_yaml().contains("Mode: 'OFF'") || template.to_yaml().contains("Mode: \"OFF\""));
+    assert!(
+        template.to_yaml().contains("Mode: 'OFF'") || template.to_yaml().contains("Mode: \"OFF\"")
+    );
 }
 
 #[test]
 fn warmer_role_may_invoke_exactly_the_target_arns() {
     let t = rendered(&example(), Flavor::Sam);
     let role = &t["Resources"]["WarmerFunctionRole"]["Properties"];
-    assert_eq!(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"], json!({"Service": "lambda.amazonaws.com"}));
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "lambda.amazonaws.com"})
+    );
     let policies = role["Policies"].as_array().unwrap();
     assert_eq!(policies.len(), 1);
-    let statements = policies[0]["PolicyDocument"]["Statement"].as_array().unwrap();
+    let statements = policies[0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
     assert_eq!(statements.len(), 2, "{statements:#?}");
     assert_eq!(
         statements[0],
@@ -114,8 +123,14 @@ fn scheduler_role_may_invoke_only_the_warmer() {
     let t = rendered(&example(), Flavor::Cloudformation);
     let role = &t["Resources"]["WarmerSchedulerRole"]["Properties"];
     let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
-    assert_eq!(trust["Principal"], json!({"Service": "scheduler.amazonaws.com"}));
-    assert_eq!(trust["Condition"], json!({"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}));
+    assert_eq!(
+        trust["Principal"],
+        json!({"Service": "scheduler.amazonaws.com"})
+    );
+    assert_eq!(
+        trust["Condition"],
+        json!({"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}})
+    );
     assert_eq!(
         role["Policies"][0]["PolicyDocument"]["Statement"],
         json!([{
@@ -134,13 +149,28 @@ fn one_schedule_per_window_with_that_windows_targets_as_input() {
         .iter()
         .map(|(id, r)| {
             let p = &r["Properties"];
-            assert_eq!(p["Target"]["Arn"], json!({"Fn::GetAtt": ["WarmerFunction", "Arn"]}));
-            assert_eq!(p["Target"]["RoleArn"], json!({"Fn::GetAtt": ["WarmerSchedulerRole", "Arn"]}));
+            assert_eq!(
+                p["Target"]["Arn"],
+                json!({"Fn::GetAtt": ["WarmerFunction", "Arn"]})
+            );
+            assert_eq!(
+                p["Target"]["RoleArn"],
+                json!({"Fn::GetAtt": ["WarmerSchedulerRole", "Arn"]})
+            );
             assert_eq!(p["FlexibleTimeWindow"], json!({"Mode": "OFF"}));
-            let input: Value = serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
-            assert_eq!(input.as_object().unwrap().len(), 1, "input is exactly {{\"targets\": [...]}}");
+            let input: Value =
+                serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                input.as_object().unwrap().len(),
+                1,
+                "input is exactly {{\"targets\": [...]}}"
+            );
             let targets: Vec<Target> = serde_json::from_value(input["targets"].clone()).unwrap();
-            let expected_tz = if id.starts_with("Api") { "Europe/Berlin" } else { "UTC" };
+            let expected_tz = if id.starts_with("Api") {
+                "Europe/Berlin"
+            } else {
+                "UTC"
+            };
             assert_eq!(p["ScheduleExpressionTimezone"], expected_tz);
             (
                 id.to_string(),
@@ -153,17 +183,43 @@ fn one_schedule_per_window_with_that_windows_targets_as_input() {
     assert_eq!(
         seen,
         [
-            ("ApiScheduleBusinessHours".into(), "cron(0/5 8-19 ? * MON-FRI *)".into(), vec![100, 100]),
-            ("ApiScheduleDefault1".into(), "cron(0/5 0-7,20-23 ? * * *)".into(), vec![10, 5]),
-            ("ApiScheduleDefault2".into(), "cron(0/5 8,14-19 ? * SUN,SAT *)".into(), vec![10, 5]),
-            ("ApiScheduleDefault3".into(), "cron(0/5 9-13 ? * SUN *)".into(), vec![10, 5]),
-            ("ApiScheduleSaturdayMarket".into(), "cron(0/5 9-13 ? * SAT *)".into(), vec![40, 40]),
-            ("ReportsScheduleDefault".into(), "rate(1 minute)".into(), vec![2]),
+            (
+                "ApiScheduleBusinessHours".into(),
+                "cron(0/5 8-19 ? * MON-FRI *)".into(),
+                vec![100, 100]
+            ),
+            (
+                "ApiScheduleDefault1".into(),
+                "cron(0/5 0-7,20-23 ? * * *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleDefault2".into(),
+                "cron(0/5 8,14-19 ? * SUN,SAT *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleDefault3".into(),
+                "cron(0/5 9-13 ? * SUN *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleSaturdayMarket".into(),
+                "cron(0/5 9-13 ? * SAT *)".into(),
+                vec![40, 40]
+            ),
+            (
+                "ReportsScheduleDefault".into(),
+                "rate(1 minute)".into(),
+                vec![2]
+            ),
         ]
     );
     // The input carries the rest of the target shape unchanged.
     let input: Value = serde_json::from_str(
-        t["Resources"]["ApiScheduleBusinessHours"]["Properties"]["Target"]["Input"].as_str().unwrap(),
+        t["Resources"]["ApiScheduleBusinessHours"]["Properties"]["Target"]["Input"]
+            .as_str()
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(
@@ -183,14 +239,26 @@ fn function_is_arm64_al2023_bootstrap_with_its_log_group() {
     assert_eq!(p["Handler"], "bootstrap");
     assert_eq!(p["CodeUri"], "target/lambda/warmer-fn/");
     assert_eq!(p["MemorySize"], 256);
-    assert_eq!(p["LoggingConfig"], json!({"LogGroup": {"Ref": "WarmerLogGroup"}}));
-    assert_eq!(p["Environment"]["Variables"]["WARMER_METRICS_NAMESPACE"], "Warmer");
-    assert_eq!(sam["Resources"]["WarmerLogGroup"]["Properties"]["RetentionInDays"], 14);
+    assert_eq!(
+        p["LoggingConfig"],
+        json!({"LogGroup": {"Ref": "WarmerLogGroup"}})
+    );
+    assert_eq!(
+        p["Environment"]["Variables"]["WARMER_METRICS_NAMESPACE"],
+        "Warmer"
+    );
+    assert_eq!(
+        sam["Resources"]["WarmerLogGroup"]["Properties"]["RetentionInDays"],
+        14
+    );
 
     let cfn = rendered(&example(), Flavor::Cloudformation);
     let f = &cfn["Resources"]["WarmerFunction"];
     assert_eq!(f["Type"], "AWS::Lambda::Function");
-    assert_eq!(f["Properties"]["Code"], json!({"S3Bucket": {"Ref": "CodeS3Bucket"}, "S3Key": {"Ref": "CodeS3Key"}}));
+    assert_eq!(
+        f["Properties"]["Code"],
+        json!({"S3Bucket": {"Ref": "CodeS3Bucket"}, "S3Key": {"Ref": "CodeS3Key"}})
+    );
     assert!(cfn.get("Transform").is_none());
     assert_eq!(sam["Transform"], "AWS::Serverless-2016-10-31");
 }
@@ -199,7 +267,8 @@ fn function_is_arm64_al2023_bootstrap_with_its_log_group() {
 fn shortfall_alarm_per_target_in_the_configured_namespace() {
     let mut config = example();
     config.metrics.namespace = "Team/Warm".into();
-    config.warmers[0].alarm.as_mut().unwrap().sns_topic_arn = Some("arn:aws:sns:us-east-1:123456789012:oncall".into());
+    config.warmers[0].alarm.as_mut().unwrap().sns_topic_arn =
+        Some("arn:aws:sns:us-east-1:123456789012:oncall".into());
     let t = rendered(&config, Flavor::Sam);
     let mut alarms: Vec<(String, Value)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
         .into_iter()
@@ -211,17 +280,25 @@ fn shortfall_alarm_per_target_in_the_configured_namespace() {
     let p = &alarms[0].1;
     assert_eq!(p["Namespace"], "Team/Warm");
     assert_eq!(p["MetricName"], "Shortfall");
-    assert_eq!(p["Dimensions"], json!([{"Name": "FunctionName", "Value": "orders:live"}]));
+    assert_eq!(
+        p["Dimensions"],
+        json!([{"Name": "FunctionName", "Value": "orders:live"}])
+    );
     assert_eq!(p["Threshold"], 1);
     assert_eq!(p["ComparisonOperator"], "GreaterThanOrEqualToThreshold");
-    assert_eq!(p["AlarmActions"], json!(["arn:aws:sns:us-east-1:123456789012:oncall"]));
+    assert_eq!(
+        p["AlarmActions"],
+        json!(["arn:aws:sns:us-east-1:123456789012:oncall"])
+    );
     // The second warmer has no alarm section, so no alarm.
     assert!(!ids.iter().any(|id| id.starts_with("Reports")));
 }
 
 #[test]
 fn render_refuses_a_config_with_errors() {
-    let config = ConfigBuilder::new().warmer(WarmerBuilder::new("api").target("orders", 0)).build();
+    let config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target("orders", 0))
+        .build();
     let err = render(&config, Flavor::Sam).unwrap_err().to_string();
     assert!(err.contains("warmers[0].targets[0].concurrency"), "{err}");
 }
@@ -239,9 +316,16 @@ fn render_command_writes_yaml_or_json_to_a_file() {
         .unwrap();
     assert!(status.success());
     let t: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(t["Resources"]["WarmerFunction"]["Type"], "AWS::Lambda::Function");
+    assert_eq!(
+        t["Resources"]["WarmerFunction"]["Type"],
+        "AWS::Lambda::Function"
+    );
 
-    let stdout = Command::new(env!("CARGO_BIN_EXE_warmer")).args(["render", "sam"]).arg(&example).output().unwrap();
+    let stdout = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "sam"])
+        .arg(&example)
+        .output()
+        .unwrap();
     assert!(stdout.status.success());
     assert!(String::from_utf8_lossy(&stdout.stdout).contains("AWS::Serverless::Function"));
 }

@@ -55,7 +55,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             if diagnostics.has_errors() {
                 let errors = diagnostics.errors().count();
-                eprintln!("{}: {errors} error(s); nothing was deployed", file.display());
+                eprintln!(
+                    "{}: {errors} error(s); nothing was deployed",
+                    file.display()
+                );
                 return Ok(ExitCode::from(1));
             }
             if !quiet {

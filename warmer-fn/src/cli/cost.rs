@@ -41,7 +41,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("give the warmer.toml to price");
     };
     let config = Config::load(&file)?;
-    let report = estimate(&config, &prices).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let report =
+        estimate(&config, &prices).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -51,7 +51,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let samples = read_metrics(&text, args.id.as_deref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.metrics.display()))?;
     let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
-        anyhow::anyhow!("--timezone: `{}` is not an IANA time zone (e.g. UTC, Europe/Berlin)", args.timezone)
+        anyhow::anyhow!(
+            "--timezone: `{}` is not an IANA time zone (e.g. UTC, Europe/Berlin)",
+            args.timezone
+        )
     })?;
     if !(0.0..=100.0).contains(&args.percentile) || args.headroom < 0.0 {
         anyhow::bail!("--percentile must be 0-100 and --headroom 0 or more");
@@ -68,20 +71,33 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let warmer = proposal.warmer(&args.name, &args.function, &args.schedule, &args.timezone);
     let config = proposal.config(warmer.clone(), args.account_limit);
     if let Err(diagnostics) = config.check() {
-        anyhow::bail!("the proposal does not pass `warmer config check` (check --schedule and --function):\n{diagnostics}");
+        anyhow::bail!(
+            "the proposal does not pass `warmer config check` (check --schedule and --function):\n{diagnostics}"
+        );
     }
     let first = samples.iter().map(|s| s.at).min();
     let last = samples.iter().map(|s| s.at).max();
-    println!("# Proposed by `warmer plan` from {}", args.metrics.display());
+    println!(
+        "# Proposed by `warmer plan` from {}",
+        args.metrics.display()
+    );
     if let (Some(first), Some(last)) = (first, last) {
-        println!("# {} samples, {} to {}", proposal.samples, first.to_rfc3339(), last.to_rfc3339());
+        println!(
+            "# {} samples, {} to {}",
+            proposal.samples,
+            first.to_rfc3339(),
+            last.to_rfc3339()
+        );
     }
     println!(
         "# per hour of the week ({}): p{} + {}% headroom, rounded up to steps of {}",
         args.timezone, args.percentile, args.headroom, proposal.step
     );
     if proposal.empty_hours > 0 {
-        println!("# warning: {} hours of the week had no samples and are planned at 1", proposal.empty_hours);
+        println!(
+            "# warning: {} hours of the week had no samples and are planned at 1",
+            proposal.empty_hours
+        );
     }
     if proposal.capped_hours > 0 {
         println!(
@@ -98,7 +114,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let report = estimate(&config, &prices)?;
     println!();
-    println!("# Cost of this proposal (function memory {} MB; set [cost] in warmer.toml and run `warmer cost`):", config.cost.memory_mb);
+    println!(
+        "# Cost of this proposal (function memory {} MB; set [cost] in warmer.toml and run `warmer cost`):",
+        config.cost.memory_mb
+    );
     for line in report.to_text().lines() {
         println!("# {line}");
     }

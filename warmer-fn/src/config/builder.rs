@@ -134,7 +134,12 @@ impl WarmerBuilder {
     }
 
     /// Adds a window: `days` like `MON-FRI`, `hours` like `08:00-20:00`.
-    pub fn profile(mut self, days: impl Into<String>, hours: impl Into<String>, concurrency: u32) -> Self {
+    pub fn profile(
+        mut self,
+        days: impl Into<String>,
+        hours: impl Into<String>,
+        concurrency: u32,
+    ) -> Self {
         self.warmer.profiles.push(Profile {
             name: None,
             days: days.into(),

@@ -485,7 +485,10 @@ impl Warmer {
             let grid = WeekGrid::window(days, range);
             covered = covered.union(&grid);
             out.push(WindowSchedule {
-                name: profile.name.clone().unwrap_or_else(|| format!("profile-{}", i + 1)),
+                name: profile
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("profile-{}", i + 1)),
                 window: format!("{days} {range}"),
                 expression: format!(
                     "cron({minute} {} ? * {} *)",

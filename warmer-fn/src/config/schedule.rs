@@ -99,7 +99,9 @@ impl Schedule {
                     60 => Ok("0".into()),
                     m if m < 60 && 60 % m == 0 => Ok(format!("0/{m}")),
                     _ => Err(ExprError::new(
-                        format!("{self} cannot be cut into hour windows: its runs do not repeat every hour"),
+                        format!(
+                            "{self} cannot be cut into hour windows: its runs do not repeat every hour"
+                        ),
                         "use a rate that divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 minutes, or 1 hour) or a cron like cron(0/5 * * * ? *)",
                     )),
                 }
@@ -115,7 +117,9 @@ impl Schedule {
                     Ok(cron.minutes.clone())
                 } else {
                     Err(ExprError::new(
-                        format!("{self} restricts hours or days itself, so concurrency profiles cannot cut it into windows"),
+                        format!(
+                            "{self} restricts hours or days itself, so concurrency profiles cannot cut it into windows"
+                        ),
                         "keep only the minutes in the cron (e.g. cron(0/5 * * * ? *)) and say the hours and days in [[warmers.profiles]]",
                     ))
                 }
@@ -181,11 +185,12 @@ fn parse_rate(body: &str) -> Result<Schedule, ExprError> {
             fix,
         ));
     };
-    let value: u32 = value
-        .parse()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| ExprError::new(format!("rate value `{value}` is not a whole number of 1 or more"), fix))?;
+    let value: u32 = value.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
+        ExprError::new(
+            format!("rate value `{value}` is not a whole number of 1 or more"),
+            fix,
+        )
+    })?;
     let (unit, singular) = match unit {
         "minute" => (RateUnit::Minutes, true),
         "minutes" => (RateUnit::Minutes, false),
@@ -194,13 +199,18 @@ fn parse_rate(body: &str) -> Result<Schedule, ExprError> {
         "day" => (RateUnit::Days, true),
         "days" => (RateUnit::Days, false),
         other => {
-            return Err(ExprError::new(format!("rate unit `{other}` is unknown"), fix));
+            return Err(ExprError::new(
+                format!("rate unit `{other}` is unknown"),
+                fix,
+            ));
         }
     };
     if singular != (value == 1) {
         let expected = Schedule::Rate { value, unit };
         return Err(ExprError::new(
-            format!("`rate({body})`: Scheduler wants the singular unit for 1 and the plural otherwise"),
+            format!(
+                "`rate({body})`: Scheduler wants the singular unit for 1 and the plural otherwise"
+            ),
             format!("write {expected}"),
         ));
     }
@@ -248,12 +258,42 @@ struct FieldSpec {
     names: &'static [&'static str],
 }
 
-const MINUTES: FieldSpec = FieldSpec { name: "minutes", min: 0, max: 59, names: &[] };
-const HOURS: FieldSpec = FieldSpec { name: "hours", min: 0, max: 23, names: &[] };
-const DOM: FieldSpec = FieldSpec { name: "day-of-month", min: 1, max: 31, names: &[] };
-const MONTH: FieldSpec = FieldSpec { name: "month", min: 1, max: 12, names: &MONTHS };
-const DOW: FieldSpec = FieldSpec { name: "day-of-week", min: 1, max: 7, names: &DAYS };
-const YEAR: FieldSpec = FieldSpec { name: "year", min: 1970, max: 2199, names: &[] };
+const MINUTES: FieldSpec = FieldSpec {
+    name: "minutes",
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOURS: FieldSpec = FieldSpec {
+    name: "hours",
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: FieldSpec = FieldSpec {
+    name: "day-of-month",
+    min: 1,
+    max: 31,
+    names: &[],
+};
+const MONTH: FieldSpec = FieldSpec {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: &MONTHS,
+};
+const DOW: FieldSpec = FieldSpec {
+    name: "day-of-week",
+    min: 1,
+    max: 7,
+    names: &DAYS,
+};
+const YEAR: FieldSpec = FieldSpec {
+    name: "year",
+    min: 1970,
+    max: 2199,
+    names: &[],
+};
 
 impl FieldSpec {
     fn value(&self, text: &str) -> Result<u32, ExprError> {
@@ -284,7 +324,10 @@ impl FieldSpec {
                 Some((r, s)) => {
                     let step = s.parse::<u32>().ok().filter(|s| *s > 0).ok_or_else(|| {
                         ExprError::new(
-                            format!("cron {} step `{s}` is not a whole number of 1 or more", self.name),
+                            format!(
+                                "cron {} step `{s}` is not a whole number of 1 or more",
+                                self.name
+                            ),
                             format!("write e.g. 0/5 in the {} field", self.name),
                         )
                     })?;
@@ -321,7 +364,10 @@ impl FromStr for Cron {
         let fields: Vec<&str> = body.split_whitespace().collect();
         if fields.len() != 6 {
             return Err(ExprError::new(
-                format!("cron has {} fields, Scheduler wants 6 (minutes hours day-of-month month day-of-week year)", fields.len()),
+                format!(
+                    "cron has {} fields, Scheduler wants 6 (minutes hours day-of-month month day-of-week year)",
+                    fields.len()
+                ),
                 "write e.g. cron(0/5 8-19 ? * MON-FRI *); a classic 5-field cron needs `?` in one day field and a year field (`*`)",
             ));
         }
@@ -613,10 +659,9 @@ impl FromStr for HourRange {
                     fix,
                 ));
             }
-            h.parse::<u8>()
-                .ok()
-                .filter(|h| *h <= 24)
-                .ok_or_else(|| ExprError::new(format!("`{t}` is not an hour from 00:00 to 24:00"), fix))
+            h.parse::<u8>().ok().filter(|h| *h <= 24).ok_or_else(|| {
+                ExprError::new(format!("`{t}` is not an hour from 00:00 to 24:00"), fix)
+            })
         };
         let (a, b) = s
             .split_once('-')
@@ -731,7 +776,13 @@ pub fn hours_field(hours: &[usize]) -> String {
         return "*".into();
     }
     runs(hours.iter().copied())
-        .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -17,7 +17,8 @@ const RETENTION_DAYS: [u32; 22] = [
     3288, 3653,
 ];
 /// Keys of the warm-up payload that the engine sets itself.
-const RESERVED_PAYLOAD_KEYS: [&str; 5] = ["warmer", "delay", "correlation_id", "index", "concurrency"];
+const RESERVED_PAYLOAD_KEYS: [&str; 5] =
+    ["warmer", "delay", "correlation_id", "index", "concurrency"];
 /// Idle environments are commonly reclaimed after 5 to 15 minutes; a slower schedule lets them go.
 const SLOWEST_USEFUL_RATE_MINUTES: u64 = 15;
 
@@ -49,7 +50,11 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: {}: {}\n  fix: {}", self.path, self.message, self.fix)
+        write!(
+            f,
+            "{label}: {}: {}\n  fix: {}",
+            self.path, self.message, self.fix
+        )
     }
 }
 
@@ -78,11 +83,21 @@ impl Diagnostics {
         self.0.iter().find(|d| d.path == path)
     }
 
-    fn error(&mut self, path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    fn error(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.push(Severity::Error, path.into(), message.into(), fix.into());
     }
 
-    fn warning(&mut self, path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    fn warning(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.push(Severity::Warning, path.into(), message.into(), fix.into());
     }
 
@@ -123,7 +138,11 @@ pub(super) fn validate(config: &Config) -> Diagnostics {
     check_metrics(config, &mut d);
     check_cost(config, &mut d);
     if config.warmers.is_empty() {
-        d.error("warmers", "no warmer is configured", "add a [[warmers]] table with a name and at least one [[warmers.targets]]");
+        d.error(
+            "warmers",
+            "no warmer is configured",
+            "add a [[warmers]] table with a name and at least one [[warmers.targets]]",
+        );
     }
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     let mut seen_targets: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
@@ -132,7 +151,10 @@ pub(super) fn validate(config: &Config) -> Diagnostics {
         if let Some(first) = names.insert(&warmer.name, w) {
             d.error(
                 format!("{at}.name"),
-                format!("warmer name `{}` is also used by warmers[{first}]", warmer.name),
+                format!(
+                    "warmer name `{}` is also used by warmers[{first}]",
+                    warmer.name
+                ),
                 "give every warmer its own name",
             );
         }
@@ -165,7 +187,10 @@ fn check_function(config: &Config, d: &mut Diagnostics) {
     if !(1..=900).contains(&f.timeout_seconds) {
         d.error(
             "function.timeout_seconds",
-            format!("timeout {} s is outside Lambda's 1-900 s", f.timeout_seconds),
+            format!(
+                "timeout {} s is outside Lambda's 1-900 s",
+                f.timeout_seconds
+            ),
             "set timeout_seconds between 1 and 900 (60 is the default)",
         );
     }
@@ -177,7 +202,10 @@ fn check_function(config: &Config, d: &mut Diagnostics) {
             .unwrap_or(14);
         d.error(
             "function.log_retention_days",
-            format!("CloudWatch Logs does not accept a retention of {} days", f.log_retention_days),
+            format!(
+                "CloudWatch Logs does not accept a retention of {} days",
+                f.log_retention_days
+            ),
             format!("use one of {RETENTION_DAYS:?}, e.g. {nearest}"),
         );
     }
@@ -205,7 +233,11 @@ fn check_cost(config: &Config, d: &mut Diagnostics) {
     let c = &config.cost;
     let memory_fix = "use the function's memory size in MB, 128-10240";
     if !(128..=10240).contains(&c.memory_mb) {
-        d.error("cost.memory_mb", format!("{} MB is not a Lambda memory size", c.memory_mb), memory_fix);
+        d.error(
+            "cost.memory_mb",
+            format!("{} MB is not a Lambda memory size", c.memory_mb),
+            memory_fix,
+        );
     }
     for (function, mb) in &c.function_memory_mb {
         if !(128..=10240).contains(mb) {
@@ -219,7 +251,10 @@ fn check_cost(config: &Config, d: &mut Diagnostics) {
     if c.auto_delay_ms > DEFAULT_MAX_DELAY_MS {
         d.error(
             "cost.auto_delay_ms",
-            format!("{} ms is above the {DEFAULT_MAX_DELAY_MS} ms delay cap", c.auto_delay_ms),
+            format!(
+                "{} ms is above the {DEFAULT_MAX_DELAY_MS} ms delay cap",
+                c.auto_delay_ms
+            ),
             format!("set it to at most {DEFAULT_MAX_DELAY_MS}"),
         );
     }
@@ -228,11 +263,17 @@ fn check_cost(config: &Config, d: &mut Diagnostics) {
 fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics) {
     let name_ok = !warmer.name.is_empty()
         && warmer.name.len() <= 40
-        && warmer.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && warmer
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !name_ok {
         d.error(
             format!("{at}.name"),
-            format!("warmer name `{}` is not 1-40 letters, digits, `-` or `_`", warmer.name),
+            format!(
+                "warmer name `{}` is not 1-40 letters, digits, `-` or `_`",
+                warmer.name
+            ),
             "rename it, e.g. \"api-prod\"",
         );
     }
@@ -251,7 +292,9 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
             {
                 d.warning(
                     format!("{at}.schedule"),
-                    format!("{schedule} leaves environments idle longer than Lambda commonly keeps them"),
+                    format!(
+                        "{schedule} leaves environments idle longer than Lambda commonly keeps them"
+                    ),
                     "warm at least every 15 minutes; rate(5 minutes) is usual",
                 );
             }
@@ -278,7 +321,10 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
         if let Some(first) = keys.insert(key, t) {
             d.error(
                 format!("{tat}.function"),
-                format!("`{}` is already a target at {at}.targets[{first}]", target.display_name()),
+                format!(
+                    "`{}` is already a target at {at}.targets[{first}]",
+                    target.display_name()
+                ),
                 "list each function and qualifier once per warmer",
             );
         }
@@ -330,7 +376,9 @@ fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
     if let Some(q) = &target.qualifier {
         let ok = !q.is_empty()
             && q.len() <= 128
-            && (q == "$LATEST" || q.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            && (q == "$LATEST"
+                || q.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         if !ok {
             d.error(
                 format!("{at}.qualifier"),
@@ -343,7 +391,9 @@ fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
     match target.delay {
         Delay::Fixed(ms) if ms > DEFAULT_MAX_DELAY_MS => d.error(
             format!("{at}.delay"),
-            format!("delay {ms} ms is above the {DEFAULT_MAX_DELAY_MS} ms cap the handler enforces"),
+            format!(
+                "delay {ms} ms is above the {DEFAULT_MAX_DELAY_MS} ms cap the handler enforces"
+            ),
             format!("use at most {DEFAULT_MAX_DELAY_MS}, or \"auto\""),
         ),
         Delay::Fixed(0) => d.warning(
@@ -358,7 +408,9 @@ fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
             d.error(
                 format!("{at}.payload.{key}"),
                 format!("`{key}` is set by the warmer itself"),
-                format!("remove `{key}` from the payload extras (reserved: {RESERVED_PAYLOAD_KEYS:?})"),
+                format!(
+                    "remove `{key}` from the payload extras (reserved: {RESERVED_PAYLOAD_KEYS:?})"
+                ),
             );
         }
     }
@@ -368,24 +420,47 @@ fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
 fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String, String)> {
     let fix = "write a function name (letters, digits, `-`, `_`, up to 64) or an ARN like arn:aws:lambda:us-east-1:123456789012:function:orders";
     let name_ok = |n: &str| {
-        !n.is_empty() && n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        !n.is_empty()
+            && n.len() <= 64
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
     let parts: Vec<&str> = function.split(':').collect();
     let (name, qualifier) = match parts.as_slice() {
         [name] => (*name, None),
         [account, "function", name] => {
             if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-                return Err((format!("`{account}` in `{function}` is not a 12-digit account id"), fix.into()));
+                return Err((
+                    format!("`{account}` in `{function}` is not a 12-digit account id"),
+                    fix.into(),
+                ));
             }
             (*name, None)
         }
-        ["arn", partition, "lambda", region, account, "function", name, rest @ ..] if rest.len() <= 1 => {
+        [
+            "arn",
+            partition,
+            "lambda",
+            region,
+            account,
+            "function",
+            name,
+            rest @ ..,
+        ] if rest.len() <= 1 => {
             if partition.is_empty() || region.is_empty() || account.len() != 12 {
-                return Err((format!("`{function}` is not a complete Lambda function ARN"), fix.into()));
+                return Err((
+                    format!("`{function}` is not a complete Lambda function ARN"),
+                    fix.into(),
+                ));
             }
             (*name, rest.first().copied())
         }
-        _ => return Err((format!("`{function}` is neither a function name nor a Lambda function ARN"), fix.into())),
+        _ => {
+            return Err((
+                format!("`{function}` is neither a function name nor a Lambda function ARN"),
+                fix.into(),
+            ));
+        }
     };
     if !name_ok(name) {
         return Err((format!("`{name}` is not a valid function name"), fix.into()));
@@ -401,7 +476,11 @@ fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String
 
 fn check_concurrency(n: u32, at: &str, limit: u32, d: &mut Diagnostics) {
     if n == 0 {
-        d.error(at, "concurrency 0 warms nothing", format!("set 1 to {limit}, or remove the target or window"));
+        d.error(
+            at,
+            "concurrency 0 warms nothing",
+            format!("set 1 to {limit}, or remove the target or window"),
+        );
     } else if n > limit {
         d.error(
             at,
@@ -415,17 +494,29 @@ fn check_profiles(warmer: &Warmer, at: &str, limit: u32, d: &mut Diagnostics) {
     let mut parsed: Vec<Option<(DaySet, HourRange)>> = Vec::new();
     for (p, profile) in warmer.profiles.iter().enumerate() {
         let pat = format!("{at}.profiles[{p}]");
-        let days = profile.days.parse::<DaySet>().map_err(|e| d.expr(format!("{pat}.days"), e)).ok();
-        let hours = profile.hours.parse::<HourRange>().map_err(|e| d.expr(format!("{pat}.hours"), e)).ok();
+        let days = profile
+            .days
+            .parse::<DaySet>()
+            .map_err(|e| d.expr(format!("{pat}.days"), e))
+            .ok();
+        let hours = profile
+            .hours
+            .parse::<HourRange>()
+            .map_err(|e| d.expr(format!("{pat}.hours"), e))
+            .ok();
         check_concurrency(profile.concurrency, &format!("{pat}.concurrency"), limit, d);
         parsed.push(days.zip(hours));
     }
     let mut covered = WeekGrid::empty();
     for (j, window) in parsed.iter().enumerate() {
-        let Some((days, hours)) = window else { continue };
+        let Some((days, hours)) = window else {
+            continue;
+        };
         let grid = WeekGrid::window(*days, *hours);
         for (i, earlier) in parsed[..j].iter().enumerate() {
-            let Some((odays, ohours)) = earlier else { continue };
+            let Some((odays, ohours)) = earlier else {
+                continue;
+            };
             let overlap = grid.intersect(&WeekGrid::window(*odays, *ohours));
             if let Some((day, hour)) = overlap.first() {
                 let day_name = DaySet::default_with(day);
@@ -460,7 +551,11 @@ impl DaySet {
 
 fn check_alarm(alarm: &super::Alarm, at: &str, d: &mut Diagnostics) {
     if alarm.threshold == 0 {
-        d.error(format!("{at}.threshold"), "a threshold of 0 is always reached", "use 1 or more");
+        d.error(
+            format!("{at}.threshold"),
+            "a threshold of 0 is always reached",
+            "use 1 or more",
+        );
     }
     if alarm.period_seconds < 60 || alarm.period_seconds % 60 != 0 {
         d.error(
@@ -470,13 +565,20 @@ fn check_alarm(alarm: &super::Alarm, at: &str, d: &mut Diagnostics) {
         );
     }
     if alarm.evaluation_periods == 0 {
-        d.error(format!("{at}.evaluation_periods"), "0 evaluation periods", "use 1 or more");
+        d.error(
+            format!("{at}.evaluation_periods"),
+            "0 evaluation periods",
+            "use 1 or more",
+        );
     }
     let missing = ["notBreaching", "breaching", "ignore", "missing"];
     if !missing.contains(&alarm.treat_missing_data.as_str()) {
         d.error(
             format!("{at}.treat_missing_data"),
-            format!("`{}` is not a TreatMissingData value", alarm.treat_missing_data),
+            format!(
+                "`{}` is not a TreatMissingData value",
+                alarm.treat_missing_data
+            ),
             format!("use one of {missing:?}"),
         );
     }

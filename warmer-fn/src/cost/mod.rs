@@ -149,7 +149,15 @@ impl CostReport {
         let _ = writeln!(
             out,
             "{:<12} {:<14} {:<26} {:>6} {:>9} {:>9} {:>12} {:>13} {:>14}",
-            "warmer", "window", "when", "N", "hours/mo", "runs/mo", "warm-ups/mo", "warm-up GB-s", "PC GB-s"
+            "warmer",
+            "window",
+            "when",
+            "N",
+            "hours/mo",
+            "runs/mo",
+            "warm-ups/mo",
+            "warm-up GB-s",
+            "PC GB-s"
         );
         for w in &self.windows {
             let _ = writeln!(
@@ -167,18 +175,31 @@ impl CostReport {
             );
         }
         let _ = writeln!(out);
-        let _ = writeln!(out, "{:<40} {:>12} {:>12}", "monthly cost (USD), targets on", "x86_64", "arm64");
+        let _ = writeln!(
+            out,
+            "{:<40} {:>12} {:>12}",
+            "monthly cost (USD), targets on", "x86_64", "arm64"
+        );
         let rows: [(&str, fn(&Totals) -> f64); 7] = [
             ("  warm-up requests", |t| t.warmup_requests),
-            ("  warm-up duration (environments held)", |t| t.warmup_duration),
+            ("  warm-up duration (environments held)", |t| {
+                t.warmup_duration
+            }),
             ("  warmer invocations", |t| t.warmer_requests),
             ("  warmer duration (arm64)", |t| t.warmer_duration),
             ("  Scheduler invocations", |t| t.scheduler),
             ("warming total", |t| t.warming),
-            ("Provisioned Concurrency, same N and hours", |t| t.provisioned),
+            ("Provisioned Concurrency, same N and hours", |t| {
+                t.provisioned
+            }),
         ];
         for (label, get) in rows {
-            let _ = writeln!(out, "{label:<40} {:>12.4} {:>12.4}", get(&self.x86_64), get(&self.arm64));
+            let _ = writeln!(
+                out,
+                "{label:<40} {:>12.4} {:>12.4}",
+                get(&self.x86_64),
+                get(&self.arm64)
+            );
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", self.recommendation());
@@ -213,7 +234,8 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
                 held_gb_s_per_run += f64::from(t.concurrency) * gb * delay_ms as f64 / 1000.0;
                 provisioned_gb += f64::from(t.concurrency) * gb;
             }
-            let warmer_seconds = (longest_delay_ms + config.cost.warmer_overhead_ms) as f64 / 1000.0;
+            let warmer_seconds =
+                (longest_delay_ms + config.cost.warmer_overhead_ms) as f64 / 1000.0;
             windows.push(WindowUsage {
                 warmer: warmer.name.clone(),
                 window: s.name.clone(),
@@ -241,7 +263,11 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
             warming: 0.0,
             provisioned: sum(|w| w.provisioned_gb_seconds) * a.provisioned_gb_second,
         };
-        t.warming = t.warmup_requests + t.warmup_duration + t.warmer_requests + t.warmer_duration + t.scheduler;
+        t.warming = t.warmup_requests
+            + t.warmup_duration
+            + t.warmer_requests
+            + t.warmer_duration
+            + t.scheduler;
         t
     };
     Ok(CostReport {

@@ -73,11 +73,17 @@ impl Prices {
         let overrides: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             let line = e
                 .span()
-                .map(|s| format!("line {}: ", text[..s.start.min(text.len())].matches('\n').count() + 1))
+                .map(|s| {
+                    format!(
+                        "line {}: ",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
                 .unwrap_or_default();
             anyhow::anyhow!("{line}{}", e.message().trim())
         })?;
-        let mut merged = toml::Table::try_from(Prices::default()).expect("prices serialize to a table");
+        let mut merged =
+            toml::Table::try_from(Prices::default()).expect("prices serialize to a table");
         merge(&mut merged, overrides);
         serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
             anyhow::anyhow!(

@@ -57,13 +57,21 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}\n  fix: {}", self.location, self.message, self.fix)
+        write!(
+            f,
+            "{}: {}\n  fix: {}",
+            self.location, self.message, self.fix
+        )
     }
 }
 
 impl std::error::Error for InputError {}
 
-fn input_error(location: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> InputError {
+fn input_error(
+    location: impl Into<String>,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> InputError {
     InputError {
         location: location.into(),
         message: message.into(),
@@ -114,13 +122,23 @@ fn read_json(text: &str, id: Option<&str>) -> Result<Vec<Sample>, InputError> {
         )
     })?;
     let results = &data.metric_data_results;
-    let ids = || results.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ");
+    let ids = || {
+        results
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let index = match id {
         Some(want) => results
             .iter()
             .position(|r| r.id == want || r.label == want)
             .ok_or_else(|| {
-                input_error("MetricDataResults", format!("no result has Id or Label `{want}`"), format!("use one of: {}", ids()))
+                input_error(
+                    "MetricDataResults",
+                    format!("no result has Id or Label `{want}`"),
+                    format!("use one of: {}", ids()),
+                )
             })?,
         None if results.len() == 1 => 0,
         None => {
@@ -136,7 +154,10 @@ fn read_json(text: &str, id: Option<&str>) -> Result<Vec<Sample>, InputError> {
                 _ => {
                     return Err(input_error(
                         "MetricDataResults",
-                        format!("{} results and no single one named ConcurrentExecutions", results.len()),
+                        format!(
+                            "{} results and no single one named ConcurrentExecutions",
+                            results.len()
+                        ),
                         format!("pick one with --id (ids: {})", ids()),
                     ));
                 }
@@ -148,7 +169,11 @@ fn read_json(text: &str, id: Option<&str>) -> Result<Vec<Sample>, InputError> {
     if r.timestamps.len() != r.values.len() {
         return Err(input_error(
             format!("{at}.Values"),
-            format!("{} timestamps but {} values", r.timestamps.len(), r.values.len()),
+            format!(
+                "{} timestamps but {} values",
+                r.timestamps.len(),
+                r.values.len()
+            ),
             "pass the file as the AWS CLI wrote it; every timestamp needs its value",
         ));
     }
@@ -187,15 +212,25 @@ fn read_csv(text: &str) -> Result<Vec<Sample>, InputError> {
         if out.is_empty() && parsed_value.is_err() && parse_time(t).is_none() {
             continue; // a header
         }
-        let at = parse_time(t)
-            .ok_or_else(|| input_error(location.clone(), format!("`{t}` is not a timestamp"), fix))?;
-        let value = parsed_value
-            .map_err(|_| input_error(location.clone(), format!("value `{v}` is not a number"), fix))?;
+        let at = parse_time(t).ok_or_else(|| {
+            input_error(location.clone(), format!("`{t}` is not a timestamp"), fix)
+        })?;
+        let value = parsed_value.map_err(|_| {
+            input_error(
+                location.clone(),
+                format!("value `{v}` is not a number"),
+                fix,
+            )
+        })?;
         check_value(value, || location.clone())?;
         out.push(Sample { at, value });
     }
     if out.is_empty() {
-        return Err(input_error("line 1", "no samples in the file", "write `timestamp,value` lines"));
+        return Err(input_error(
+            "line 1",
+            "no samples in the file",
+            "write `timestamp,value` lines",
+        ));
     }
     Ok(out)
 }
@@ -204,7 +239,11 @@ fn check_value(value: f64, location: impl FnOnce() -> String) -> Result<(), Inpu
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(input_error(location(), format!("{value} is not a count of executions"), "values must be 0 or more"))
+        Err(input_error(
+            location(),
+            format!("{value} is not a count of executions"),
+            "values must be 0 or more",
+        ))
     }
 }
 
@@ -217,7 +256,9 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
             return Some(t.and_utc());
         }
     }
-    text.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0))
+    text.parse::<i64>()
+        .ok()
+        .and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
 /// How to turn samples into profiles.
@@ -286,9 +327,13 @@ pub fn propose(samples: &[Sample], options: &PlanOptions) -> Proposal {
                 return options.min_concurrency;
             }
             b.sort_by(f64::total_cmp);
-            let rank = ((options.percentile / 100.0) * b.len() as f64).ceil().max(1.0) as usize;
+            let rank = ((options.percentile / 100.0) * b.len() as f64)
+                .ceil()
+                .max(1.0) as usize;
             let value = b[rank.min(b.len()) - 1];
-            let n = (value * (1.0 + options.headroom_percent / 100.0) - 1e-9).ceil().max(0.0) as u32;
+            let n = (value * (1.0 + options.headroom_percent / 100.0) - 1e-9)
+                .ceil()
+                .max(0.0) as u32;
             n.max(options.min_concurrency)
         })
         .collect();
@@ -402,7 +447,9 @@ impl Proposal {
 
     /// A whole config holding just that warmer, with the account limit given.
     pub fn config(&self, warmer: Warmer, account_limit: u32) -> Config {
-        let mut config = ConfigBuilder::new().account_concurrency_limit(account_limit).build();
+        let mut config = ConfigBuilder::new()
+            .account_concurrency_limit(account_limit)
+            .build();
         config.warmers.push(warmer);
         config
     }

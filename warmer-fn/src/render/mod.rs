@@ -58,7 +58,8 @@ impl Template {
     /// Plain scalars that YAML 1.1 readers (PyYAML, so the AWS CLI, SAM CLI and cfn-lint) would
     /// read as booleans or base-60 numbers, such as `OFF` or `08:00`, are quoted.
     pub fn to_yaml(&self) -> String {
-        let text = serde_yaml_ng::to_string(&self.value).expect("a template always serializes to YAML");
+        let text =
+            serde_yaml_ng::to_string(&self.value).expect("a template always serializes to YAML");
         let mut out = String::with_capacity(text.len() + 64);
         for line in text.lines() {
             out.push_str(&quote_yaml11_scalar(line));
@@ -69,7 +70,8 @@ impl Template {
 
     /// Pretty JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.value).expect("a template always serializes to JSON") + "\n"
+        serde_json::to_string_pretty(&self.value).expect("a template always serializes to JSON")
+            + "\n"
     }
 
     /// Text in `format`.
@@ -103,14 +105,22 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
     resources.insert(s(FUNCTION_ID), function(config, flavor));
     resources.insert(s(SCHEDULER_ROLE_ID), scheduler_role());
-    for id in [LOG_GROUP_ID, FUNCTION_ROLE_ID, FUNCTION_ID, SCHEDULER_ROLE_ID] {
+    for id in [
+        LOG_GROUP_ID,
+        FUNCTION_ROLE_ID,
+        FUNCTION_ID,
+        SCHEDULER_ROLE_ID,
+    ] {
         used_ids.insert(id.to_string());
     }
 
     for warmer in &config.warmers {
         let base = pascal(&warmer.name);
         for schedule in warmer.schedules()? {
-            let id = unique_id(&mut used_ids, format!("{base}Schedule{}", pascal(&schedule.name)));
+            let id = unique_id(
+                &mut used_ids,
+                format!("{base}Schedule{}", pascal(&schedule.name)),
+            );
             let description = format!(
                 "warmer {} / {} ({}): {}",
                 warmer.name,
@@ -175,7 +185,10 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                     ("MetricName", s("Shortfall")),
                     (
                         "Dimensions",
-                        seq([map([("Name", s("FunctionName")), ("Value", s(target.display_name()))])]),
+                        seq([map([
+                            ("Name", s("FunctionName")),
+                            ("Value", s(target.display_name())),
+                        ])]),
                     ),
                     ("Statistic", s("Maximum")),
                     ("Period", n(alarm.period_seconds.into())),
@@ -189,7 +202,10 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 }
                 resources.insert(
                     s(&id),
-                    map([("Type", s("AWS::CloudWatch::Alarm")), ("Properties", map(props))]),
+                    map([
+                        ("Type", s("AWS::CloudWatch::Alarm")),
+                        ("Properties", map(props)),
+                    ]),
                 );
             }
         }
@@ -197,15 +213,24 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
 
     outputs.insert(
         s("WarmerFunctionName"),
-        map([("Description", s("The warmer function")), ("Value", r(FUNCTION_ID))]),
+        map([
+            ("Description", s("The warmer function")),
+            ("Value", r(FUNCTION_ID)),
+        ]),
     );
     outputs.insert(
         s("WarmerFunctionArn"),
-        map([("Description", s("The warmer function's ARN")), ("Value", get_att(FUNCTION_ID, "Arn"))]),
+        map([
+            ("Description", s("The warmer function's ARN")),
+            ("Value", get_att(FUNCTION_ID, "Arn")),
+        ]),
     );
     outputs.insert(
         s("WarmerLogGroupName"),
-        map([("Description", s("The warmer's log group")), ("Value", r(LOG_GROUP_ID))]),
+        map([
+            ("Description", s("The warmer's log group")),
+            ("Value", r(LOG_GROUP_ID)),
+        ]),
     );
 
     let mut top = vec![("AWSTemplateFormatVersion", s("2010-09-09"))];
@@ -262,7 +287,9 @@ fn quote_yaml11_scalar(line: &str) -> String {
         "on", "On", "ON", "off", "Off", "OFF",
     ];
     let sexagesimal = value.contains(':')
-        && value.split(':').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        && value
+            .split(':')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     if BOOLS.contains(&value) || sexagesimal {
         format!("{}'{value}'", &line[..value_at])
     } else {
@@ -275,7 +302,10 @@ fn log_group(config: &Config) -> Value {
         ("Type", s("AWS::Logs::LogGroup")),
         (
             "Properties",
-            map([("RetentionInDays", n(config.function.log_retention_days.into()))]),
+            map([(
+                "RetentionInDays",
+                n(config.function.log_retention_days.into()),
+            )]),
         ),
     ])
 }
@@ -340,7 +370,9 @@ pub fn target_arn(target: &Target) -> String {
     match parts.as_slice() {
         ["arn", ..] => format!("{}{suffix}", target.function),
         [account, "function", name] => {
-            format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{account}:function:{name}{suffix}")
+            format!(
+                "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{account}:function:{name}{suffix}"
+            )
         }
         _ => format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}{suffix}",
@@ -371,7 +403,10 @@ fn function_role(config: &Config) -> Value {
                 map([
                     ("Sid", s("WriteOwnLogs")),
                     ("Effect", s("Allow")),
-                    ("Action", seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")])),
+                    (
+                        "Action",
+                        seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
+                    ),
                     ("Resource", get_att(LOG_GROUP_ID, "Arn")),
                 ]),
                 map([
@@ -404,7 +439,12 @@ fn scheduler_role() -> Value {
         "StringEquals",
         map([("aws:SourceAccount", r("AWS::AccountId"))]),
     )]);
-    role("scheduler.amazonaws.com", Some(condition), "invoke-warmer", policy)
+    role(
+        "scheduler.amazonaws.com",
+        Some(condition),
+        "invoke-warmer",
+        policy,
+    )
 }
 
 fn role(service: &str, condition: Option<Value>, policy_name: &str, policy: Value) -> Value {
@@ -423,11 +463,17 @@ fn role(service: &str, condition: Option<Value>, policy_name: &str, policy: Valu
             map([
                 (
                     "AssumeRolePolicyDocument",
-                    map([("Version", s("2012-10-17")), ("Statement", seq([map(statement)]))]),
+                    map([
+                        ("Version", s("2012-10-17")),
+                        ("Statement", seq([map(statement)])),
+                    ]),
                 ),
                 (
                     "Policies",
-                    seq([map([("PolicyName", s(policy_name)), ("PolicyDocument", policy)])]),
+                    seq([map([
+                        ("PolicyName", s(policy_name)),
+                        ("PolicyDocument", policy),
+                    ])]),
                 ),
             ]),
         ),
@@ -507,6 +553,9 @@ mod tests {
         assert_eq!(quote_yaml11_scalar("  - yes"), "  - 'yes'");
         assert_eq!(quote_yaml11_scalar("  Start: 08:00"), "  Start: '08:00'");
         assert_eq!(quote_yaml11_scalar("  State: ENABLED"), "  State: ENABLED");
-        assert_eq!(quote_yaml11_scalar("  Value: orders:live"), "  Value: orders:live");
+        assert_eq!(
+            quote_yaml11_scalar("  Value: orders:live"),
+            "  Value: orders:live"
+        );
     }
 }
