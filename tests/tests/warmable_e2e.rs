@@ -10,6 +10,7 @@ use std::time::Duration;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::config::retry::RetryConfig;
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_lambda::operation::invoke::InvokeError;
 use aws_sdk_lambda::primitives::Blob;
 use local_lambda::{FunctionConfig, LocalLambda};
 use serde_json::{Value, json};
@@ -65,6 +66,16 @@ impl Harness {
     }
 
     async fn invoke(&self, payload: impl Into<Vec<u8>>) -> Answer {
+        self.try_invoke(payload)
+            .await
+            .expect("the invoke call succeeds (function errors are in the answer)")
+    }
+
+    /// Invokes, returning the Invoke API's own rejection (not a function error) as `Err`.
+    async fn try_invoke(
+        &self,
+        payload: impl Into<Vec<u8>>,
+    ) -> Result<Answer, aws_sdk_lambda::error::SdkError<InvokeError>> {
         let output = tokio::time::timeout(
             Duration::from_secs(20),
             self.client
@@ -74,8 +85,7 @@ impl Harness {
                 .send(),
         )
         .await
-        .expect("the invoke answers within 20 s")
-        .expect("the invoke call succeeds (function errors are in the answer)");
+        .expect("the invoke answers within 20 s")?;
         let bytes = output
             .payload()
             .map(|blob| blob.as_ref().to_vec())
@@ -86,10 +96,10 @@ impl Harness {
                 String::from_utf8_lossy(&bytes)
             )
         });
-        Answer {
+        Ok(Answer {
             function_error: output.function_error().map(str::to_owned),
             body,
-        }
+        })
     }
 
     async fn invoke_json(&self, payload: &Value) -> Answer {
@@ -136,7 +146,7 @@ fn assert_warmed(answer: &Answer, payload: &Value) -> Value {
 #[tokio::test]
 async fn warm_ups_of_every_dialect_are_answered_without_user_code() {
     let harness = Harness::start().await;
-    let cases = [
+    let cases: [(Value, Option<&str>, Option<u64>); 5] = [
         (
             json!({"warmer": true, "delay": 5, "correlation_id": "run-1", "index": 3}),
             Some("run-1"),
@@ -166,11 +176,7 @@ async fn warm_ups_of_every_dialect_are_answered_without_user_code() {
             correlation_id,
             "{payload}: {body}"
         );
-        assert_eq!(
-            body["index"].as_u64(),
-            index.map(u64::from),
-            "{payload}: {body}"
-        );
+        assert_eq!(body["index"].as_u64(), index, "{payload}: {body}");
     }
     harness.stop().await;
 }
@@ -236,8 +242,9 @@ async fn malformed_events_fail_as_deserialization_errors_without_user_code() {
             br#"{"order_id": "o-1", "items": [{"sku": "tea", "quantity": "two", "unit_cents": 1}]}"#.to_vec(),
             "[items[0].quantity] invalid type: string \"two\"",
         ),
-        ("array", b"[1, 2, 3]".to_vec(), "invalid type: sequence"),
-        ("not JSON", b"order o-1, please".to_vec(), "expected value"),
+        ("array", b"[1, 2, 3]".to_vec(), "[[0]] invalid type: integer `1`"),
+        // The Invoke API passes an empty payload on as `{}`.
+        ("empty", Vec::new(), "missing field `order_id`"),
         ("flag not true", br#"{"warmer": "true"}"#.to_vec(), "unknown field `warmer`"),
     ];
     for (what, payload, detail) in cases {
@@ -255,6 +262,15 @@ async fn malformed_events_fail_as_deserialization_errors_without_user_code() {
             "{what}: expected {detail:?} in {message}"
         );
     }
+    // Bytes that are not JSON are refused by the Invoke API itself, as by Lambda.
+    let refused = harness.try_invoke(b"order o-1, please".to_vec()).await;
+    let error = refused.expect_err("a non-JSON payload is refused");
+    assert!(
+        error
+            .as_service_error()
+            .is_some_and(InvokeError::is_invalid_request_content_exception),
+        "{error:?}"
+    );
     // The environment survives every rejected payload and still serves orders.
     let answer = harness.invoke_json(&order("o-after")).await;
     assert_eq!(answer.body["order_id"], "o-after", "{}", answer.body);
