@@ -38,8 +38,7 @@ fn through_layer(payload: &Bytes) -> Vec<Bytes> {
     runtime
         .block_on(async { service.ready().await?.call(invocation).await })
         .unwrap();
-    let seen = seen.lock().unwrap().clone();
-    seen
+    seen.lock().unwrap().clone()
 }
 
 fn assert_passes_through(payload: Bytes) -> Result<(), TestCaseError> {
