@@ -301,7 +301,7 @@ impl RuntimeApi {
             .get_or_init(|| {
                 let endpoint = match &self.endpoint {
                     Some(endpoint) => endpoint.clone(),
-                    None => endpoint_from_env()?,
+                    None => endpoint_from_env(std::env::var(RUNTIME_API_ENV).ok())?,
                 };
                 if endpoint.authority().is_none() {
                     return Err(format!(
@@ -315,8 +315,9 @@ impl RuntimeApi {
     }
 }
 
-fn endpoint_from_env() -> Result<Uri, String> {
-    let raw = std::env::var(RUNTIME_API_ENV).map_err(|_| {
+/// The Runtime API endpoint from the value of `AWS_LAMBDA_RUNTIME_API`.
+fn endpoint_from_env(raw: Option<String>) -> Result<Uri, String> {
+    let raw = raw.ok_or_else(|| {
         format!(
             "{RUNTIME_API_ENV} is not set: WarmLayer answers warm-ups through the Lambda Runtime API, \
              so run it in a Lambda environment (or a local one that sets {RUNTIME_API_ENV}), \
@@ -336,5 +337,187 @@ impl fmt::Debug for RuntimeApi {
             .field("endpoint", &self.endpoint)
             .field("connected", &self.client.get().is_some_and(Result::is_ok))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use lambda_runtime::Context;
+    use std::sync::Mutex;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+    use tower::{ServiceExt, service_fn};
+
+    type Seen = Arc<Mutex<Vec<Bytes>>>;
+
+    fn recorder() -> (
+        Seen,
+        impl Service<LambdaInvocation, Response = (), Error = BoxError> + Clone,
+    ) {
+        let seen: Seen = Arc::default();
+        let service = {
+            let seen = seen.clone();
+            service_fn(move |invocation: LambdaInvocation| {
+                seen.lock().unwrap().push(invocation.body);
+                async { Ok::<(), BoxError>(()) }
+            })
+        };
+        (seen, service)
+    }
+
+    fn invocation(request_id: &str, body: &'static str) -> LambdaInvocation {
+        let (mut parts, ()) = http::Response::new(()).into_parts();
+        parts
+            .headers
+            .insert(INVOCATION_ID_HEADER, "invocation-1".parse().unwrap());
+        let mut context = Context::default();
+        context.request_id = request_id.to_owned();
+        let deadline = SystemTime::now() + Duration::from_secs(10);
+        context.deadline = deadline.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        LambdaInvocation {
+            parts,
+            body: Bytes::from_static(body.as_bytes()),
+            context,
+        }
+    }
+
+    #[tokio::test]
+    async fn user_invocations_reach_the_inner_service_and_are_counted() {
+        let (seen, inner) = recorder();
+        let before = Environment::global().invocations();
+        let body = r#"{"version": "2.0", "body": "{\"warmer\": true}"}"#;
+        WarmLayer::new()
+            .layer(inner)
+            .oneshot(invocation("user-1", body))
+            .await
+            .unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![Bytes::from_static(body.as_bytes())]
+        );
+        assert!(Environment::global().invocations() > before);
+    }
+
+    /// Accepts one HTTP request on 127.0.0.1, answers 202 and returns the raw request.
+    async fn one_request_server() -> (Uri, tokio::task::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap())
+            .parse()
+            .unwrap();
+        let handle = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read until the body announced by Content-Length has arrived.
+            loop {
+                let n = socket.read(&mut buf).await.unwrap();
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+                assert!(n > 0, "connection closed early");
+            }
+            socket
+                .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            String::from_utf8(request).unwrap()
+        });
+        (endpoint, handle)
+    }
+
+    #[tokio::test]
+    async fn warm_up_is_posted_to_the_runtime_api_without_calling_the_inner_service() {
+        let (seen, inner) = recorder();
+        let (endpoint, server) = one_request_server().await;
+        let layer = WarmLayer::new().runtime_api(endpoint);
+        layer
+            .layer(inner)
+            .oneshot(invocation(
+                "warm-1",
+                r#"{"warmer": true, "delay": 0, "index": 5}"#,
+            ))
+            .await
+            .unwrap();
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "the handler ran for a warm-up"
+        );
+        let request = tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap();
+        let (head, body) = request.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.starts_with("POST /2018-06-01/runtime/invocation/warm-1/response HTTP/1.1"),
+            "{head}"
+        );
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("lambda-runtime-invocation-id: invocation-1")
+        );
+        let answer: crate::protocol::WarmupResponse = serde_json::from_str(body).unwrap();
+        assert!(answer.warmed);
+        assert_eq!(answer.index, Some(5));
+        assert_eq!(answer.instance, Environment::global().instance());
+    }
+
+    #[tokio::test]
+    async fn warm_up_without_a_usable_runtime_api_fails_clearly_and_skips_the_handler() {
+        let (seen, inner) = recorder();
+        let layer = WarmLayer::new().runtime_api("/no-host".parse().unwrap());
+        let error = layer
+            .layer(inner)
+            .oneshot(invocation("warm-2", r#"{"warmer": true}"#))
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("has no host"), "{error}");
+        assert!(seen.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn runtime_api_endpoint_errors_name_the_variable_and_the_fix() {
+        let missing = endpoint_from_env(None).unwrap_err();
+        assert!(
+            missing.contains("AWS_LAMBDA_RUNTIME_API is not set"),
+            "{missing}"
+        );
+        assert!(missing.contains("WarmLayer::runtime_api"), "{missing}");
+        let garbage = endpoint_from_env(Some("not a uri".to_owned())).unwrap_err();
+        assert!(
+            garbage.contains("AWS_LAMBDA_RUNTIME_API=`not a uri`"),
+            "{garbage}"
+        );
+        assert_eq!(
+            endpoint_from_env(Some("127.0.0.1:9001".to_owned())).unwrap(),
+            "127.0.0.1:9001"
+        );
+    }
+
+    #[test]
+    fn layer_and_future_are_debuggable() {
+        let layer = WarmLayer::new();
+        assert!(format!("{layer:?}").contains("WarmLayer"));
+        let (_, inner) = recorder();
+        let mut service = layer.layer(inner);
+        let future = service.call(invocation("debug-1", "{}"));
+        assert_eq!(
+            format!("{future:?}"),
+            r#"ResponseFuture { kind: "handler" }"#
+        );
     }
 }
