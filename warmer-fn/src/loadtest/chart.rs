@@ -17,6 +17,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -95,7 +96,8 @@ pub fn render_svg(title: &str, segments: &[Segment<'_>]) -> anyhow::Result<Strin
     Ok(svg)
 }
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>;
+type Chart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>>>>;
 
 fn plot<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
@@ -120,12 +122,15 @@ fn plot<DB: DrawingBackend>(
         .y_label_area_size(70)
         .build_cartesian_2d(
             0.0..(total.max(1) as f64 + 1.0),
-            y_range.clone().log_scale(),
+            y_range
+                .clone()
+                .log_scale()
+                .with_key_points(ticks(y_range.start, y_range.end)),
         )?;
     chart
         .configure_mesh()
         .x_desc("request")
-        .y_desc("latency (ms, log scale)")
+        .y_desc("latency (log scale)")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format_ms(*y))
         .light_line_style(WHITE.mix(0.0))
@@ -134,6 +139,9 @@ fn plot<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 15))
         .draw()?;
 
+    let any_errors = segments
+        .iter()
+        .any(|s| s.samples.iter().any(|x| x.start.is_none()));
     let mut offset = 0usize;
     for (i, segment) in segments.iter().enumerate() {
         if i > 0 {
@@ -158,7 +166,7 @@ fn plot<DB: DrawingBackend>(
                 ),
             )))?;
         }
-        draw_points(&mut chart, offset, segment.samples)?;
+        draw_points(&mut chart, offset, segment.samples, i == 0 && any_errors)?;
         offset += segment.samples.len();
     }
 
@@ -177,6 +185,7 @@ fn draw_points<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     offset: usize,
     samples: &[Sample],
+    label_errors: bool,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let at = |i: usize, s: &Sample| ((offset + i + 1) as f64, s.latency_ms.max(0.01));
     let first = offset == 0;
@@ -201,7 +210,7 @@ fn draw_points<DB: DrawingBackend>(
         .map(|(i, s)| Cross::new(at(i, s), 4, ERROR.stroke_width(2)))
         .collect();
     let series = chart.draw_series(errors)?;
-    if first {
+    if label_errors {
         series
             .label("error")
             .legend(|(x, y)| Cross::new((x + 8, y), 4, ERROR.stroke_width(2)));
@@ -209,12 +218,56 @@ fn draw_points<DB: DrawingBackend>(
     Ok(())
 }
 
+/// 1-2-5 steps (1, 2, 5, 10, 20, 50 ms, ...) inside `low..high`: even on a log axis.
+fn ticks(low: f64, high: f64) -> Vec<f64> {
+    let mut ticks = Vec::new();
+    let mut decade = 10f64.powf(low.log10().floor());
+    while decade <= high {
+        for step in [1.0, 2.0, 5.0] {
+            let tick = decade * step;
+            if tick >= low && tick <= high {
+                ticks.push(tick);
+            }
+        }
+        decade *= 10.0;
+    }
+    ticks
+}
+
 fn format_ms(ms: f64) -> String {
+    let trim = |text: String| {
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            text
+        }
+    };
     if ms >= 1000.0 {
-        format!("{:.3} s", ms / 1000.0).replace(".000", "")
+        format!("{} s", trim(format!("{:.2}", ms / 1000.0)))
     } else if ms >= 1.0 {
-        format!("{ms:.0}")
+        format!("{} ms", trim(format!("{ms:.1}")))
     } else {
-        format!("{ms:.2}")
+        format!("{} ms", trim(format!("{ms:.2}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_carry_their_unit() {
+        assert_eq!(format_ms(2500.0), "2.5 s");
+        assert_eq!(format_ms(1000.0), "1 s");
+        assert_eq!(format_ms(300.0), "300 ms");
+        assert_eq!(format_ms(0.25), "0.25 ms");
+    }
+
+    #[test]
+    fn ticks_step_one_two_five_inside_the_range() {
+        assert_eq!(
+            ticks(3.0, 600.0),
+            [5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
+        );
     }
 }
