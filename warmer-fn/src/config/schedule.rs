@@ -97,7 +97,7 @@ impl Schedule {
                 match every {
                     1 => Ok("*".into()),
                     60 => Ok("0".into()),
-                    m if m < 60 && 60 % m == 0 => Ok(format!("0/{m}")),
+                    m if m < 60 && 60u64.is_multiple_of(m) => Ok(format!("0/{m}")),
                     _ => Err(ExprError::new(
                         format!(
                             "{self} cannot be cut into hour windows: its runs do not repeat every hour"

@@ -557,7 +557,7 @@ fn check_alarm(alarm: &super::Alarm, at: &str, d: &mut Diagnostics) {
             "use 1 or more",
         );
     }
-    if alarm.period_seconds < 60 || alarm.period_seconds % 60 != 0 {
+    if alarm.period_seconds < 60 || !alarm.period_seconds.is_multiple_of(60) {
         d.error(
             format!("{at}.period_seconds"),
             format!("period {} s is not a multiple of 60", alarm.period_seconds),

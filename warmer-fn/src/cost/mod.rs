@@ -35,6 +35,9 @@ use crate::config::Config;
 use crate::target::Delay;
 use prices::{Arch, Prices};
 
+/// Reads one line item of [`Totals`].
+type TotalsField = fn(&Totals) -> f64;
+
 /// Hours in a billing month, as AWS prices count them.
 pub const HOURS_PER_MONTH: f64 = 730.0;
 const HOURS_PER_WEEK: f64 = 168.0;
@@ -180,7 +183,7 @@ impl CostReport {
             "{:<40} {:>12} {:>12}",
             "monthly cost (USD), targets on", "x86_64", "arm64"
         );
-        let rows: [(&str, fn(&Totals) -> f64); 7] = [
+        let rows: [(&str, TotalsField); 7] = [
             ("  warm-up requests", |t| t.warmup_requests),
             ("  warm-up duration (environments held)", |t| {
                 t.warmup_duration
