@@ -67,12 +67,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Bytes::from_static(b"{}"),
     };
     let endpoint = match (&args.url, &args.function) {
-        (Some(url), _) => Endpoint::Http(HttpEndpoint::new(url)?),
+        (Some(url), _) => Endpoint::Http(Box::new(HttpEndpoint::new(url)?)),
         (None, Some(function)) => {
             let options = crate::engine::ClientOptions {
                 endpoint_url: args.endpoint_url.clone(),
                 region: args.region.clone(),
-                ..Default::default()
             };
             Endpoint::Lambda {
                 client: crate::engine::client(&options).await,

@@ -345,7 +345,6 @@ async fn start(
     let client = engine::client(&ClientOptions {
         endpoint_url: Some(endpoint_url),
         region: Some("us-east-1".to_owned()),
-        ..Default::default()
     })
     .await;
     Ok(client)

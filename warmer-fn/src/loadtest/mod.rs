@@ -10,7 +10,7 @@
 //! use warmer_fn::loadtest::runner::{Endpoint, HttpEndpoint, LoadTest};
 //!
 //! let test = LoadTest {
-//!     endpoint: Endpoint::Http(HttpEndpoint::new("http://127.0.0.1:3000/")?),
+//!     endpoint: Endpoint::Http(Box::new(HttpEndpoint::new("http://127.0.0.1:3000/")?)),
 //!     concurrency: 20,
 //!     waves: 2,
 //!     body: bytes::Bytes::from_static(b"{}"),

@@ -24,7 +24,7 @@ use super::report::{Outcome, Report, Sample};
 #[derive(Clone)]
 pub enum Endpoint {
     /// HTTP `POST` to a URL (`http` or `https`), e.g. an API Gateway stage or a function URL.
-    Http(HttpEndpoint),
+    Http(Box<HttpEndpoint>),
     /// Synchronous Lambda invokes with `LogType::Tail`.
     Lambda {
         /// The client (its endpoint may be a local Lambda service).
