@@ -56,7 +56,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             if diagnostics.has_errors() {
                 let errors = diagnostics.errors().count();
                 eprintln!(
-                    "{}: {errors} error(s); nothing was deployed",
+                    "{}: {errors} error(s); fix them and check again",
                     file.display()
                 );
                 return Ok(ExitCode::from(1));

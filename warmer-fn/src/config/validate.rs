@@ -523,8 +523,9 @@ fn check_profiles(warmer: &Warmer, at: &str, limit: u32, d: &mut Diagnostics) {
                 d.error(
                     format!("{at}.profiles[{j}]"),
                     format!(
-                        "window {days} {hours} overlaps {at}.profiles[{i}] ({odays} {ohours}) for {} hours, first on {day_name} at {hour:02}:00",
-                        overlap.count()
+                        "window {days} {hours} overlaps {at}.profiles[{i}] ({odays} {ohours}) for {} hour{}, first on {day_name} at {hour:02}:00",
+                        overlap.count(),
+                        if overlap.count() == 1 { "" } else { "s" }
                     ),
                     "make the windows disjoint: change `days` or `hours` so no hour is in both",
                 );
