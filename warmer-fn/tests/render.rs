@@ -119,6 +119,39 @@ fn warmer_role_may_invoke_exactly_the_target_arns() {
 }
 
 #[test]
+fn target_arns_follow_the_name_partial_arn_or_full_arn_given() {
+    let config = ConfigBuilder::new()
+        .warmer(
+            WarmerBuilder::new("mixed")
+                .target("orders:blue", 1)
+                .target("123456789012:function:billing", 1)
+                .target("arn:aws-cn:lambda:cn-north-1:123456789012:function:cn", 1),
+        )
+        .build();
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    assert_eq!(
+        warmer_fn::render::target_arns(&config.warmers),
+        [
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders:blue",
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:123456789012:function:billing",
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:cn",
+        ]
+    );
+    let both = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("w").target_with(Target {
+            qualifier: Some("green".into()),
+            ..Target::new("orders:blue", 1)
+        }))
+        .build();
+    assert!(
+        both.check()
+            .unwrap_err()
+            .at("warmers[0].targets[0].function")
+            .is_some()
+    );
+}
+
+#[test]
 fn scheduler_role_may_invoke_only_the_warmer() {
     let t = rendered(&example(), Flavor::Cloudformation);
     let role = &t["Resources"]["WarmerSchedulerRole"]["Properties"];

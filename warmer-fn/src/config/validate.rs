@@ -428,6 +428,7 @@ fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String
     let parts: Vec<&str> = function.split(':').collect();
     let (name, qualifier) = match parts.as_slice() {
         [name] => (*name, None),
+        [name, qualifier] => (*name, Some(*qualifier)),
         [account, "function", name] => {
             if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
                 return Err((
