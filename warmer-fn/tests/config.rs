@@ -373,3 +373,57 @@ fn config_check_command_exits_0_on_a_good_file_and_1_with_paths_on_a_bad_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("warmers[0].colour"));
 }
+
+mod windows {
+    use proptest::prelude::*;
+    use warmer_fn::config::WarmerBuilder;
+    use warmer_fn::config::schedule::{DaySet, Schedule, WeekGrid};
+
+    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the (non-overlapping) windows, the schedules cover every hour of the week
+        /// exactly once, and each rendered cron fires in exactly the hours it claims.
+        #[test]
+        fn schedules_partition_the_week_and_their_crons_say_so(
+            windows in proptest::collection::vec((1u8..128, 0u8..24, 1u8..=24), 0..6),
+            every in prop::sample::select(vec![1u32, 5, 10, 15, 30]),
+        ) {
+            let schedule = if every == 1 { "rate(1 minute)".to_string() } else { format!("rate({every} minutes)") };
+            let mut builder = WarmerBuilder::new("w").schedule(schedule).target("f", 1);
+            let mut taken = WeekGrid::empty();
+            for (mask, start, len) in windows {
+                let end = (start + len).min(24);
+                if end <= start {
+                    continue;
+                }
+                let days: Vec<&str> = (0..7).filter(|d| mask & (1 << d) != 0).map(|d| NAMES[d]).collect();
+                let days = days.join(",");
+                let hours = format!("{start:02}:00-{end:02}:00");
+                let grid = WeekGrid::window(days.parse::<DaySet>().unwrap(), hours.parse().unwrap());
+                if !grid.intersect(&taken).is_empty() {
+                    continue;
+                }
+                taken = taken.union(&grid);
+                builder = builder.profile(days, hours, 2);
+            }
+            let warmer = builder.build();
+            let schedules = warmer.schedules().unwrap();
+            let mut union = WeekGrid::empty();
+            let mut total = 0;
+            for s in &schedules {
+                prop_assert!(s.hours.intersect(&union).is_empty(), "{} overlaps an earlier schedule", s.expression);
+                union = union.union(&s.hours);
+                total += s.hours.count();
+                let parsed: Schedule = s.expression.parse().unwrap();
+                let (fires, per_hour) = parsed.coverage();
+                prop_assert_eq!(fires, s.hours, "{} fires elsewhere", &s.expression);
+                prop_assert_eq!(per_hour, 60.0 / f64::from(every));
+            }
+            prop_assert_eq!(total, 168);
+            prop_assert_eq!(union, WeekGrid::full());
+        }
+    }
+}
