@@ -45,7 +45,10 @@ pub struct ArchPrices {
 }
 
 impl Default for Prices {
-    /// us-east-1 as read on 2026-11-26 from the AWS Lambda and Amazon EventBridge pricing pages.
+    /// us-east-1 as read on 2026-11-26 from the AWS Lambda and Amazon EventBridge pricing pages
+    /// (first tier of on-demand duration; Provisioned Concurrency as in the page's worked
+    /// examples: $0.0000041667 per GB-s on x86_64, $0.0000033334 on arm64). Check them against
+    /// the current pages before a decision; `--prices` overrides any of them.
     fn default() -> Self {
         Self {
             region: "us-east-1".into(),
