@@ -4,7 +4,7 @@
 //! with an endpoint URL.
 //!
 //! How it is built, one module per part:
-//! - [`frontend`](crate::frontend): the Invoke API (`RequestResponse`, `Event`, `DryRun`) and
+//! - `frontend`: the Invoke API (`RequestResponse`, `Event`, `DryRun`) and
 //!   `/_local/stats`;
 //! - `pool`: the worker manager (idle sandbox or a new one, concurrency limits, idle reclaim);
 //! - `sandbox` and `runtime_api`: one child process and its own Runtime API on 127.0.0.1;
@@ -46,7 +46,7 @@ use tokio::sync::watch;
 pub mod config;
 mod errors;
 mod events;
-pub mod frontend;
+mod frontend;
 mod invoke;
 mod logs;
 mod pool;
