@@ -22,9 +22,12 @@ use tower::{Service, ServiceExt, service_fn};
 use tower_layer::Layer;
 use warm_sdk::{WarmConfig, WarmLayer, detect};
 
-/// An API Gateway HTTP API (v2) event whose body is `body_len` bytes of text.
+/// An API Gateway HTTP API (v2) event whose body is `body_len` bytes of JSON text (quotes and
+/// all, so the byte scan sees what real bodies look like).
 fn apigw_v2_event(body_len: usize) -> Bytes {
-    let body = "x".repeat(body_len);
+    let record = r#"{"id":1042,"name":"order","qty":3,"sku":"A-1","note":"deliver after 6pm"},"#;
+    let mut body = record.repeat(body_len / record.len() + 1);
+    body.truncate(body_len);
     let event = serde_json::json!({
         "version": "2.0",
         "routeKey": "POST /orders",
@@ -62,12 +65,17 @@ fn apigw_v2_event(body_len: usize) -> Bytes {
     Bytes::from(serde_json::to_vec(&event).unwrap())
 }
 
-/// A 1 KB event: the body fills it up to 1024 bytes.
+/// An event of about `total` bytes: the body fills it up (its quotes are escaped in the
+/// event, so the body is sized by trial).
 fn event_of_len(total: usize) -> Bytes {
-    let base = apigw_v2_event(0).len();
-    let event = apigw_v2_event(total.saturating_sub(base));
-    assert_eq!(event.len(), total.max(base));
-    event
+    let mut body_len = total.saturating_sub(apigw_v2_event(0).len());
+    loop {
+        let event = apigw_v2_event(body_len);
+        if event.len() <= total || body_len == 0 {
+            return event;
+        }
+        body_len -= (event.len() - total).div_ceil(2).max(1);
+    }
 }
 
 /// What the runtime's own stack does for a `lambda_http` handler, minus the network: parse
@@ -137,6 +145,40 @@ fn bench_invocation(c: &mut Criterion) {
     group.finish();
 }
 
+/// What the layer itself adds: `WarmLayer` around a service that does nothing, against that
+/// service alone. Immune to the handler's own noise, so it states the overhead precisely.
+fn bench_overhead(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let noop = service_fn(|invocation: LambdaInvocation| async move {
+        black_box(invocation);
+        Ok::<(), BoxError>(())
+    });
+    let mut group = c.benchmark_group("overhead");
+    for (label, size) in [("1KB", 1024), ("1MB", 1024 * 1024)] {
+        let body = event_of_len(size);
+        group.bench_with_input(BenchmarkId::new("noop", label), &body, |b, body| {
+            b.to_async(&runtime).iter(|| {
+                let service = noop;
+                async move { service.oneshot(invocation(body)).await.unwrap() }
+            })
+        });
+        let layered = WarmLayer::new().layer(noop);
+        group.bench_with_input(
+            BenchmarkId::new("warm_layer_noop", label),
+            &body,
+            |b, body| {
+                b.to_async(&runtime).iter(|| {
+                    let service = layered.clone();
+                    async move { service.oneshot(invocation(body)).await.unwrap() }
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 fn bench_scan(c: &mut Criterion) {
     let config = WarmConfig::default();
     let mut group = c.benchmark_group("scan");
@@ -168,6 +210,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = bench_invocation, bench_scan
+    targets = bench_invocation, bench_overhead, bench_scan
 }
 criterion_main!(benches);
