@@ -40,6 +40,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -227,7 +228,7 @@ impl LocalLambdaBuilder {
             let stop = async move {
                 let _ = server_shutdown.wait_for(|down| *down).await;
             };
-            if let Err(e) = axum::serve(listener, router)
+            if let Err(e) = axum::serve(listener.tap_io(sandbox::no_delay), router)
                 .with_graceful_shutdown(stop)
                 .await
             {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::process::Command;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
@@ -104,7 +105,7 @@ impl Sandbox {
         let pid = child.id();
 
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, api.router()).await;
+            let _ = axum::serve(listener.tap_io(no_delay), api.router()).await;
         });
         let pump = tokio::spawn({
             let log = log.clone();
@@ -237,6 +238,11 @@ impl Drop for Sandbox {
             task.abort();
         }
     }
+}
+
+/// Answers go out at once instead of waiting on Nagle's algorithm.
+pub(crate) fn no_delay(stream: &mut tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
 }
 
 async fn kill_and_wait(child: &mut tokio::process::Child) -> Option<ExitStatus> {
