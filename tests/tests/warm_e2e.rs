@@ -17,7 +17,11 @@ fn example_http() -> FunctionConfig {
 }
 
 async fn lambda_client(service: &LocalLambda) -> aws_sdk_lambda::Client {
-    client(&ClientOptions { endpoint_url: Some(service.endpoint_url()), region: None }).await
+    client(&ClientOptions {
+        endpoint_url: Some(service.endpoint_url()),
+        region: None,
+    })
+    .await
 }
 
 fn bounded() -> RunOptions {
@@ -29,7 +33,11 @@ fn bounded() -> RunOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
-    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let service = LocalLambda::builder()
+        .function(example_http())
+        .start()
+        .await
+        .unwrap();
     let lambda = lambda_client(&service).await;
     let targets = [Target::new(TARGET, 50)];
 
@@ -45,7 +53,10 @@ async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
     assert!(again.ok, "{t:#?}");
     assert_ne!(first.correlation_id, again.correlation_id);
     let stats = service.function_stats(TARGET).unwrap();
-    assert_eq!(stats.cold_starts, 50, "the second run must not start environments: {stats:?}");
+    assert_eq!(
+        stats.cold_starts, 50,
+        "the second run must not start environments: {stats:?}"
+    );
     service.shutdown().await;
 }
 
@@ -57,37 +68,73 @@ async fn reserved_concurrency_throttles_are_reported_and_warmer_exits_nonzero() 
         .await
         .unwrap();
     let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
-        .args(["warm", "--function", TARGET, "--concurrency", "50", "--json", "--endpoint-url"])
+        .args([
+            "warm",
+            "--function",
+            TARGET,
+            "--concurrency",
+            "50",
+            "--json",
+            "--endpoint-url",
+        ])
         .arg(service.endpoint_url())
         .env_remove("AWS_PROFILE")
         .output()
         .expect("warmer runs");
-    assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
-    let report: RunReport = serde_json::from_slice(&output.stdout).expect("--json prints the report");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: RunReport =
+        serde_json::from_slice(&output.stdout).expect("--json prints the report");
     let t = &report.targets[0];
     assert_eq!((t.reached, t.throttled), (20, 30), "{t:#?}");
-    assert_eq!(t.throttle_reasons["ReservedFunctionConcurrentInvocationLimitExceeded"], 30);
+    assert_eq!(
+        t.throttle_reasons["ReservedFunctionConcurrentInvocationLimitExceeded"],
+        30
+    );
     assert!(!t.ok && !report.ok);
     assert!(
-        t.notes.iter().any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
+        t.notes
+            .iter()
+            .any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
         "{:?}",
         t.notes
     );
-    assert_eq!(t.rounds, 1, "no top-up when the function's limits are the cause");
+    assert_eq!(
+        t.rounds, 1,
+        "no top-up when the function's limits are the cause"
+    );
     service.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_function_is_reported_while_other_targets_are_warmed() {
-    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let service = LocalLambda::builder()
+        .function(example_http())
+        .start()
+        .await
+        .unwrap();
     let lambda = lambda_client(&service).await;
     let targets = [Target::new("no-such-function", 5), Target::new(TARGET, 5)];
     let report = warm(&lambda, &targets, &bounded()).await;
 
     let ghost = &report.targets[0];
-    let error = ghost.error.as_deref().expect("a missing function is an error");
-    assert!(error.contains("not found") && error.contains("no-such-function"), "{error}");
-    assert!(ghost.failure_types.contains_key("ResourceNotFoundException"));
+    let error = ghost
+        .error
+        .as_deref()
+        .expect("a missing function is an error");
+    assert!(
+        error.contains("not found") && error.contains("no-such-function"),
+        "{error}"
+    );
+    assert!(
+        ghost
+            .failure_types
+            .contains_key("ResourceNotFoundException")
+    );
     assert!(!ghost.ok);
 
     let real = &report.targets[1];
@@ -99,20 +146,42 @@ async fn unknown_function_is_reported_while_other_targets_are_warmed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_mode_sends_n_minus_one_async_invokes_and_one_sync() {
-    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let service = LocalLambda::builder()
+        .function(example_http())
+        .start()
+        .await
+        .unwrap();
     let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
-        .args(["warm", "--function", TARGET, "--concurrency", "8", "--mode", "event", "--json"])
+        .args([
+            "warm",
+            "--function",
+            TARGET,
+            "--concurrency",
+            "8",
+            "--mode",
+            "event",
+            "--json",
+        ])
         .arg("--endpoint-url")
         .arg(service.endpoint_url())
         .output()
         .expect("warmer runs");
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: RunReport = serde_json::from_slice(&output.stdout).unwrap();
     let t = &report.targets[0];
     assert_eq!(t.mode, Mode::Event);
     assert_eq!((t.accepted, t.reached), (7, 1), "{t:#?}");
     assert!(!t.coverage_known);
-    assert!(t.notes.iter().any(|n| n.contains("unknown")), "{:?}", t.notes);
+    assert!(
+        t.notes.iter().any(|n| n.contains("unknown")),
+        "{:?}",
+        t.notes
+    );
 
     // The asynchronous invokes do run: wait (bounded) until local-lambda has seen all 8.
     let mut seen = 0;
@@ -129,7 +198,11 @@ async fn event_mode_sends_n_minus_one_async_invokes_and_one_sync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warmer_lambda_inside_local_lambda_warms_a_second_function() {
-    let service = LocalLambda::builder().function(example_http()).start().await.unwrap();
+    let service = LocalLambda::builder()
+        .function(example_http())
+        .start()
+        .await
+        .unwrap();
     service
         .register(
             FunctionConfig::new("warmer", warm_tests::binary("warmer-fn", "warmer-fn"))

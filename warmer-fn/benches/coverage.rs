@@ -109,8 +109,11 @@ async fn main() {
     for &n in &sizes {
         for setting in [Setting::Default, Setting::Fixed75, Setting::Event] {
             let service = service(n, &function).await;
-            let lambda =
-                client(&ClientOptions { endpoint_url: Some(service.endpoint_url()), region: None }).await;
+            let lambda = client(&ClientOptions {
+                endpoint_url: Some(service.endpoint_url()),
+                region: None,
+            })
+            .await;
             let target = [setting.target(n)];
             for run in ["cold", "warm"] {
                 let options = RunOptions {
@@ -120,7 +123,12 @@ async fn main() {
                 let (report, peak) = peak_busy(&service, warm(&lambda, &target, &options)).await;
                 let t = &report.targets[0];
                 let reached = if t.coverage_known {
-                    format!("{}/{} = {:.3}", t.reached, n, f64::from(t.reached) / f64::from(n))
+                    format!(
+                        "{}/{} = {:.3}",
+                        t.reached,
+                        n,
+                        f64::from(t.reached) / f64::from(n)
+                    )
                 } else {
                     format!("unknown ({} accepted)", t.accepted + t.reached.min(1))
                 };
@@ -133,7 +141,13 @@ async fn main() {
                     t.elapsed_ms
                 );
                 if t.failed + t.throttled + t.function_errors > 0 {
-                    eprintln!("  {} {run}: {:?} {:?} {:?}", setting.name(), t.failure_types, t.throttle_reasons, t.notes);
+                    eprintln!(
+                        "  {} {run}: {:?} {:?} {:?}",
+                        setting.name(),
+                        t.failure_types,
+                        t.throttle_reasons,
+                        t.notes
+                    );
                 }
             }
             service.shutdown().await;

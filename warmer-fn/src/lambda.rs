@@ -32,7 +32,9 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::{ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm};
+use crate::engine::{
+    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+};
 use crate::target::{Delay, Mode, Target};
 
 /// The environment variable holding the targets used for an empty event.
@@ -58,7 +60,9 @@ pub enum EventError {
     #[error("bad warmer event: {0}")]
     Invalid(String),
     /// An empty event with no `WARMER_CONFIG`.
-    #[error("the event is empty and {CONFIG_ENV} is not set: send {{\"targets\": [...]}} or set {CONFIG_ENV} to a JSON list of targets")]
+    #[error(
+        "the event is empty and {CONFIG_ENV} is not set: send {{\"targets\": [...]}} or set {CONFIG_ENV} to a JSON list of targets"
+    )]
     NoConfig,
     /// `WARMER_CONFIG` is not valid.
     #[error("{CONFIG_ENV} is not a valid target list: {0}")]
@@ -126,8 +130,11 @@ pub fn targets_from_event(event: &Value, config: Option<&str>) -> Result<Vec<Tar
             .map_err(|e| EventError::Invalid(format!("{e} (in `targets`)")))?
             .targets
     } else if object.contains_key("functionName") {
-        let classic: Classic = serde_json::from_value(event.clone())
-            .map_err(|e| EventError::Invalid(format!("{e} (classic event: functionName, concurrency, delay, qualifier)")))?;
+        let classic: Classic = serde_json::from_value(event.clone()).map_err(|e| {
+            EventError::Invalid(format!(
+                "{e} (classic event: functionName, concurrency, delay, qualifier)"
+            ))
+        })?;
         vec![Target {
             function: classic.function_name,
             qualifier: classic.qualifier,
@@ -144,8 +151,11 @@ pub fn targets_from_event(event: &Value, config: Option<&str>) -> Result<Vec<Tar
 }
 
 fn targets_from_config(config: Option<&str>) -> Result<Vec<Target>, EventError> {
-    let text = config.filter(|c| !c.trim().is_empty()).ok_or(EventError::NoConfig)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| EventError::BadConfig(e.to_string()))?;
+    let text = config
+        .filter(|c| !c.trim().is_empty())
+        .ok_or(EventError::NoConfig)?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| EventError::BadConfig(e.to_string()))?;
     let targets = match value {
         Value::Array(_) => serde_json::from_value::<Vec<Target>>(value),
         _ => serde_json::from_value::<TargetList>(value).map(|l| l.targets),
@@ -156,7 +166,9 @@ fn targets_from_config(config: Option<&str>) -> Result<Vec<Target>, EventError> 
 
 fn check(targets: Vec<Target>) -> Result<Vec<Target>, EventError> {
     if targets.is_empty() {
-        return Err(EventError::Invalid("`targets` is empty: name at least one function".into()));
+        return Err(EventError::Invalid(
+            "`targets` is empty: name at least one function".into(),
+        ));
     }
     for target in &targets {
         target.validate().map_err(EventError::Invalid)?;
@@ -175,7 +187,9 @@ fn check(targets: Vec<Target>) -> Result<Vec<Target>, EventError> {
 /// assert!(left <= Duration::from_secs(9) && left > Duration::from_secs(8));
 /// ```
 pub fn run_deadline(invocation_deadline: SystemTime, now: Instant) -> Instant {
-    let left = invocation_deadline.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+    let left = invocation_deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
     let reserve = (left / 10).max(Duration::from_millis(500));
     now + left.saturating_sub(reserve)
 }
@@ -218,8 +232,11 @@ mod tests {
 
     #[test]
     fn classic_event_becomes_one_verify_target() {
-        let targets =
-            targets_from_event(&json!({"functionName": "orders", "concurrency": 4, "delay": 75}), None).unwrap();
+        let targets = targets_from_event(
+            &json!({"functionName": "orders", "concurrency": 4, "delay": 75}),
+            None,
+        )
+        .unwrap();
         assert_eq!(targets.len(), 1);
         assert_eq!(targets[0].delay, Delay::Fixed(75));
         assert_eq!(targets[0].mode, Mode::Verify);
@@ -245,7 +262,11 @@ mod tests {
     #[test]
     fn empty_event_and_scheduled_event_read_warmer_config() {
         let config = r#"{"targets": [{"function": "a", "concurrency": 2}]}"#;
-        for event in [json!({}), Value::Null, json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})] {
+        for event in [
+            json!({}),
+            Value::Null,
+            json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}),
+        ] {
             let targets = targets_from_event(&event, Some(config)).unwrap();
             assert_eq!(targets[0].function, "a");
         }
@@ -253,28 +274,37 @@ mod tests {
 
     #[test]
     fn empty_event_without_config_says_how_to_fix_it() {
-        let err = targets_from_event(&json!({}), None).unwrap_err().to_string();
+        let err = targets_from_event(&json!({}), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("WARMER_CONFIG"), "{err}");
     }
 
     #[test]
     fn unknown_shapes_name_the_field() {
-        let err = targets_from_event(&json!({"function_name": "a"}), None).unwrap_err().to_string();
+        let err = targets_from_event(&json!({"function_name": "a"}), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`function_name`"), "{err}");
         let err = targets_from_event(&json!({"functionName": "a", "concurency": 3}), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("concurency"), "{err}");
-        let err = targets_from_event(&json!({"targets": [{"function": "a", "concurrency": 0}]}), None)
-            .unwrap_err()
-            .to_string();
+        let err = targets_from_event(
+            &json!({"targets": [{"function": "a", "concurrency": 0}]}),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("concurrency"), "{err}");
         assert!(targets_from_event(&json!([1]), None).is_err());
     }
 
     #[test]
     fn bad_warmer_config_is_reported_as_such() {
-        let err = targets_from_event(&json!({}), Some("{not json")).unwrap_err().to_string();
+        let err = targets_from_event(&json!({}), Some("{not json"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("WARMER_CONFIG"), "{err}");
     }
 }

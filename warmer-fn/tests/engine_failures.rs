@@ -7,19 +7,29 @@ use warmer_fn::engine::{ClientOptions, RunOptions, client, warm};
 use warmer_fn::target::Target;
 
 fn within(seconds: u64) -> RunOptions {
-    RunOptions { deadline: Some(Instant::now() + Duration::from_secs(seconds)), ..RunOptions::default() }
+    RunOptions {
+        deadline: Some(Instant::now() + Duration::from_secs(seconds)),
+        ..RunOptions::default()
+    }
 }
 
 #[tokio::test]
 async fn missing_function_is_a_clear_error_naming_the_function() {
     let service = local_lambda::LocalLambda::builder().start().await.unwrap();
-    let lambda = client(&ClientOptions { endpoint_url: Some(service.endpoint_url()), region: None }).await;
+    let lambda = client(&ClientOptions {
+        endpoint_url: Some(service.endpoint_url()),
+        region: None,
+    })
+    .await;
     let report = warm(&lambda, &[Target::new("ghost", 100)], &within(20)).await;
     let t = &report.targets[0];
     let error = t.error.as_deref().expect("error");
     assert!(error.contains("`ghost` not found"), "{error}");
     assert!(t.failed >= 1);
-    assert_eq!(t.failure_types["ResourceNotFoundException"], t.failed, "{t:#?}");
+    assert_eq!(
+        t.failure_types["ResourceNotFoundException"], t.failed,
+        "{t:#?}"
+    );
     assert!(!t.ok && !report.ok);
     let line: serde_json::Value = serde_json::from_str(&report.emf_lines("Warmer")[0]).unwrap();
     assert_eq!(line["Shortfall"], 100);

@@ -19,7 +19,10 @@ fn emf_line_has_the_six_metrics_and_the_function_dimension() {
     t.reached = 20;
     t.new = 5;
     t.throttled = 30;
-    t.throttle_reasons.insert("ReservedFunctionConcurrentInvocationLimitExceeded".into(), 30);
+    t.throttle_reasons.insert(
+        "ReservedFunctionConcurrentInvocationLimitExceeded".into(),
+        30,
+    );
     t.finish();
     let report = RunReport::new("run-9", vec![t], 100);
     let lines = report.emf_lines("Team/Warmer");
@@ -28,13 +31,27 @@ fn emf_line_has_the_six_metrics_and_the_function_dimension() {
     let emf: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
     let directive = &emf["_aws"]["CloudWatchMetrics"][0];
     assert_eq!(directive["Namespace"], "Team/Warmer");
-    assert_eq!(directive["Dimensions"], serde_json::json!([["FunctionName"]]));
-    let names: Vec<&str> =
-        directive["Metrics"].as_array().unwrap().iter().map(|m| m["Name"].as_str().unwrap()).collect();
+    assert_eq!(
+        directive["Dimensions"],
+        serde_json::json!([["FunctionName"]])
+    );
+    let names: Vec<&str> = directive["Metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, EMF_METRICS);
     assert!(emf["_aws"]["Timestamp"].as_i64().unwrap() > 1_600_000_000_000);
     assert_eq!(emf["FunctionName"], "orders:live");
-    for (name, value) in [("Requested", 50), ("Reached", 20), ("New", 5), ("Throttled", 30), ("Failed", 0), ("Shortfall", 30)] {
+    for (name, value) in [
+        ("Requested", 50),
+        ("Reached", 20),
+        ("New", 5),
+        ("Throttled", 30),
+        ("Failed", 0),
+        ("Shortfall", 30),
+    ] {
         assert_eq!(emf[name], value, "{name}");
     }
     assert_eq!(emf["CorrelationId"], "run-9");
@@ -82,7 +99,13 @@ fn duplicates_explain_a_shortfall_with_the_delay_and_spread() {
     t.delay_ms = 75;
     t.dispatch_spread_ms = 140.0;
     t.finish();
-    assert!(t.notes.iter().any(|n| n.contains("did not all overlap") && n.contains("75 ms")), "{:?}", t.notes);
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("did not all overlap") && n.contains("75 ms")),
+        "{:?}",
+        t.notes
+    );
 }
 
 #[test]

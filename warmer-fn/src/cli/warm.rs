@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::engine::{ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm};
+use crate::engine::{
+    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+};
 use crate::target::{Delay, Mode, Target};
 
 /// Arguments of `warmer warm`.
@@ -62,8 +64,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         payload: Default::default(),
     };
     target.validate().map_err(anyhow::Error::msg)?;
-    let lambda = client(&ClientOptions { endpoint_url: args.endpoint_url, region: args.region }).await;
-    let options = RunOptions { metrics_namespace: args.metrics_namespace.clone(), ..RunOptions::default() };
+    let lambda = client(&ClientOptions {
+        endpoint_url: args.endpoint_url,
+        region: args.region,
+    })
+    .await;
+    let options = RunOptions {
+        metrics_namespace: args.metrics_namespace.clone(),
+        ..RunOptions::default()
+    };
     let report = warm(&lambda, &[target], &options).await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -75,7 +84,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{line}");
         }
     }
-    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The report as a table for people, one row per target, with the notes below.
@@ -91,14 +104,28 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 pub fn render_table(report: &RunReport) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_header([
-        "function", "mode", "reached", "new", "dup", "throttled", "failed", "fn errors",
-        "delay ms", "spread ms", "elapsed ms", "ok",
+        "function",
+        "mode",
+        "reached",
+        "new",
+        "dup",
+        "throttled",
+        "failed",
+        "fn errors",
+        "delay ms",
+        "spread ms",
+        "elapsed ms",
+        "ok",
     ]);
     for t in &report.targets {
         let reached = if t.coverage_known {
             format!("{}/{}", t.reached, t.requested)
         } else {
-            format!("? ({} accepted)/{}", t.accepted + t.reached.min(1), t.requested)
+            format!(
+                "? ({} accepted)/{}",
+                t.accepted + t.reached.min(1),
+                t.requested
+            )
         };
         table.add_row([
             t.function.clone(),

@@ -60,7 +60,10 @@ pub async fn client(opts: &ClientOptions) -> aws_sdk_lambda::Client {
     }
     let mut config = loader.load().await;
     if opts.endpoint_url.is_some() && config.region().is_none() {
-        config = config.into_builder().region(Region::from_static("us-east-1")).build();
+        config = config
+            .into_builder()
+            .region(Region::from_static("us-east-1"))
+            .build();
     }
     aws_sdk_lambda::Client::new(&config)
 }

@@ -31,12 +31,18 @@ pub(crate) struct DispatchClock {
 
 impl DispatchClock {
     fn new() -> Arc<Self> {
-        Arc::new(Self { stamps: Mutex::new(Vec::new()), count: watch::Sender::new(0) })
+        Arc::new(Self {
+            stamps: Mutex::new(Vec::new()),
+            count: watch::Sender::new(0),
+        })
     }
 
     fn stamp(&self) {
         let now = Instant::now();
-        self.stamps.lock().unwrap_or_else(|e| e.into_inner()).push(now);
+        self.stamps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(now);
         self.count.send_modify(|c| *c += 1);
     }
 
@@ -52,7 +58,9 @@ impl DispatchClock {
     /// The mean gap between consecutive stamps, once there are two.
     fn mean_gap(&self) -> Option<Duration> {
         let stamps = self.stamps.lock().unwrap_or_else(|e| e.into_inner());
-        let gaps = u32::try_from(stamps.len().checked_sub(1)?).ok().filter(|g| *g > 0)?;
+        let gaps = u32::try_from(stamps.len().checked_sub(1)?)
+            .ok()
+            .filter(|g| *g > 0)?;
         let (first, last) = (stamps.iter().min()?, stamps.iter().max()?);
         Some((*last - *first) / gaps)
     }
@@ -121,8 +129,11 @@ impl Shot {
             .payload(payload);
         let sent = match clock {
             Some(clock) => {
-                tokio::time::timeout_at(until, request.customize().interceptor(StampTransmit(clock)).send())
-                    .await
+                tokio::time::timeout_at(
+                    until,
+                    request.customize().interceptor(StampTransmit(clock)).send(),
+                )
+                .await
             }
             None => tokio::time::timeout_at(until, request.send()).await,
         };
@@ -137,9 +148,17 @@ impl Shot {
     }
 
     /// One warm-up, with at most one retry of a rate-limit throttle after `Retry-After`.
-    async fn warm_up(self, index: u32, delay_ms: u64, kind: InvocationType, clock: Arc<DispatchClock>) -> Outcome {
+    async fn warm_up(
+        self,
+        index: u32,
+        delay_ms: u64,
+        kind: InvocationType,
+        clock: Arc<DispatchClock>,
+    ) -> Outcome {
         let payload = self.payload(index, delay_ms);
-        let first = self.invoke(payload.clone(), kind.clone(), delay_ms, Some(clock)).await;
+        let first = self
+            .invoke(payload.clone(), kind.clone(), delay_ms, Some(clock))
+            .await;
         if !first.is_rate_throttle() {
             return first;
         }
@@ -149,9 +168,9 @@ impl Shot {
         };
         let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
         let retry_at = Instant::now() + wait;
-        let fits = self
-            .deadline
-            .is_none_or(|d| retry_at + Duration::from_millis(delay_ms) + Duration::from_millis(100) < d);
+        let fits = self.deadline.is_none_or(|d| {
+            retry_at + Duration::from_millis(delay_ms) + Duration::from_millis(100) < d
+        });
         if !fits {
             return first;
         }
@@ -170,7 +189,12 @@ struct Round {
 
 impl Round {
     fn new(shot: Shot) -> Self {
-        Self { shot, clock: DispatchClock::new(), tasks: JoinSet::new(), next_index: 1 }
+        Self {
+            shot,
+            clock: DispatchClock::new(),
+            tasks: JoinSet::new(),
+            next_index: 1,
+        }
     }
 
     /// Spawns the warm-ups with the next `count` indexes.
@@ -193,7 +217,13 @@ impl Round {
 
     /// Sends the probe and waits until it is on the wire; returns the per-invoke cost.
     /// Outcomes that arrive meanwhile go into the tally.
-    async fn probe(&mut self, k: u32, delay_ms: u64, tally: &mut Tally, report: &mut TargetReport) -> Duration {
+    async fn probe(
+        &mut self,
+        k: u32,
+        delay_ms: u64,
+        tally: &mut Tally,
+        report: &mut TargetReport,
+    ) -> Duration {
         let started = Instant::now();
         self.spawn(k, delay_ms);
         let mut count = self.clock.count.subscribe();
@@ -217,7 +247,9 @@ impl Round {
         }
         // The gaps between transmits, not the time to the first one: the first request of a
         // client also pays for credentials and endpoint resolution, which later ones do not.
-        self.clock.mean_gap().unwrap_or_else(|| started.elapsed() / k.max(1))
+        self.clock
+            .mean_gap()
+            .unwrap_or_else(|| started.elapsed() / k.max(1))
     }
 
     /// Waits for every warm-up of the round.
@@ -285,8 +317,13 @@ pub(crate) async fn warm_target(
                 if deadline.is_some_and(|d| Instant::now() + Duration::from_millis(delay) >= d) {
                     let skipped = n - k;
                     report.failed += skipped;
-                    *report.failure_types.entry("NotSentBeforeDeadline".into()).or_default() += skipped;
-                    report.notes.push(format!("{skipped} warm-ups were not sent: the run's deadline was too close"));
+                    *report
+                        .failure_types
+                        .entry("NotSentBeforeDeadline".into())
+                        .or_default() += skipped;
+                    report.notes.push(format!(
+                        "{skipped} warm-ups were not sent: the run's deadline was too close"
+                    ));
                 } else {
                     round.spawn(n - k, delay);
                 }
@@ -316,7 +353,12 @@ pub(crate) async fn warm_target(
     // warm-up and the shortfall came from answers landing on environments already counted.
     let shortfall = n.saturating_sub(report.reached);
     let clean = report.throttled == 0 && report.failed == 0 && report.function_errors == 0;
-    if options.top_up && target.mode == Mode::Verify && target.delay == Delay::Auto && shortfall > 0 && clean {
+    if options.top_up
+        && target.mode == Mode::Verify
+        && target.delay == Delay::Auto
+        && shortfall > 0
+        && clean
+    {
         let delay = auto.top_up_delay_ms(delay_ms, round.clock.spread());
         let fits = deadline.is_none_or(|d| Instant::now() + Duration::from_millis(delay * 2) < d);
         if fits {

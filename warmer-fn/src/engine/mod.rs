@@ -111,7 +111,11 @@ impl Default for RunOptions {
 
 /// Warms every target at once and reports, target by target, how many environments were
 /// reached. Never fails: problems are in the report.
-pub async fn warm(client: &aws_sdk_lambda::Client, targets: &[Target], options: &RunOptions) -> RunReport {
+pub async fn warm(
+    client: &aws_sdk_lambda::Client,
+    targets: &[Target],
+    options: &RunOptions,
+) -> RunReport {
     let started = Instant::now();
     let correlation_id: Arc<str> = options
         .correlation_id
@@ -124,5 +128,9 @@ pub async fn warm(client: &aws_sdk_lambda::Client, targets: &[Target], options: 
             .map(|target| fanout::warm_target(client, target, correlation_id.clone(), options)),
     )
     .await;
-    RunReport::new(&*correlation_id, reports, started.elapsed().as_millis() as u64)
+    RunReport::new(
+        &*correlation_id,
+        reports,
+        started.elapsed().as_millis() as u64,
+    )
 }

@@ -7,7 +7,7 @@ use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::operation::invoke::{InvokeError, InvokeOutput};
 use warm_sdk::protocol::WarmupResponse;
 
-use super::report::{ThrottleKind, TargetReport, throttle_kind};
+use super::report::{TargetReport, ThrottleKind, throttle_kind};
 
 /// The result of one invoke.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,11 @@ pub(crate) fn from_output(output: &InvokeOutput) -> Outcome {
     if let Some(kind) = output.function_error() {
         let error_type = serde_json::from_slice::<serde_json::Value>(payload)
             .ok()
-            .and_then(|v| v.get("errorType").and_then(|t| t.as_str()).map(str::to_owned))
+            .and_then(|v| {
+                v.get("errorType")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| kind.to_owned());
         return Outcome::FunctionError(error_type);
     }
@@ -77,7 +81,10 @@ pub(crate) fn from_error(err: &SdkError<InvokeError>) -> Outcome {
     match err {
         SdkError::ServiceError(service) => match service.err() {
             InvokeError::TooManyRequestsException(t) => Outcome::Throttled {
-                reason: t.reason().map(|r| r.as_str().to_owned()).unwrap_or_else(|| "Unknown".into()),
+                reason: t
+                    .reason()
+                    .map(|r| r.as_str().to_owned())
+                    .unwrap_or_else(|| "Unknown".into()),
                 retry_after: parse_retry_after(t.retry_after_seconds()),
             },
             InvokeError::ResourceNotFoundException(e) => {
@@ -90,19 +97,27 @@ pub(crate) fn from_error(err: &SdkError<InvokeError>) -> Outcome {
         },
         SdkError::TimeoutError(_) => Outcome::Failed("Timeout".into(), "the SDK timed out".into()),
         SdkError::DispatchFailure(e) => {
-            let kind = if e.is_timeout() { "ConnectTimeout" } else { "DispatchFailure" };
+            let kind = if e.is_timeout() {
+                "ConnectTimeout"
+            } else {
+                "DispatchFailure"
+            };
             Outcome::Failed(kind.into(), format!("{:?}", e.as_connector_error()))
         }
-        SdkError::ResponseError(_) => {
-            Outcome::Failed("ResponseError".into(), "the response could not be read".into())
-        }
+        SdkError::ResponseError(_) => Outcome::Failed(
+            "ResponseError".into(),
+            "the response could not be read".into(),
+        ),
         other => Outcome::Failed("ConstructionFailure".into(), other.to_string()),
     }
 }
 
 /// `Retry-After` in seconds (Lambda sends whole seconds).
 pub(crate) fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    value.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    value
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
 }
 
 /// Running counts for one target.
@@ -134,7 +149,8 @@ impl Tally {
             Outcome::Accepted => report.accepted += 1,
             Outcome::FunctionError(kind) => {
                 report.function_errors += 1;
-                self.first_failure.get_or_insert(format!("function error {kind}"));
+                self.first_failure
+                    .get_or_insert(format!("function error {kind}"));
             }
             Outcome::Throttled { reason, .. } => {
                 report.throttled += 1;
@@ -142,12 +158,16 @@ impl Tally {
             }
             Outcome::NotFound(message) => {
                 report.failed += 1;
-                *report.failure_types.entry("ResourceNotFoundException".into()).or_default() += 1;
+                *report
+                    .failure_types
+                    .entry("ResourceNotFoundException".into())
+                    .or_default() += 1;
                 self.not_found.get_or_insert(message);
             }
             Outcome::Failed(kind, message) => {
                 report.failed += 1;
-                self.first_failure.get_or_insert(format!("{kind}: {message}"));
+                self.first_failure
+                    .get_or_insert(format!("{kind}: {message}"));
                 *report.failure_types.entry(kind).or_default() += 1;
             }
         }
@@ -179,7 +199,12 @@ mod tests {
     fn distinct_instances_are_reached_and_repeats_are_duplicates() {
         let mut report = TargetReport::new("f", Mode::Verify, 4);
         let mut tally = Tally::default();
-        for outcome in [answer("a", true), answer("b", true), answer("a", false), answer("c", false)] {
+        for outcome in [
+            answer("a", true),
+            answer("b", true),
+            answer("a", false),
+            answer("c", false),
+        ] {
             tally.add(&mut report, outcome);
         }
         assert_eq!((report.reached, report.new, report.duplicates), (3, 2, 1));
@@ -208,7 +233,10 @@ mod tests {
         assert!(!report.ok);
         assert_eq!(report.throttled, 30);
         assert!(
-            report.notes.iter().any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("reserved concurrency allows 20 of the 50 requested")),
             "{:?}",
             report.notes
         );
@@ -216,7 +244,10 @@ mod tests {
 
     #[test]
     fn rate_limit_throttles_are_retryable_and_concurrency_throttles_are_not() {
-        let rate = Outcome::Throttled { reason: "CallerRateLimitExceeded".into(), retry_after: None };
+        let rate = Outcome::Throttled {
+            reason: "CallerRateLimitExceeded".into(),
+            retry_after: None,
+        };
         let concurrency = Outcome::Throttled {
             reason: "ConcurrentInvocationLimitExceeded".into(),
             retry_after: None,
@@ -229,7 +260,10 @@ mod tests {
     #[test]
     fn retry_after_is_read_in_seconds_and_garbage_is_ignored() {
         assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(Some("0.5")), Some(Duration::from_millis(500)));
+        assert_eq!(
+            parse_retry_after(Some("0.5")),
+            Some(Duration::from_millis(500))
+        );
         assert_eq!(parse_retry_after(Some("soon")), None);
         assert_eq!(parse_retry_after(Some("-1")), None);
         assert_eq!(parse_retry_after(None), None);
@@ -251,9 +285,15 @@ mod tests {
     fn missing_function_is_counted_as_resource_not_found() {
         let mut report = TargetReport::new("ghost", Mode::Verify, 3);
         let mut tally = Tally::default();
-        tally.add(&mut report, Outcome::NotFound("Function not found: ghost".into()));
+        tally.add(
+            &mut report,
+            Outcome::NotFound("Function not found: ghost".into()),
+        );
         assert_eq!(report.failed, 1);
         assert_eq!(report.failure_types["ResourceNotFoundException"], 1);
-        assert_eq!(tally.not_found.as_deref(), Some("Function not found: ghost"));
+        assert_eq!(
+            tally.not_found.as_deref(),
+            Some("Function not found: ghost")
+        );
     }
 }

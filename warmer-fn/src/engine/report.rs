@@ -47,9 +47,18 @@ impl RunReport {
     /// let report = warmer_fn::engine::RunReport::new("id", Vec::new(), 0);
     /// assert!(!report.ok, "a run that warmed nothing is not a success");
     /// ```
-    pub fn new(correlation_id: impl Into<String>, targets: Vec<TargetReport>, elapsed_ms: u64) -> Self {
+    pub fn new(
+        correlation_id: impl Into<String>,
+        targets: Vec<TargetReport>,
+        elapsed_ms: u64,
+    ) -> Self {
         let ok = !targets.is_empty() && targets.iter().all(|t| t.ok);
-        Self { correlation_id: correlation_id.into(), targets, ok, elapsed_ms }
+        Self {
+            correlation_id: correlation_id.into(),
+            targets,
+            ok,
+            elapsed_ms,
+        }
     }
 
     /// One Embedded Metric Format JSON line per target (each line carries one `FunctionName`
@@ -160,7 +169,9 @@ impl TargetReport {
     pub fn shortfall(&self) -> u32 {
         match self.mode {
             Mode::Verify => self.requested.saturating_sub(self.reached),
-            Mode::Event => self.requested.saturating_sub(self.accepted + self.reached.min(1)),
+            Mode::Event => self
+                .requested
+                .saturating_sub(self.accepted + self.reached.min(1)),
         }
     }
 
@@ -210,8 +221,9 @@ impl TargetReport {
             ));
         }
         if self.mode == Mode::Verify && !self.ok && self.error.is_none() {
-            let unexplained =
-                self.shortfall().saturating_sub(self.throttled + self.failed + self.function_errors);
+            let unexplained = self
+                .shortfall()
+                .saturating_sub(self.throttled + self.failed + self.function_errors);
             if unexplained > 0 && self.duplicates > 0 {
                 self.notes.push(format!(
                     "{} answers came from environments already counted: the warm-ups did not all \
@@ -263,7 +275,14 @@ impl TargetReport {
 }
 
 /// The metric names of the EMF line, in order.
-pub const EMF_METRICS: [&str; 6] = ["Requested", "Reached", "New", "Throttled", "Failed", "Shortfall"];
+pub const EMF_METRICS: [&str; 6] = [
+    "Requested",
+    "Reached",
+    "New",
+    "Throttled",
+    "Failed",
+    "Shortfall",
+];
 
 /// Whether a throttle comes from a rate limit (worth one retry) or a concurrency limit (the
 /// function cannot run more copies: retrying would not help).
