@@ -40,6 +40,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Use `#[warmable]` or [`WarmLayer`](crate::WarmLayer) on a function, not both: each counts
+//! every invocation in [`Environment`](crate::Environment), so together they would count
+//! user invocations twice.
 
 use std::fmt;
 use std::future::Future;
