@@ -1,4 +1,4 @@
-//! Runtime support for the [`#[warmable]`](crate::warmable) attribute: the event wrapper that
+//! Runtime support for the [`#[warmable]`](macro@crate::warmable) attribute: the event wrapper that
 //! recognises a warm-up before the user's event type is deserialized, and the response that
 //! is either the warm-up answer or the user's own.
 //!
@@ -299,7 +299,7 @@ impl<R: Serialize> Serialize for WarmableResponse<R> {
 /// calls `handler` with the user's event.
 ///
 /// Call it yourself to write the expansion by hand (see "Equivalent code" in the
-/// [`#[warmable]`](crate::warmable) docs):
+/// [`#[warmable]`](macro@crate::warmable) docs):
 ///
 /// ```
 /// use lambda_runtime::{Error, LambdaEvent};
