@@ -224,3 +224,18 @@ fn demo_rejects_a_chart_name_it_cannot_draw_before_starting_anything() {
     );
     assert!(processes_of_run(&id).is_empty());
 }
+
+#[test]
+fn demo_function_outside_a_lambda_environment_says_what_to_run() {
+    let output = Command::new(WARMER)
+        .arg("__demo-function")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .output()
+        .expect("warmer starts");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AWS_LAMBDA_RUNTIME_API") && stderr.contains("warmer demo"),
+        "{stderr}"
+    );
+}

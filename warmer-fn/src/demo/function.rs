@@ -17,6 +17,13 @@ pub const INIT_MS_ENV: &str = "WARMER_DEMO_INIT_MS";
 /// Runs the demo function until the Runtime API goes away (exit status 0), or fails with a
 /// bad `WARMER_DEMO_INIT_MS` or without a Lambda environment.
 pub async fn serve() -> anyhow::Result<std::process::ExitCode> {
+    // lambda_runtime panics without its environment; say what to run instead.
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        anyhow::bail!(
+            "`warmer {SUBCOMMAND}` is the demo's function and runs only under a Lambda Runtime API \
+             (AWS_LAMBDA_RUNTIME_API is not set); run `warmer demo` instead"
+        );
+    }
     let init_ms = match std::env::var(INIT_MS_ENV) {
         Ok(text) => text.parse::<u64>().map_err(|_| {
             anyhow::anyhow!(

@@ -283,7 +283,9 @@ async fn steps(
     let before = burst(options, &client).await;
     let burst_before = cold_starts(service)?;
 
-    narrator.step("   environments reclaimed, as Lambda does after idle time");
+    narrator.step(
+        "   local-lambda restarted: those environments are gone, as Lambda reclaims idle ones",
+    );
     if let Some(old) = service.take() {
         old.shutdown().await;
     }
