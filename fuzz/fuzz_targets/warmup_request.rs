@@ -1,0 +1,8 @@
+//! `WarmupRequest` parsing and writing, and `detect` on what it writes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|payload: &[u8]| {
+    warm_fuzz::oracle::check_warmup_request(payload);
+});

@@ -1,0 +1,102 @@
+//! Shared by `hostile_catalogue`, `properties` and `soak`: an AWS SDK client for local-lambda,
+//! small stand-in functions that misbehave (real processes speaking the Runtime API through
+//! `curl`), and process memory read from `/proc`.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::config::retry::RetryConfig;
+use aws_sdk_lambda::config::timeout::TimeoutConfig;
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use local_lambda::FunctionConfig;
+
+/// An SDK client for `endpoint` with dummy credentials and retries off, so every refusal is
+/// seen as it is sent.
+pub fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "tests"))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        )
+        .build();
+    Client::from_conf(config)
+}
+
+/// The Runtime API loop of a function that is not wrapped with warm-sdk: it answers every
+/// event, warm-ups included, with `{"plain":true}`.
+const PLAIN: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+while :; do
+  id=$(curl -sS -D - -o /dev/null "$api/next" | tr -d '\r' | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')
+  [ -n "$id" ] || exit 1
+  curl -sS -o /dev/null -X POST -d '{"plain":true}' "$api/$id/response"
+done"#;
+
+/// A function that takes its first event and dies with exit code 3.
+const CRASH: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+curl -sS -o /dev/null "$api/next"
+exit 3"#;
+
+/// A function that takes its first event and never answers.
+const HANG: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+curl -sS -o /dev/null "$api/next"
+exec sleep 3600"#;
+
+/// How a stand-in function misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stub {
+    /// Answers everything with `{"plain":true}`: a function without warm-sdk.
+    Plain,
+    /// Exits with code 3 while handling its first event (`Runtime.ExitError`).
+    Crash,
+    /// Never answers its first event (`Sandbox.Timedout` at the function's timeout).
+    Hang,
+}
+
+/// A function named `name` run by `/bin/sh` with the stub's Runtime API loop.
+pub fn stub(name: &str, stub: Stub) -> FunctionConfig {
+    let script = match stub {
+        Stub::Plain => PLAIN,
+        Stub::Crash => CRASH,
+        Stub::Hang => HANG,
+    };
+    FunctionConfig::new(name, "/bin/sh").arg("-c").arg(script)
+}
+
+/// The resident set size of process `pid`, in KiB (`VmRSS` in `/proc/PID/status`).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The pids of the live child processes of `parent`, read from `/proc`.
+pub fn children(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut pids: Vec<u32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| parent_of(*pid) == Some(parent))
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// The parent pid of `pid` (field 4 of `/proc/PID/stat`, after the parenthesised name).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat =
+        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
