@@ -1,0 +1,678 @@
+//! The hostile-input catalogue, end to end over both sides: each row is an input (an invoke of
+//! a real function in local-lambda, a warm-up run of the engine, a warmer event, a config
+//! file) and the outcome it must have. One local-lambda serves every row.
+//! `docs/hostile-inputs.md` lists the same rows.
+//!
+//! The handler-only payload table (flag spellings, dialect fields) is `hostile_handler.rs`.
+
+mod proof_support;
+
+use std::time::Duration;
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use local_lambda::{FunctionConfig, LocalLambda};
+use proof_support::{Stub, stub};
+use serde_json::{Value, json};
+use warmer_fn::config::Config;
+use warmer_fn::engine::{ClientOptions, RunOptions, TargetReport, client, warm};
+use warmer_fn::lambda::targets_from_event;
+use warmer_fn::target::{Delay, Mode, Target};
+
+/// What a row feeds in.
+enum Input {
+    /// A synchronous (or, with `event`, asynchronous) invoke of `function` with `payload`.
+    Invoke {
+        function: &'static str,
+        payload: Vec<u8>,
+        event: bool,
+    },
+    /// An engine run over one target.
+    Warm(Target),
+    /// The warmer Lambda's input event.
+    WarmerEvent(Value),
+    /// A `warmer.toml`.
+    ConfigFile(&'static str),
+}
+
+/// What must come out.
+#[derive(Debug)]
+enum Expect {
+    /// Answered as a warm-up (`"warmed": true`); user code did not run.
+    WarmUp,
+    /// User code ran and answered (`"handled": true`).
+    UserCode,
+    /// The function failed with this `errorType` (`X-Amz-Function-Error`).
+    FunctionError(&'static str),
+    /// The Invoke API refused the request with this error code.
+    ApiError(&'static str),
+    /// Accepted for asynchronous execution (HTTP 202).
+    Accepted,
+    /// The engine's report: a check, and what it says in words.
+    Report(&'static str, fn(&TargetReport) -> bool),
+    /// Refused with an error message containing the text.
+    Refused(&'static str),
+}
+
+struct Row {
+    name: &'static str,
+    input: Input,
+    expect: Expect,
+}
+
+fn invoke(function: &'static str, payload: impl Into<Vec<u8>>) -> Input {
+    Input::Invoke {
+        function,
+        payload: payload.into(),
+        event: false,
+    }
+}
+
+fn target(function: &str, n: u32, delay: Delay) -> Target {
+    let mut target = Target::new(function, n);
+    target.delay = delay;
+    target
+}
+
+fn rows() -> Vec<Row> {
+    use Expect::*;
+    let order = |extra: &str| {
+        format!(
+            r#"{{"order_id":"o-1","items":[{{"sku":"a","quantity":2,"unit_cents":150}}]{extra}}}"#
+        )
+    };
+    let deep = |open: &str, close: &str, n: usize| format!("{}{}", open.repeat(n), close.repeat(n));
+    let row = |name, input, expect| Row {
+        name,
+        input,
+        expect,
+    };
+    vec![
+        // Handler side: the typed #[warmable] function.
+        row("a plain order", invoke("typed", order("")), UserCode),
+        row(
+            "malformed JSON",
+            invoke("typed", r#"{"warmer": tru"#),
+            ApiError("InvalidRequestContentException"),
+        ),
+        row(
+            "not JSON at all",
+            invoke("typed", "warmer=true"),
+            ApiError("InvalidRequestContentException"),
+        ),
+        row(
+            "warm-up flag as a string",
+            invoke("typed", r#"{"warmer":"true"}"#),
+            FunctionError(""),
+        ),
+        row(
+            "order with an unknown field",
+            invoke("typed", order(r#","coupon":"x""#)),
+            FunctionError(""),
+        ),
+        row(
+            "order with a wrong type (quantity \"two\")",
+            invoke(
+                "typed",
+                r#"{"order_id":"o","items":[{"sku":"a","quantity":"two","unit_cents":1}]}"#,
+            ),
+            FunctionError(""),
+        ),
+        row(
+            "order whose total overflows u64",
+            invoke(
+                "typed",
+                r#"{"order_id":"o","items":[{"sku":"a","quantity":4294967295,"unit_cents":18446744073709551615}]}"#,
+            ),
+            FunctionError(""),
+        ),
+        row(
+            "warm-up with negative delay",
+            invoke("typed", r#"{"warmer":true,"delay":-5}"#),
+            WarmUp,
+        ),
+        row(
+            "warm-up with a huge delay (capped by the deadline)",
+            invoke("typed", r#"{"warmer":true,"delay":1e300}"#),
+            WarmUp,
+        ),
+        row(
+            "warm-up with a non-numeric delay",
+            invoke("typed", r#"{"warmer":true,"delay":"soon"}"#),
+            WarmUp,
+        ),
+        row(
+            "warm-up with wrong types for every other field",
+            invoke(
+                "typed",
+                r#"{"warmer":true,"delay":0,"index":"x","concurrency":-1,"correlation_id":{}}"#,
+            ),
+            WarmUp,
+        ),
+        row(
+            "warm-up with unknown fields",
+            invoke(
+                "typed",
+                r#"{"warmer":true,"delay":0,"team":"a","nested":{"warmer":false}}"#,
+            ),
+            WarmUp,
+        ),
+        row(
+            "warm-up with an order alongside",
+            invoke(
+                "typed",
+                format!(r#"{{"warmer":true,"delay":0,"order":{}}}"#, order("")),
+            ),
+            WarmUp,
+        ),
+        row(
+            "warm-up with a 100 000-deep nested field",
+            invoke(
+                "typed",
+                format!(
+                    r#"{{"warmer":true,"delay":0,"x":{}}}"#,
+                    deep("[", "]", 100_000)
+                ),
+            ),
+            WarmUp,
+        ),
+        row(
+            "100 000-deep nested user event",
+            invoke("typed", deep("[", "]", 100_000)),
+            FunctionError(""),
+        ),
+        row(
+            "warm-up padded to 5 MB",
+            invoke(
+                "typed",
+                format!(
+                    r#"{{"warmer":true,"delay":0,"pad":"{}"}}"#,
+                    "x".repeat(5 << 20)
+                ),
+            ),
+            WarmUp,
+        ),
+        // Handler side: the lambda_http service behind WarmLayer.
+        row(
+            "HTTP event whose body is a warm-up",
+            invoke(
+                "http",
+                http_event_bytes(r#"{"warmer": true, "delay": 0}"#, json!({})),
+            ),
+            UserCode,
+        ),
+        row(
+            "HTTP event with the flag only as a query parameter",
+            invoke("http", http_event_bytes("", json!({"warmer": "true"}))),
+            UserCode,
+        ),
+        row(
+            "warm-up to the HTTP service",
+            invoke("http", r#"{"warmer":true,"delay":0}"#),
+            WarmUp,
+        ),
+        row(
+            "sync invoke over 6 MB",
+            invoke("http", format!(r#"{{"pad":"{}"}}"#, "x".repeat(6 << 20))),
+            ApiError("RequestTooLargeException"),
+        ),
+        row(
+            "async invoke over 1 MB",
+            Input::Invoke {
+                function: "http",
+                payload: format!(r#"{{"pad":"{}"}}"#, "x".repeat(1 << 20)).into(),
+                event: true,
+            },
+            ApiError("RequestTooLargeException"),
+        ),
+        row(
+            "async warm-up under 1 MB",
+            Input::Invoke {
+                function: "http",
+                payload: br#"{"warmer":true,"delay":0}"#.to_vec(),
+                event: true,
+            },
+            Accepted,
+        ),
+        row(
+            "invoke of an unknown function",
+            invoke("no-such-function", r#"{"warmer":true}"#),
+            ApiError("ResourceNotFoundException"),
+        ),
+        row(
+            "warm-up to a function that crashes",
+            invoke("crash", r#"{"warmer":true}"#),
+            FunctionError("Runtime.ExitError"),
+        ),
+        row(
+            "warm-up to a function that hangs",
+            invoke("hang", r#"{"warmer":true}"#),
+            FunctionError("Sandbox.Timedout"),
+        ),
+        // Invoke side: the engine against the same functions.
+        row(
+            "engine: unknown function",
+            Input::Warm(target("no-such-function", 3, Delay::Fixed(0))),
+            Report(
+                "error names the missing function; failed as ResourceNotFoundException",
+                |t| {
+                    t.error.as_deref().is_some_and(|e| e.contains("not found"))
+                        && t.failure_types.contains_key("ResourceNotFoundException")
+                        && !t.ok
+                },
+            ),
+        ),
+        row(
+            "engine: function that crashes",
+            Input::Warm(target("crash", 2, Delay::Fixed(0))),
+            Report("2 function errors, nothing reached", |t| {
+                t.function_errors == 2 && t.reached == 0 && !t.ok
+            }),
+        ),
+        row(
+            "engine: function that hangs",
+            Input::Warm(target("hang", 1, Delay::Fixed(0))),
+            Report("1 function error (timed out), nothing reached", |t| {
+                t.function_errors == 1 && t.reached == 0 && !t.ok
+            }),
+        ),
+        row(
+            "engine: function without warm-sdk",
+            Input::Warm(target("plain", 2, Delay::Fixed(0))),
+            Report("2 failed as NotAWarmupResponse", |t| {
+                t.failure_types.get("NotAWarmupResponse") == Some(&2) && !t.ok
+            }),
+        ),
+        row(
+            "engine: reserved concurrency 1, N = 3",
+            Input::Warm(target("limited", 3, Delay::Fixed(1_000))),
+            Report(
+                "1 reached, 2 throttled (ReservedFunctionConcurrentInvocationLimitExceeded)",
+                |t| {
+                    t.reached == 1
+                        && t.throttled == 2
+                        && t.throttle_reasons
+                            .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
+                        && !t.ok
+                },
+            ),
+        ),
+        row(
+            "engine: payload over 6 MB",
+            Input::Warm({
+                let mut t = target("http", 1, Delay::Fixed(0));
+                t.payload.insert("pad".into(), json!("x".repeat(6 << 20)));
+                t
+            }),
+            Report("1 failed as RequestTooLargeException", |t| {
+                t.failure_types.get("RequestTooLargeException") == Some(&1)
+            }),
+        ),
+        row(
+            "engine: event mode, payload over 1 MB",
+            Input::Warm({
+                let mut t = target("http", 2, Delay::Fixed(0));
+                t.mode = Mode::Event;
+                t.payload.insert("pad".into(), json!("x".repeat(1 << 20)));
+                t
+            }),
+            Report("the async invoke fails as RequestTooLargeException", |t| {
+                t.failure_types
+                    .get("RequestTooLargeException")
+                    .is_some_and(|n| *n >= 1)
+                    && !t.ok
+            }),
+        ),
+        row(
+            "engine: payload overriding `delay`",
+            Input::Warm({
+                let mut t = target("http", 1, Delay::Fixed(0));
+                t.payload.insert("delay".into(), json!(999_999));
+                t
+            }),
+            Report("target error naming payload.delay; nothing sent", |t| {
+                t.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("payload.delay"))
+                    && t.rounds == 0
+            }),
+        ),
+        row(
+            "engine: concurrency 0",
+            Input::Warm(target("http", 0, Delay::Fixed(0))),
+            Report("target error naming `concurrency`", |t| {
+                t.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("concurrency"))
+                    && !t.ok
+            }),
+        ),
+        row(
+            "engine: empty function name",
+            Input::Warm(target("  ", 1, Delay::Fixed(0))),
+            Report("target error naming `function`", |t| {
+                t.error.as_deref().is_some_and(|e| e.contains("function")) && !t.ok
+            }),
+        ),
+        // Invoke side: the warmer Lambda's event.
+        row(
+            "warmer event: an array",
+            Input::WarmerEvent(json!([{"function": "f"}])),
+            Refused("must be a JSON object"),
+        ),
+        row(
+            "warmer event: unknown field",
+            Input::WarmerEvent(json!({"funcName": "f"})),
+            Refused("unknown field `funcName`"),
+        ),
+        row(
+            "warmer event: empty target list",
+            Input::WarmerEvent(json!({"targets": []})),
+            Refused("`targets` is empty"),
+        ),
+        row(
+            "warmer event: concurrency as a string",
+            Input::WarmerEvent(json!({"functionName": "f", "concurrency": "ten"})),
+            Refused("bad warmer event"),
+        ),
+        row(
+            "warmer event: negative delay",
+            Input::WarmerEvent(json!({"functionName": "f", "delay": -5})),
+            Refused("bad warmer event"),
+        ),
+        row(
+            "warmer event: unknown target field",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": 1, "bogus": 1}]}),
+            ),
+            Refused("bad warmer event"),
+        ),
+        // Invoke side: warmer.toml.
+        row(
+            "config: not TOML",
+            Input::ConfigFile("[[warmers]\nname = \"api\""),
+            Refused("line 1"),
+        ),
+        row(
+            "config: misspelt field",
+            Input::ConfigFile(
+                "[[warmers]]\nname = \"api\"\n[[warmers.targets]]\nfunction = \"f\"\nconcurency = 5\n",
+            ),
+            Refused("warmers[0].targets[0].concurency"),
+        ),
+        row(
+            "config: concurrency as a string",
+            Input::ConfigFile(
+                "[[warmers]]\nname = \"api\"\n[[warmers.targets]]\nfunction = \"f\"\nconcurrency = \"ten\"\n",
+            ),
+            Refused("concurrency"),
+        ),
+    ]
+}
+
+/// An API Gateway HTTP API event for `POST /` carrying `body` and `query` with these query string parameters, as the bytes sent.
+fn http_event_bytes(body: &str, query: Value) -> Vec<u8> {
+    serde_json::to_vec(&http_event_with(body, query)).unwrap()
+}
+
+fn http_event_with(body: &str, query: Value) -> Value {
+    json!({
+        "queryStringParameters": query,
+        "version": "2.0", "routeKey": "POST /", "rawPath": "/", "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "example.com",
+            "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "tests"},
+            "requestId": "req", "routeKey": "POST /", "stage": "$default", "time": "26/Nov/2026:18:00:00 +0000", "timeEpoch": 1_795_716_000_000u64,
+        },
+        "body": body, "isBase64Encoded": false,
+    })
+}
+
+async fn service() -> LocalLambda {
+    let timeout = Duration::from_secs(2);
+    LocalLambda::builder()
+        .function(
+            FunctionConfig::new(
+                "typed",
+                warm_tests::binary("example-typed", "example-typed"),
+            )
+            .timeout(timeout),
+        )
+        .function(
+            FunctionConfig::new("http", warm_tests::binary("example-http", "example-http"))
+                .timeout(timeout),
+        )
+        .function(
+            FunctionConfig::new(
+                "limited",
+                warm_tests::binary("example-http", "example-http"),
+            )
+            .timeout(Duration::from_secs(5))
+            .reserved_concurrency(1),
+        )
+        .function(stub("plain", Stub::Plain))
+        .function(stub("crash", Stub::Crash))
+        .function(stub("hang", Stub::Hang).timeout(Duration::from_secs(1)))
+        .start()
+        .await
+        .expect("local-lambda starts")
+}
+
+/// Runs one row and returns what went wrong, if anything.
+async fn check(
+    row: &Row,
+    lambda: &aws_sdk_lambda::Client,
+    engine: &aws_sdk_lambda::Client,
+) -> Result<(), String> {
+    match (&row.input, &row.expect) {
+        (
+            Input::Invoke {
+                function,
+                payload,
+                event,
+            },
+            expect,
+        ) => {
+            let kind = if *event {
+                InvocationType::Event
+            } else {
+                InvocationType::RequestResponse
+            };
+            let sent = lambda
+                .invoke()
+                .function_name(*function)
+                .invocation_type(kind)
+                .payload(Blob::new(payload.clone()))
+                .send()
+                .await;
+            let output = match (sent, expect) {
+                (Err(error), Expect::ApiError(code)) => {
+                    let error = error.into_service_error();
+                    let got = aws_sdk_lambda::error::ProvideErrorMetadata::code(&error)
+                        .unwrap_or_default()
+                        .to_owned();
+                    return (got == *code)
+                        .then_some(())
+                        .ok_or(format!("error {got}: {error:?}"));
+                }
+                (Err(error), _) => {
+                    return Err(format!("invoke refused: {:?}", error.into_service_error()));
+                }
+                (Ok(output), _) => output,
+            };
+            let body: Value = output
+                .payload()
+                .and_then(|p| serde_json::from_slice(p.as_ref()).ok())
+                .unwrap_or(Value::Null);
+            let http_body: Value = body["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or(Value::Null);
+            let ok = match expect {
+                Expect::WarmUp => output.function_error().is_none() && body["warmed"] == true,
+                Expect::UserCode => {
+                    output.function_error().is_none()
+                        && (body["handled"] == true || http_body["handled"] == true)
+                }
+                Expect::FunctionError(kind) => {
+                    output.function_error().is_some()
+                        && (kind.is_empty() || body["errorType"] == *kind)
+                }
+                Expect::Accepted => output.status_code() == 202,
+                _ => false,
+            };
+            ok.then_some(()).ok_or(format!(
+                "status {} error {:?} body {}",
+                output.status_code(),
+                output.function_error(),
+                truncate(&body)
+            ))
+        }
+        (Input::Warm(target), Expect::Report(_, holds)) => {
+            let options = RunOptions {
+                deadline: Some(std::time::Instant::now() + Duration::from_secs(20)),
+                invoke_grace: Duration::from_secs(5),
+                top_up: false,
+                ..RunOptions::default()
+            };
+            let report = warm(engine, std::slice::from_ref(target), &options).await;
+            let t = &report.targets[0];
+            holds(t).then_some(()).ok_or(format!("{t:#?}"))
+        }
+        (Input::WarmerEvent(event), Expect::Refused(text)) => match targets_from_event(event, None)
+        {
+            Err(e) if e.to_string().contains(text) => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+        (Input::ConfigFile(text), Expect::Refused(needle)) => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("warmer.toml");
+            std::fs::write(&path, text).unwrap();
+            match Config::load(&path) {
+                Err(e) if format!("{e:#}").contains(needle) => Ok(()),
+                Err(e) => Err(format!("error without `{needle}`: {e:#}")),
+                Ok(config) => Err(format!("accepted: {config:?}")),
+            }
+        }
+        _ => Err("the row pairs an input with an outcome it cannot have".into()),
+    }
+}
+
+fn truncate(value: &Value) -> String {
+    value.to_string().chars().take(300).collect()
+}
+
+#[test]
+fn the_catalogue_has_thirty_rows_over_both_sides() {
+    let rows = rows();
+    assert!(rows.len() >= 30, "{} rows", rows.len());
+    let invokes = rows
+        .iter()
+        .filter(|r| matches!(r.input, Input::Invoke { .. }))
+        .count();
+    let invoke_side = rows
+        .iter()
+        .filter(|r| !matches!(r.input, Input::Invoke { .. }))
+        .count();
+    assert!(
+        invokes >= 15 && invoke_side >= 15,
+        "{invokes} handler rows, {invoke_side} invoke-side rows"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_input_has_the_outcome_its_row_names() {
+    let service = service().await;
+    let lambda = proof_support::client(&service.endpoint_url());
+    let engine = client(&ClientOptions {
+        endpoint_url: Some(service.endpoint_url()),
+        region: None,
+    })
+    .await;
+    let mut failures = Vec::new();
+    for row in rows() {
+        let outcome = tokio::time::timeout(Duration::from_secs(30), check(&row, &lambda, &engine))
+            .await
+            .unwrap_or_else(|_| Err("no outcome within 30 s".into()));
+        if let Err(why) = outcome {
+            failures.push(format!("{} (expected {:?}): {why}", row.name, row.expect));
+        }
+    }
+    service.shutdown().await;
+    assert!(
+        failures.is_empty(),
+        "{} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+impl Expect {
+    /// The outcome in words, as `docs/hostile-inputs.md` lists it.
+    fn describe(&self) -> String {
+        match self {
+            Expect::WarmUp => "warm-up answered; user code does not run".into(),
+            Expect::UserCode => "user traffic: user code runs".into(),
+            Expect::FunctionError("") => {
+                "user traffic, refused by the handler: function error".into()
+            }
+            Expect::FunctionError(kind) => format!("function error `{kind}`"),
+            Expect::ApiError(code) => format!("`{code}` from the Invoke API"),
+            Expect::Accepted => "accepted (HTTP 202)".into(),
+            Expect::Report(words, _) => format!("report: {words}"),
+            Expect::Refused(text) => format!("refused, the error says \"{text}\""),
+        }
+    }
+}
+
+impl Input {
+    fn side(&self) -> String {
+        match self {
+            Input::Invoke {
+                function, event, ..
+            } => {
+                format!(
+                    "handler (`{function}`{})",
+                    if *event { ", async" } else { "" }
+                )
+            }
+            Input::Warm(target) => format!("engine (`{}`)", target.function.trim()),
+            Input::WarmerEvent(_) => "warmer event".into(),
+            Input::ConfigFile(_) => "warmer.toml".into(),
+        }
+    }
+}
+
+/// `docs/hostile-inputs.md` lists every row with its outcome. Print the table with
+/// `PRINT_CATALOGUE=1 cargo test -p warm-tests --test hostile_catalogue -- --nocapture docs`.
+#[test]
+fn docs_list_every_row_with_its_outcome() {
+    let table: Vec<String> = rows()
+        .iter()
+        .map(|r| {
+            format!(
+                "| {} | {} | {} |",
+                r.input.side(),
+                r.name,
+                r.expect.describe()
+            )
+        })
+        .collect();
+    if std::env::var_os("PRINT_CATALOGUE").is_some() {
+        println!("{}", table.join("\n"));
+    }
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/hostile-inputs.md"
+    ))
+    .expect("docs/hostile-inputs.md exists");
+    let missing: Vec<&String> = table
+        .iter()
+        .filter(|line| !doc.contains(line.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rows missing from docs/hostile-inputs.md:\n{missing:#?}"
+    );
+}
