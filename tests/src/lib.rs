@@ -12,7 +12,8 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 /// Builds `bin` of `package` (same profile and target dir as the running test) once per test
-/// process and returns the path of the executable.
+/// process and returns the path of the executable. The whole workspace's binaries are built
+/// together, so later calls in the same process find theirs ready.
 ///
 /// Panics with the build output when the build fails: a test cannot go on without its binary.
 pub fn binary(package: &str, bin: &str) -> PathBuf {
@@ -25,7 +26,10 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
     let profile_dir = profile_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    // Select what `cargo test --workspace` selects (every package, with its tests), so that
+    // feature unification matches the outer build and only the missing binaries are linked;
+    // `-p package` alone would resolve other features and rebuild half the dependency tree.
+    cmd.args(["build", "--quiet", "--workspace", "--bins", "--tests"]);
     if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
         cmd.arg("--release");
     }

@@ -6,7 +6,7 @@
 //! change to an error, regenerate them with
 //!
 //! ```text
-//! TRYBUILD=overwrite cargo test -p warm-sdk --test ui
+//! TRYBUILD=overwrite cargo test -p warm-macros --test ui
 //! ```
 //!
 //! and read the diff of every `.stderr` before committing it.
