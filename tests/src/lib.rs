@@ -52,6 +52,10 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
 /// `target/<profile>` of the running test executable (which lives in `target/<profile>/deps`).
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("test executable has a parent directory");
-    deps.parent().expect("deps has a parent directory").to_path_buf()
+    let deps = exe
+        .parent()
+        .expect("test executable has a parent directory");
+    deps.parent()
+        .expect("deps has a parent directory")
+        .to_path_buf()
 }

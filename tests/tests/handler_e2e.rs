@@ -185,7 +185,9 @@ async fn a_crafted_delay_is_capped_by_the_invocation_deadline() {
         .await;
     let answer = reply.warm_up().expect("answered before the deadline");
     let held = answer["delay_ms"].as_u64().unwrap();
-    assert!(held <= 800, "held {held} ms");
+    // The planned hold is 800 ms (deadline less the 200 ms margin); the measured one may
+    // overrun it by timer granularity, never by anything near the margin.
+    assert!(held <= 850, "held {held} ms");
     assert!(held >= 500, "held only {held} ms");
     function.stop().await;
 }

@@ -4,10 +4,10 @@
 pub mod cli;
 pub mod config;
 pub mod cost;
-pub mod plan;
-pub mod render;
+pub mod demo;
 pub mod engine;
 pub mod lambda;
-pub mod demo;
 pub mod loadtest;
+pub mod plan;
+pub mod render;
 pub mod target;
