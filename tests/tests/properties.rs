@@ -467,7 +467,7 @@ fn engine_report_counts_add_up_for_any_run() {
             // What local-lambda saw matches what the engine counted (synchronous invokes only:
             // asynchronous ones may still be queued).
             if let (Some(before), Some(after), Mode::Verify) =
-                (before, service.function_stats(function), mode)
+                (before.as_ref(), service.function_stats(function), mode)
             {
                 let seen =
                     (after.invocations - before.invocations) + (after.throttles - before.throttles);
@@ -481,7 +481,7 @@ fn engine_report_counts_add_up_for_any_run() {
             }
             // Event-mode invokes run after the engine returns: let them finish, so that the
             // next case's before/after counts see only its own invocations.
-            if let (Some(before), Mode::Event) = (before, mode) {
+            if let (Some(before), Mode::Event) = (before.as_ref(), mode) {
                 let expected = u64::from(t.accepted + t.requested.min(1));
                 let until = std::time::Instant::now() + Duration::from_secs(20);
                 while std::time::Instant::now() < until {
