@@ -24,6 +24,26 @@ async fn lambda_client(service: &LocalLambda) -> aws_sdk_lambda::Client {
     .await
 }
 
+async fn start(function: FunctionConfig) -> LocalLambda {
+    LocalLambda::builder()
+        .function(function)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Runs the `warmer` command as a process: `warmer warm --function orders --json
+/// --endpoint-url URL` followed by `args`.
+fn run_warmer(service: &LocalLambda, args: &[&str]) -> std::process::Output {
+    Command::new(warm_tests::binary("warmer-fn", "warmer"))
+        .args(["warm", "--function", TARGET, "--json", "--endpoint-url"])
+        .arg(service.endpoint_url())
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("warmer runs")
+}
+
 fn bounded() -> RunOptions {
     RunOptions {
         deadline: Some(std::time::Instant::now() + Duration::from_secs(60)),
@@ -33,11 +53,7 @@ fn bounded() -> RunOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
-    let service = LocalLambda::builder()
-        .function(example_http())
-        .start()
-        .await
-        .unwrap();
+    let service = start(example_http()).await;
     let lambda = lambda_client(&service).await;
     let targets = [Target::new(TARGET, 50)];
 
@@ -62,25 +78,8 @@ async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reserved_concurrency_throttles_are_reported_and_warmer_exits_nonzero() {
-    let service = LocalLambda::builder()
-        .function(example_http().reserved_concurrency(20))
-        .start()
-        .await
-        .unwrap();
-    let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
-        .args([
-            "warm",
-            "--function",
-            TARGET,
-            "--concurrency",
-            "50",
-            "--json",
-            "--endpoint-url",
-        ])
-        .arg(service.endpoint_url())
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("warmer runs");
+    let service = start(example_http().reserved_concurrency(20)).await;
+    let output = run_warmer(&service, &["--concurrency", "50"]);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -112,11 +111,7 @@ async fn reserved_concurrency_throttles_are_reported_and_warmer_exits_nonzero() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_function_is_reported_while_other_targets_are_warmed() {
-    let service = LocalLambda::builder()
-        .function(example_http())
-        .start()
-        .await
-        .unwrap();
+    let service = start(example_http()).await;
     let lambda = lambda_client(&service).await;
     let targets = [Target::new("no-such-function", 5), Target::new(TARGET, 5)];
     let report = warm(&lambda, &targets, &bounded()).await;
@@ -146,26 +141,8 @@ async fn unknown_function_is_reported_while_other_targets_are_warmed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_mode_sends_n_minus_one_async_invokes_and_one_sync() {
-    let service = LocalLambda::builder()
-        .function(example_http())
-        .start()
-        .await
-        .unwrap();
-    let output = Command::new(warm_tests::binary("warmer-fn", "warmer"))
-        .args([
-            "warm",
-            "--function",
-            TARGET,
-            "--concurrency",
-            "8",
-            "--mode",
-            "event",
-            "--json",
-        ])
-        .arg("--endpoint-url")
-        .arg(service.endpoint_url())
-        .output()
-        .expect("warmer runs");
+    let service = start(example_http()).await;
+    let output = run_warmer(&service, &["--concurrency", "8", "--mode", "event"]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -198,11 +175,7 @@ async fn event_mode_sends_n_minus_one_async_invokes_and_one_sync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warmer_lambda_inside_local_lambda_warms_a_second_function() {
-    let service = LocalLambda::builder()
-        .function(example_http())
-        .start()
-        .await
-        .unwrap();
+    let service = start(example_http()).await;
     service
         .register(
             FunctionConfig::new("warmer", warm_tests::binary("warmer-fn", "warmer-fn"))
