@@ -59,3 +59,38 @@ fn profile_dir() -> PathBuf {
         .expect("deps has a parent directory")
         .to_path_buf()
 }
+
+/// Builds binary `bin` of `package` alone, with cargo profile `profile`, into the running
+/// executable's target dir, and returns its path (`target/<profile>/<bin>`).
+///
+/// Unlike [`binary`], only `package` is selected, so its dependencies get the features it asks
+/// for and nothing the rest of the workspace enables: what a user's own function would be
+/// built with. Panics with the build output when the build fails.
+///
+/// ```no_run
+/// let plain = warm_tests::isolated_binary("footprint-plain", "footprint-plain", "deploy");
+/// assert!(plain.ends_with("deploy/footprint-plain"));
+/// ```
+pub fn isolated_binary(package: &str, bin: &str, profile: &str) -> PathBuf {
+    let target_dir = profile_dir()
+        .parent()
+        .expect("the profile dir has a parent (the target dir)")
+        .to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["build", "--quiet", "--package", package, "--bin", bin])
+        .args(["--profile", profile])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .output()
+        .expect("cargo could not be started");
+    assert!(
+        output.status.success(),
+        "building {package}/{bin} with profile {profile} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = if profile == "dev" { "debug" } else { profile };
+    let path = target_dir.join(dir).join(bin);
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}

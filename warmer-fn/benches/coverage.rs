@@ -6,7 +6,7 @@
 //! many are reached). Printed per run: reached/requested as the warmer reports it, the most
 //! environments local-lambda saw busy at once (ground truth, sampled every 2 ms), the delay,
 //! the dispatch spread and the elapsed time. Then the peak RSS of the `warmer warm` process at
-//! the largest N.
+//! the largest N, built with the `release` and the `deploy` profile.
 //!
 //! ```text
 //! cargo bench -p warmer-fn --bench coverage                  # N = 10, 100, 500, 1000
@@ -156,35 +156,46 @@ async fn main() {
     memory(*sizes.iter().max().unwrap_or(&1000), &function).await;
 }
 
-/// Peak RSS of the `warmer warm` process (GNU time's `%M`), cold and warm.
+/// Peak RSS of the `warmer warm` process (GNU time's `%M`), cold and warm, built with the
+/// `release` profile and with the workspace's `deploy` profile (LTO, one codegen unit,
+/// stripped: how the warmer Lambda is built for deployment).
 async fn memory(n: u32, function: &std::path::Path) {
-    let warmer = warm_tests::binary("warmer-fn", "warmer");
-    let service = service(n, function).await;
+    let builds = [
+        ("release", warm_tests::binary("warmer-fn", "warmer")),
+        (
+            "deploy",
+            warm_tests::isolated_binary("warmer-fn", "warmer", "deploy"),
+        ),
+    ];
     println!();
-    println!("| `warmer warm` at N={n} | peak RSS | reached |");
-    println!("|---|---:|---:|");
-    for run in ["cold", "warm"] {
-        let output = Command::new("/usr/bin/time")
-            .args(["-f", "maxrss_kb=%M"])
-            .arg(&warmer)
-            .args(["warm", "--function", FUNCTION, "--json", "--concurrency"])
-            .arg(n.to_string())
-            .arg("--endpoint-url")
-            .arg(service.endpoint_url())
-            .output()
-            .expect("/usr/bin/time runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let kb: u64 = stderr
-            .lines()
-            .find_map(|l| l.strip_prefix("maxrss_kb="))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
-        println!(
-            "| {run} | {:.1} MB | {}/{n} |",
-            kb as f64 / 1024.0,
-            report["targets"][0]["reached"]
-        );
+    println!("| `warmer warm` at N={n} | profile | peak RSS | reached |");
+    println!("|---|---|---:|---:|");
+    for (profile, warmer) in &builds {
+        let service = service(n, function).await;
+        for run in ["cold", "warm"] {
+            let output = Command::new("/usr/bin/time")
+                .args(["-f", "maxrss_kb=%M"])
+                .arg(warmer)
+                .args(["warm", "--function", FUNCTION, "--json", "--concurrency"])
+                .arg(n.to_string())
+                .arg("--endpoint-url")
+                .arg(service.endpoint_url())
+                .output()
+                .expect("/usr/bin/time runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let kb: u64 = stderr
+                .lines()
+                .find_map(|l| l.strip_prefix("maxrss_kb="))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let report: serde_json::Value =
+                serde_json::from_slice(&output.stdout).unwrap_or_default();
+            println!(
+                "| {run} | `{profile}` | {:.1} MB | {}/{n} |",
+                kb as f64 / 1024.0,
+                report["targets"][0]["reached"]
+            );
+        }
+        service.shutdown().await;
     }
-    service.shutdown().await;
 }

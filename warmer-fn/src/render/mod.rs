@@ -1,7 +1,7 @@
 //! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation.
 //!
 //! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
-//! `cargo lambda build --release --arm64 -p warmer-fn`), its log group, one
+//! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
 //! `AWS::Scheduler::Schedule` per window whose input is exactly `{"targets": [...]}` for that
 //! window, a role that may invoke exactly the target ARNs, a role that lets Scheduler invoke
 //! only the warmer, and optional `Shortfall` alarms.
@@ -259,7 +259,7 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                         ("Default", s("warmer-fn/bootstrap.zip")),
                         (
                             "Description",
-                            s("Key of the zip made by cargo lambda build --release --arm64 --output-format zip -p warmer-fn"),
+                            s("Key of the zip made by cargo lambda build --profile deploy --arm64 --output-format zip -p warmer-fn"),
                         ),
                     ]),
                 ),
