@@ -5,6 +5,12 @@
 //! The default run sends 500 warm-ups; the full run (10,000) is ignored by default:
 //! `SOAK_WARMUPS=10000 cargo test --release -p warm-tests --test soak -- --ignored --nocapture`
 //! prints the figures recorded in BENCHMARKS.md.
+//!
+//! One growth is known and not ours: `lambda_runtime` sets `_X_AMZN_TRACE_ID` with
+//! `std::env::set_var` on every invocation, and glibc's `setenv` never frees a replaced value,
+//! so every sandbox grows about 120 bytes per invocation whatever it runs (found with
+//! heaptrack; see BENCHMARKS.md). The long run bounds growth per invocation served rather
+//! than in total, so that it still catches a leak of our own.
 
 mod proof_support;
 
@@ -158,6 +164,13 @@ async fn ten_thousand_warm_ups_keep_memory_flat_and_counts_exact() {
     print(&soak);
     assert_eq!(soak.answered, warmups);
     let (host, sandbox) = growth(&soak);
-    assert!(sandbox < 1_024, "a sandbox grew {sandbox} KiB");
+    // Between the first sample and the last, each sandbox served about this many invocations.
+    let served = (soak.samples.last().map_or(0, |s| s.sent) - soak.samples[0].sent) / BATCH;
+    let per_invocation = (sandbox.max(0) as u64 * 1024) / served.max(1);
+    // `lambda_runtime`'s `set_var` costs ~120 bytes per invocation (see the module docs).
+    assert!(
+        per_invocation < 256,
+        "a sandbox grew {sandbox} KiB, {per_invocation} bytes per invocation served"
+    );
     assert!(host < 16_384, "the host grew {host} KiB");
 }
