@@ -230,6 +230,9 @@ enum Scalar<'de> {
     Str(Cow<'de, str>),
     Array,
     Object,
+    /// Valid JSON that Rust cannot hold, kept as written: a number beyond `f64`'s range
+    /// (`1e400`) or a string with a lone UTF-16 surrogate escape (`"\ud800"`).
+    Unrepresentable(&'de str),
 }
 
 impl Scalar<'_> {
@@ -251,6 +254,10 @@ impl Scalar<'_> {
             Scalar::Str(s) => format!("the string {s:?}"),
             Scalar::Array => "an array".to_owned(),
             Scalar::Object => "an object".to_owned(),
+            Scalar::Unrepresentable(raw) if raw.len() > 40 => {
+                format!("{} bytes of JSON beyond what Rust can hold", raw.len())
+            }
+            Scalar::Unrepresentable(raw) => format!("{raw} (beyond what Rust can hold)"),
         }
     }
 }
@@ -303,6 +310,25 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Scalar::Object)
+    }
+}
+
+/// A field's value read as a [`Scalar`]. The value is first taken as written (which JSON's
+/// grammar checks), then read: a value Rust cannot hold becomes
+/// [`Scalar::Unrepresentable`] instead of failing the whole payload, so it is judged like
+/// any other unusable value of that field (the same number in a field detection skips never
+/// failed the payload either).
+struct Field<'de>(Scalar<'de>);
+
+impl<'de> de::Deserialize<'de> for Field<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de serde_json::value::RawValue as de::Deserialize>::deserialize(deserializer)?;
+        let text = raw.get();
+        let mut value = serde_json::Deserializer::from_str(text);
+        Ok(Field(
+            <Scalar<'de> as de::Deserialize>::deserialize(&mut value)
+                .unwrap_or(Scalar::Unrepresentable(text)),
+        ))
     }
 }
 
@@ -388,7 +414,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                     }
                 }
             };
-            *slot = Some(map.next_value::<Scalar<'de>>()?);
+            *slot = Some(map.next_value::<Field<'de>>()?.0);
         }
         Ok(Some(fields))
     }
@@ -651,6 +677,28 @@ mod tests {
     fn repeated_flag_key_last_one_wins() {
         assert!(detect_default(r#"{"warmer": true, "warmer": false}"#).is_none());
         assert!(detect_default(r#"{"warmer": false, "warmer": true}"#).is_some());
+    }
+
+    #[test]
+    fn values_rust_cannot_hold_are_judged_like_other_unusable_values() {
+        // A number beyond f64 in `delay`: the default delay, with a warning naming it.
+        let warmup = detect_default(r#"{"warmer": true, "delay": 1e400}"#).unwrap();
+        assert_eq!(warmup.delay, Duration::from_millis(75));
+        assert_eq!(
+            warmup.warnings,
+            vec![WarmupWarning::InvalidDelay {
+                found: "1e400 (beyond what Rust can hold)".to_owned(),
+                default_ms: 75
+            }]
+        );
+        // The same in a field detection skips, as before.
+        assert!(detect_default(r#"{"warmer": true, "x": 1e400}"#).is_some());
+        // A lone surrogate as correlation id: ignored with a warning.
+        let warmup = detect_default(r#"{"warmer": true, "correlation_id": "\ud800"}"#).unwrap();
+        assert_eq!(warmup.correlation_id, None);
+        assert_eq!(warmup.warnings.len(), 1, "{:?}", warmup.warnings);
+        // As the flag it is not `true`: user traffic.
+        assert!(detect_default(r#"{"warmer": 1e400}"#).is_none());
     }
 
     #[test]
