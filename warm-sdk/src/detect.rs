@@ -35,7 +35,9 @@
 //!
 //! A field that is present but unusable does not turn a warm-up into user traffic: the
 //! warm-up keeps its default for that field and carries a [`WarmupWarning`] that
-//! [`answer`](crate::answer()) logs at WARN.
+//! [`answer`](crate::answer()) logs at WARN. That includes valid JSON that Rust cannot hold
+//! (`"delay": 1e400`, a lone surrogate escape in `correlation_id`). A payload that is not
+//! valid JSON, or whose top level is not an object, is user traffic.
 
 use std::borrow::Cow;
 use std::fmt;
