@@ -20,6 +20,7 @@ use aws_sdk_lambda::types::LogType;
 use base64::Engine;
 use local_lambda::{FunctionConfig, LocalLambda};
 use warmer_fn::engine::{ClientOptions, client};
+use warmer_fn::loadtest::report::Percentiles;
 
 const PROFILES: [&str; 2] = ["release", "deploy"];
 
@@ -54,15 +55,6 @@ async fn invoke(
     (answer, init)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
-    sorted[index]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 /// Checks that the two binaries are what the tables say: both total an order; only the warm
 /// one answers a warm-up without running the handler.
 async fn check(lambda: &aws_sdk_lambda::Client, service: &LocalLambda, plain: &Path, warm: &Path) {
@@ -83,14 +75,14 @@ async fn check(lambda: &aws_sdk_lambda::Client, service: &LocalLambda, plain: &P
     );
 }
 
-/// Init Durations of `samples` cold starts per binary, alternating between them.
+/// Init Duration percentiles of `samples` cold starts per binary, alternating between them.
 async fn startups(
     lambda: &aws_sdk_lambda::Client,
     service: &LocalLambda,
     profile: &str,
     binaries: [&Path; 2],
     samples: usize,
-) -> [Vec<Duration>; 2] {
+) -> [Percentiles; 2] {
     let mut times = [Vec::new(), Vec::new()];
     for i in 0..samples {
         for (which, exe) in binaries.iter().enumerate() {
@@ -102,10 +94,7 @@ async fn startups(
             times[which].push(init.expect("a cold start reports its Init Duration"));
         }
     }
-    for t in &mut times {
-        t.sort();
-    }
-    times
+    times.map(|t| Percentiles::of(t).expect("at least one sample"))
 }
 
 #[tokio::main]
@@ -159,15 +148,14 @@ async fn main() {
     for (profile, plain, warm) in &built {
         check(&lambda, &service, plain, warm).await;
         let [without, with] = startups(&lambda, &service, profile, [plain, warm], samples).await;
-        let (p50_without, p50_with) = (percentile(&without, 50.0), percentile(&with, 50.0));
         println!(
             "| `{profile}` | {:.3} / {:.3} | {:.3} / {:.3} | {:+.3} | {:.3} |",
-            ms(p50_without),
-            ms(percentile(&without, 90.0)),
-            ms(p50_with),
-            ms(percentile(&with, 90.0)),
-            ms(p50_with) - ms(p50_without),
-            ms(p50_with) / ms(p50_without)
+            without.p50,
+            without.p90,
+            with.p50,
+            with.p90,
+            with.p50 - without.p50,
+            with.p50 / without.p50
         );
     }
     println!("\n{samples} cold starts per binary and profile, alternating.");

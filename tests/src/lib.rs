@@ -24,25 +24,14 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
         return path.clone();
     }
     let profile_dir = profile_dir();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut cmd = Command::new(cargo);
     // Select what `cargo test --workspace` selects (every package, with its tests), so that
     // feature unification matches the outer build and only the missing binaries are linked;
     // `-p package` alone would resolve other features and rebuild half the dependency tree.
-    cmd.args(["build", "--quiet", "--workspace", "--bins", "--tests"]);
+    let mut args = vec!["--workspace", "--bins", "--tests"];
     if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
-        cmd.arg("--release");
+        args.push("--release");
     }
-    // Build into the same target dir as the test binary itself.
-    if let Some(target_dir) = profile_dir.parent() {
-        cmd.arg("--target-dir").arg(target_dir);
-    }
-    let output = cmd.output().expect("cargo could not be started");
-    assert!(
-        output.status.success(),
-        "building {package}/{bin} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    cargo_build(&args, &format!("{package}/{bin}"));
     let path = profile_dir.join(bin);
     assert!(path.exists(), "{} was not built", path.display());
     built.insert(bin.to_owned(), path.clone());
@@ -72,25 +61,38 @@ fn profile_dir() -> PathBuf {
 /// assert!(plain.ends_with("deploy/footprint-plain"));
 /// ```
 pub fn isolated_binary(package: &str, bin: &str, profile: &str) -> PathBuf {
-    let target_dir = profile_dir()
-        .parent()
-        .expect("the profile dir has a parent (the target dir)")
-        .to_path_buf();
+    cargo_build(
+        &["--package", package, "--bin", bin, "--profile", profile],
+        &format!("{package}/{bin} with profile {profile}"),
+    );
+    let dir = if profile == "dev" { "debug" } else { profile };
+    let path = target_dir().join(dir).join(bin);
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
+
+/// Runs `cargo build --quiet ARGS` into the running executable's target dir; panics with the
+/// build output, naming `what`, when the build fails.
+fn cargo_build(args: &[&str], what: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["build", "--quiet", "--package", package, "--bin", bin])
-        .args(["--profile", profile])
+        .args(["build", "--quiet"])
+        .args(args)
         .arg("--target-dir")
-        .arg(&target_dir)
+        .arg(target_dir())
         .output()
         .expect("cargo could not be started");
     assert!(
         output.status.success(),
-        "building {package}/{bin} with profile {profile} failed:\n{}",
+        "building {what} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let dir = if profile == "dev" { "debug" } else { profile };
-    let path = target_dir.join(dir).join(bin);
-    assert!(path.exists(), "{} was not built", path.display());
-    path
+}
+
+/// The target dir of the running executable (the parent of its profile dir).
+fn target_dir() -> PathBuf {
+    profile_dir()
+        .parent()
+        .expect("the profile dir has a parent (the target dir)")
+        .to_path_buf()
 }

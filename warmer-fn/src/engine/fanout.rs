@@ -99,6 +99,18 @@ impl Intercept for StampTransmit {
     }
 }
 
+/// The run's client: `client` with [`StampTransmit`] registered, built once per run and
+/// shared by every target's warm-ups.
+pub(crate) fn stamping_client(client: &aws_sdk_lambda::Client) -> aws_sdk_lambda::Client {
+    aws_sdk_lambda::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .interceptor(StampTransmit)
+            .build(),
+    )
+}
+
 /// What every invoke of one target shares.
 #[derive(Debug, Clone)]
 struct Shot {
@@ -283,7 +295,7 @@ fn fit_to_deadline(delay_ms: u64, deadline: Option<Instant>) -> u64 {
     }
 }
 
-/// Warms one target and reports.
+/// Warms one target and reports; `client` is the run's [`stamping_client`].
 pub(crate) async fn warm_target(
     client: &aws_sdk_lambda::Client,
     target: &Target,
@@ -298,15 +310,8 @@ pub(crate) async fn warm_target(
         return report;
     }
     let deadline = options.deadline.map(Instant::from_std);
-    let client = aws_sdk_lambda::Client::from_conf(
-        client
-            .config()
-            .to_builder()
-            .interceptor(StampTransmit)
-            .build(),
-    );
     let shot = Shot {
-        client,
+        client: client.clone(),
         target: Arc::new(target.clone()),
         correlation_id,
         deadline,

@@ -122,10 +122,11 @@ pub async fn warm(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
         .into();
+    let client = fanout::stamping_client(client);
     let reports = futures_util::future::join_all(
         targets
             .iter()
-            .map(|target| fanout::warm_target(client, target, correlation_id.clone(), options)),
+            .map(|target| fanout::warm_target(&client, target, correlation_id.clone(), options)),
     )
     .await;
     RunReport::new(
