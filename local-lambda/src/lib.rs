@@ -327,11 +327,13 @@ impl LocalLambda {
     /// kills every sandbox process and reports what did not run.
     pub async fn shutdown(mut self) -> ShutdownReport {
         let stats = self.stats();
-        let live = self.service.manager.live_sandboxes();
         // Stop the dispatcher and the front end first, so that nothing new starts.
         let _ = self.stop.send(true);
         let (unexecuted_events, interrupted_events) =
             self.service.events.drain(self.shutdown_grace).await;
+        // Counted here, not before the drain: a sandbox still being placed for an event
+        // that the drain interrupted is running by now and is killed with the others.
+        let live = self.service.manager.live_sandboxes();
         let _ = self.kill.send(true);
         if let Some(server) = self.server.take() {
             server.abort();

@@ -252,8 +252,11 @@ async fn shutdown_reports_events_not_run_and_kills_their_sandboxes() {
             .unwrap();
         assert_eq!(out.status_code(), 202);
     }
-    for _ in 0..200 {
-        if lambda.function_stats("slow").unwrap().busy == 1 {
+    // Busy counts from the moment a slot is taken; live once the process is spawned. Wait
+    // for both, so that the event is running in a sandbox when shutdown begins.
+    for _ in 0..500 {
+        let stats = lambda.function_stats("slow").unwrap();
+        if stats.busy == 1 && stats.live == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
