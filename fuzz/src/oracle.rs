@@ -2,7 +2,9 @@
 //!
 //! `detect` parses only the top level of a payload, field by field, and skips everything it
 //! does not need. The model does it the slow, obvious way: parse the whole payload into a
-//! `serde_json::Value` and read the fields the protocol names. Both must agree on every input;
+//! `serde_json::Value`, then walk the top-level entries as written (a `Value` forgets how a
+//! key was spelled and which of two repeats came last), keep those whose key is spelled as
+//! a JSON writer spells it, and read the fields the protocol names. Both must agree on every input;
 //! where they cannot (the model's parser stops at 128 levels of nesting, `detect` does not),
 //! the model says so and only "never panics" is checked.
 //!
@@ -12,6 +14,7 @@
 
 use std::time::Duration;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use warm_sdk::detect::{MAX_CORRELATION_ID_LEN, SERVERLESS_PLUGIN_WARMUP_SOURCE};
 use warm_sdk::protocol::WarmupRequest;
@@ -105,16 +108,29 @@ pub fn model(payload: &[u8], config: &WarmConfig) -> Verdict {
         Err(e) if unrepresentable(&e, text) => return Verdict::Unknown,
         Err(_) => return Verdict::NotWarmUp,
     };
-    let Value::Object(object) = value else {
+    if !value.is_object() {
         return Verdict::NotWarmUp;
-    };
+    }
+    // Keys count only as a JSON writer spells them: an escaped spelling is another key. So the
+    // model reads the entries as written, and keeps those whose key is written so.
+    let mut object = Map::new();
+    let mut source_written = None;
+    for (written_key, written_value) in entries_as_written(text) {
+        let name: String = serde_json::from_str(written_key).expect("a parsed key parses again");
+        if written(&name) != written_key {
+            continue;
+        }
+        if name == "source" {
+            source_written = Some(written_value);
+        }
+        let value = serde_json::from_str(written_value).expect("a parsed value parses again");
+        object.insert(name, value);
+    }
     let key = config.get_flag_key();
     // A field named like the flag key is the flag, whatever else it could mean.
     let field = |name: &str| (name != key).then(|| object.get(name)).flatten();
-    // Only the spelling a JSON writer uses counts (no escapes), for the key and the marker.
-    let spelled = |s: &str| text.contains(&serde_json::to_string(s).expect("a string serializes"));
 
-    let dialect = if spelled(key) && object.get(key) == Some(&Value::Bool(true)) {
+    let dialect = if object.get(key) == Some(&Value::Bool(true)) {
         if field("__WARMER_CORRELATION_ID__").is_some() {
             Dialect::LambdaWarmerPy
         } else if [
@@ -129,14 +145,61 @@ pub fn model(payload: &[u8], config: &WarmConfig) -> Verdict {
         } else {
             Dialect::Warm
         }
-    } else if field("source").and_then(Value::as_str) == Some(SERVERLESS_PLUGIN_WARMUP_SOURCE)
-        && spelled(SERVERLESS_PLUGIN_WARMUP_SOURCE)
+    } else if key != "source"
+        && source_written == Some(written(SERVERLESS_PLUGIN_WARMUP_SOURCE).as_str())
     {
         Dialect::ServerlessPluginWarmup
     } else {
         return Verdict::NotWarmUp;
     };
     Verdict::WarmUp(read_fields(&object, key, dialect, config))
+}
+
+/// A string as a JSON writer spells it, quotes included.
+fn written(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// The entries of the top-level object in `text` (valid JSON) as written: each key with its
+/// quotes and escapes, and its value's text, in order, repeats included.
+fn entries_as_written(text: &str) -> Vec<(&str, &str)> {
+    let mut entries = Vec::new();
+    let mut rest = text.trim_start().strip_prefix('{').expect("an object");
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with('}') {
+            return entries;
+        }
+        if !entries.is_empty() {
+            rest = rest.strip_prefix(',').expect("a comma").trim_start();
+        }
+        // The key ends at the first quote that no backslash escapes.
+        let mut escaped = false;
+        let (end, _) = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            })
+            .expect("a closing quote");
+        let key = &rest[..=end];
+        rest = rest[end + 1..]
+            .trim_start()
+            .strip_prefix(':')
+            .expect("a colon")
+            .trim_start();
+        let len = serde_json::Deserializer::from_str(rest)
+            .into_iter::<&RawValue>()
+            .next()
+            .and_then(Result::ok)
+            .expect("a value")
+            .get()
+            .len();
+        entries.push((key, &rest[..len]));
+        rest = &rest[len..];
+    }
 }
 
 /// Errors of valid JSON that `serde_json::Value` cannot represent.

@@ -69,6 +69,11 @@ fn rows() -> Vec<Row> {
             UserTraffic,
         ),
         row(
+            "flag key spelled with an escape, the plain spelling in a value",
+            r#"{"w\u0061rmer":true,"note":"warmer"}"#,
+            UserTraffic,
+        ),
+        row(
             "flag repeated, last false",
             r#"{"warmer":true,"warmer":false}"#,
             UserTraffic,

@@ -6,6 +6,11 @@
 //! field by field, skipping values it does not need. Only top-level keys count: an API
 //! Gateway event whose `body` is `{"warmer": true}` is user traffic.
 //!
+//! Keys count as a JSON writer spells them (as `serde_json::to_string` writes the name), and
+//! so does the serverless-plugin-warmup marker: an escaped spelling such as `"w\u0061rmer"`
+//! is a different key, whatever else the payload contains, so that the byte scan and the
+//! parse always agree.
+//!
 //! ```
 //! use warm_sdk::{detect, Dialect, WarmConfig};
 //!
@@ -46,6 +51,7 @@ use std::time::Duration;
 
 use memchr::memmem::Finder;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::config::{WarmConfig, quoted_finder};
 
@@ -187,20 +193,20 @@ impl fmt::Display for WarmupWarning {
 /// ```
 pub fn detect(payload: &[u8], config: &WarmConfig) -> Option<Warmup> {
     let flag_seen = config.flag_finder().find(payload).is_some();
-    let source_seen = !flag_seen && SOURCE_FINDER.find(payload).is_some();
-    if !flag_seen && !source_seen {
+    if !flag_seen && SOURCE_FINDER.find(payload).is_none() {
         return None;
     }
-    let fields = parse_top_level(payload, config.get_flag_key())?;
-    if flag_seen && matches!(fields.flag, Some(Scalar::Bool(true))) {
+    let fields = parse_top_level(payload, config)?;
+    // Only keys spelled as written count, so a flag found here was also found by the scan.
+    if matches!(fields.flag, Some(Scalar::Bool(true))) {
         return Some(fields.into_warmup(config));
     }
-    // The plugin's marker counts only when the scan saw it spelled literally, as it does the key.
+    // The plugin's marker counts only spelled as written too: borrowed means unescaped.
     let source_is_plugin = matches!(
         &fields.source,
-        Some(Scalar::Str(s)) if s == SERVERLESS_PLUGIN_WARMUP_SOURCE
+        Some(Scalar::Str(Cow::Borrowed(s))) if *s == SERVERLESS_PLUGIN_WARMUP_SOURCE
     );
-    if source_is_plugin && (source_seen || SOURCE_FINDER.find(payload).is_some()) {
+    if source_is_plugin {
         let mut warmup = fields.into_warmup(config);
         warmup.dialect = Dialect::ServerlessPluginWarmup;
         return Some(warmup);
@@ -209,13 +215,17 @@ pub fn detect(payload: &[u8], config: &WarmConfig) -> Option<Warmup> {
 }
 
 /// Parses the top-level object of `payload`; `None` when it is not exactly one JSON object.
-fn parse_top_level<'de>(payload: &'de [u8], flag_key: &str) -> Option<Fields<'de>> {
+fn parse_top_level<'de>(payload: &'de [u8], config: &WarmConfig) -> Option<Fields<'de>> {
     // serde_json does not check the UTF-8 of values it skips; JSON must be UTF-8 throughout.
     let payload = std::str::from_utf8(payload).ok()?;
     let mut deserializer = serde_json::Deserializer::from_str(payload);
-    let fields = TopLevel { flag_key }
-        .deserialize(&mut deserializer)
-        .ok()??;
+    let fields = TopLevel {
+        payload,
+        flag_key: config.get_flag_key(),
+        flag_written: config.flag_finder().needle(),
+    }
+    .deserialize(&mut deserializer)
+    .ok()??;
     deserializer.end().ok()?;
     Some(fields)
 }
@@ -315,22 +325,27 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
-/// A field's value read as a [`Scalar`]. The value is first taken as written (which JSON's
-/// grammar checks), then read: a value Rust cannot hold becomes
-/// [`Scalar::Unrepresentable`] instead of failing the whole payload, so it is judged like
-/// any other unusable value of that field (the same number in a field detection skips never
-/// failed the payload either).
-struct Field<'de>(Scalar<'de>);
+/// Reads a field's value, taken as written (which JSON's grammar has checked), as a
+/// [`Scalar`]: a value Rust cannot hold becomes [`Scalar::Unrepresentable`] instead of failing
+/// the whole payload, so it is judged like any other unusable value of that field (the same
+/// number in a field detection skips never failed the payload either).
+fn read_field(text: &str) -> Scalar<'_> {
+    let mut value = serde_json::Deserializer::from_str(text);
+    <Scalar<'_> as de::Deserialize>::deserialize(&mut value)
+        .unwrap_or(Scalar::Unrepresentable(text))
+}
 
-impl<'de> de::Deserialize<'de> for Field<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = <&'de serde_json::value::RawValue as de::Deserialize>::deserialize(deserializer)?;
-        let text = raw.get();
-        let mut value = serde_json::Deserializer::from_str(text);
-        Ok(Field(
-            <Scalar<'de> as de::Deserialize>::deserialize(&mut value)
-                .unwrap_or(Scalar::Unrepresentable(text)),
-        ))
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// The key as written, quotes included, in the text between the previous value's end and a
+/// value's start (`{ "key" :` or `, "key" :`): only whitespace and punctuation surround it.
+fn written_key(between: &str) -> &str {
+    match (between.find('"'), between.rfind('"')) {
+        (Some(open), Some(close)) if open < close => &between[open..=close],
+        _ => "",
     }
 }
 
@@ -375,11 +390,15 @@ struct Fields<'de> {
 }
 
 /// Parses a top-level object into [`Fields`]; any other top-level value yields `None`.
-struct TopLevel<'k> {
+struct TopLevel<'de, 'k> {
+    /// The whole payload, to find an escaped key's spelling.
+    payload: &'de str,
     flag_key: &'k str,
+    /// The flag key as a JSON writer spells it, quotes included.
+    flag_written: &'k [u8],
 }
 
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+impl<'de> DeserializeSeed<'de> for TopLevel<'de, '_> {
     type Value = Option<Fields<'de>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -387,7 +406,7 @@ impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for TopLevel<'_> {
+impl<'de> Visitor<'de> for TopLevel<'de, '_> {
     type Value = Option<Fields<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -396,7 +415,24 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Fields::default();
+        // Where the previous value ended: an escaped key is spelled between it and its value.
+        let mut previous_end = 0;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let value = map.next_value::<&'de RawValue>()?.get();
+            let start = offset_in(self.payload, value);
+            let between = self.payload.get(previous_end..start).unwrap_or_default();
+            previous_end = start + value.len();
+            // A key spelled as written is borrowed, except a flag key that JSON must escape
+            // (a quote, a control character): that one is compared as written.
+            let written = match &key {
+                Cow::Borrowed(_) => true,
+                Cow::Owned(_) => {
+                    key == self.flag_key && written_key(between).as_bytes() == self.flag_written
+                }
+            };
+            if !written {
+                continue;
+            }
             let slot = if key == self.flag_key {
                 &mut fields.flag
             } else {
@@ -410,13 +446,10 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                     "__WARMER_CONCURRENCY__" => &mut fields.warmer_concurrency,
                     "__WARMER_CORRELATIONID__" => &mut fields.warmer_correlationid,
                     "__WARMER_CORRELATION_ID__" => &mut fields.warmer_correlation_id,
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    }
+                    _ => continue,
                 }
             };
-            *slot = Some(map.next_value::<Field<'de>>()?.0);
+            *slot = Some(read_field(value));
         }
         Ok(Some(fields))
     }
@@ -704,8 +737,29 @@ mod tests {
     }
 
     #[test]
-    fn escaped_flag_key_alone_is_not_a_warm_up() {
+    fn escaped_keys_are_other_keys() {
         assert!(detect_default(r#"{"w\u0061rmer": true}"#).is_none());
+        // Even when the key as written appears elsewhere (the scan finds it, the parse decides).
+        assert!(detect_default(r#"{"w\u0061rmer": true, "note": "warmer"}"#).is_none());
+        assert!(detect_default(r#"{"a": {"warmer": 1}, "w\u0061rmer": true}"#).is_none());
+        // An escaped duplicate does not override the flag, nor a field.
+        let warmup = detect_default(
+            r#"{"warmer": true, "delay": 5, "w\u0061rmer": false, "d\u0065lay": 9}"#,
+        )
+        .unwrap();
+        assert_eq!(warmup.delay, Duration::from_millis(5));
+        // The plugin's marker counts only spelled as written, too.
+        let escaped_marker =
+            r#"{"source": "serverless\u002dplugin-warmup", "x": "serverless-plugin-warmup"}"#;
+        assert!(detect_default(escaped_marker).is_none());
+    }
+
+    #[test]
+    fn a_flag_key_json_must_escape_counts_as_json_writes_it() {
+        let config = WarmConfig::new().flag_key("a\"b");
+        assert!(detect(br#"{"a\"b": true}"#, &config).is_some());
+        assert!(detect(br#"{ "x" : 1 ,  "a\"b"  :  true }"#, &config).is_some());
+        assert!(detect(br#"{"a\u0022b": true, "x": "a\"b"}"#, &config).is_none());
     }
 
     #[test]
