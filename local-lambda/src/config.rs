@@ -23,6 +23,8 @@ use crate::Error;
 
 /// Lambda's limit on the time from process start to the first `/next`.
 pub(crate) const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The version an unqualified invoke runs.
+pub(crate) const LATEST: &str = "$LATEST";
 /// Lambda's default function timeout.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Lambda's default memory size.
@@ -48,6 +50,8 @@ pub struct FunctionConfig {
     pub(crate) memory_mb: u32,
     pub(crate) reserved_concurrency: Option<u32>,
     pub(crate) extra_cold_start: Duration,
+    /// Alias name to the published version it points at.
+    pub(crate) aliases: BTreeMap<String, String>,
 }
 
 impl FunctionConfig {
@@ -64,6 +68,41 @@ impl FunctionConfig {
             memory_mb: DEFAULT_MEMORY_MB,
             reserved_concurrency: None,
             extra_cold_start: Duration::ZERO,
+            aliases: BTreeMap::new(),
+        }
+    }
+
+    /// Adds an alias (`live`) pointing at a published version (`"1"`), as Lambda's
+    /// `CreateAlias` does. Invokes whose qualifier is the alias or the version run that
+    /// version: as in Lambda, each version has its own sandboxes (warming `live` does not warm
+    /// `$LATEST`), which get `AWS_LAMBDA_FUNCTION_VERSION`, the log stream's `[VERSION]`
+    /// prefix and `X-Amz-Executed-Version` of the version. Every version runs the same
+    /// executable and settings. Without a qualifier, invokes run `$LATEST`.
+    ///
+    /// ```
+    /// let orders = local_lambda::FunctionConfig::new("orders", "/opt/orders/bootstrap")
+    ///     .alias("live", "3");
+    /// assert_eq!(orders.version_of(Some("live")), Some("3"));
+    /// assert_eq!(orders.version_of(Some("3")), Some("3"));
+    /// assert_eq!(orders.version_of(None), Some("$LATEST"));
+    /// assert_eq!(orders.version_of(Some("2")), None);
+    /// ```
+    pub fn alias(mut self, alias: impl Into<String>, version: impl Into<String>) -> Self {
+        self.aliases.insert(alias.into(), version.into());
+        self
+    }
+
+    /// The version an invoke with `qualifier` runs: `$LATEST` without one, the version an
+    /// alias points at, or a version some alias points at; `None` for any other qualifier
+    /// (Lambda's `ResourceNotFoundException`).
+    pub fn version_of(&self, qualifier: Option<&str>) -> Option<&str> {
+        match qualifier {
+            None | Some(LATEST) => Some(LATEST),
+            Some(q) => self
+                .aliases
+                .get(q)
+                .or_else(|| self.aliases.values().find(|v| *v == q))
+                .map(String::as_str),
         }
     }
 
@@ -180,6 +219,33 @@ impl FunctionConfig {
                 ),
             );
         }
+        for (alias, version) in &self.aliases {
+            let alias_ok = (1..=128).contains(&alias.len())
+                && alias
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !alias.bytes().all(|b| b.is_ascii_digit());
+            if !alias_ok {
+                return invalid(
+                    "aliases",
+                    format!(
+                        "alias {alias:?}: use 1 to 128 letters, digits, hyphens or underscores, not digits only (those name versions)"
+                    ),
+                );
+            }
+            let version_ok = !version.is_empty()
+                && version.len() <= 10
+                && version.bytes().all(|b| b.is_ascii_digit())
+                && !version.starts_with('0');
+            if !version_ok {
+                return invalid(
+                    "aliases",
+                    format!(
+                        "alias {alias:?} points at {version:?}; point it at a published version number such as \"1\" (an alias cannot point at $LATEST)"
+                    ),
+                );
+            }
+        }
         if self.reserved_concurrency == Some(0) {
             return invalid(
                 "reserved_concurrency",
@@ -205,9 +271,11 @@ impl FunctionConfig {
 ///     reserved_concurrency = 20
 ///     extra_cold_start_ms = 200
 ///     env = { TABLE = "orders" }
+///     aliases = { live = "1" }
 /// "#).unwrap();
 /// let functions = file.function_configs();
 /// assert_eq!(functions[0].name(), "orders");
+/// assert_eq!(functions[0].version_of(Some("live")), Some("1"));
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -247,6 +315,9 @@ pub struct FunctionFile {
     /// Environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Aliases and the versions they point at (`aliases = { live = "1" }`).
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
 }
 
 impl ConfigFile {
@@ -270,6 +341,7 @@ impl ConfigFile {
                 let mut config = FunctionConfig::new(name.clone(), f.executable.clone());
                 config.args.clone_from(&f.args);
                 config.env.clone_from(&f.env);
+                config.aliases.clone_from(&f.aliases);
                 if let Some(secs) = f.timeout_secs {
                     config.timeout = Duration::from_secs(secs);
                 }
@@ -316,7 +388,26 @@ mod tests {
             field_of(ok.clone().reserved_concurrency(0)),
             "reserved_concurrency"
         );
-        assert_eq!(field_of(ok.init_timeout(Duration::ZERO)), "init_timeout");
+        assert_eq!(
+            field_of(ok.clone().init_timeout(Duration::ZERO)),
+            "init_timeout"
+        );
+        assert!(ok.clone().alias("live", "12").validate().is_ok());
+        for (alias, version) in [
+            ("live", "$LATEST"),
+            ("live", "0"),
+            ("live", "01"),
+            ("live", "x"),
+        ] {
+            assert_eq!(
+                field_of(ok.clone().alias(alias, version)),
+                "aliases",
+                "{alias}={version}"
+            );
+        }
+        for alias in ["12", "", "no spaces", "$LATEST"] {
+            assert_eq!(field_of(ok.clone().alias(alias, "1")), "aliases", "{alias}");
+        }
     }
 
     #[test]

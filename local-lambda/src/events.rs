@@ -27,6 +27,8 @@ pub struct UnexecutedEvent {
 #[derive(Debug)]
 struct QueuedEvent {
     function: String,
+    /// The version its qualifier resolved to when it was accepted.
+    version: String,
     request: Request,
 }
 
@@ -50,9 +52,13 @@ pub(crate) struct EventQueue {
 }
 
 impl EventQueue {
-    /// Queues an event for `function`.
-    pub(crate) fn push(&self, function: String, request: Request) {
-        lock(&self.queued).push_back(QueuedEvent { function, request });
+    /// Queues an event for `function`'s `version`.
+    pub(crate) fn push(&self, function: String, version: String, request: Request) {
+        lock(&self.queued).push_back(QueuedEvent {
+            function,
+            version,
+            request,
+        });
         self.arrived.notify_one();
     }
 
@@ -91,7 +97,7 @@ impl EventQueue {
                     "event dropped: its function was removed");
                 continue;
             };
-            match manager.acquire(&pool) {
+            match manager.acquire(&pool, &event.version) {
                 Ok(lease) => {
                     lock(&self.running).insert(event.request.request_id.clone(), event.report());
                     let queue = self.clone();

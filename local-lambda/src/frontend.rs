@@ -70,9 +70,15 @@ async fn handle_invoke(
 ) -> Result<Response, ApiError> {
     let (function, qualifier) = parse_function_name(name, query.qualifier.as_deref());
     let arn = service.function_arn(&function, qualifier.as_deref());
-    let pool = match (service.manager.pool(&function), qualifier.as_deref()) {
-        (Some(pool), None | Some("$LATEST")) => pool,
-        _ => return Err(ApiError::resource_not_found(&arn)),
+    let Some(pool) = service.manager.pool(&function) else {
+        return Err(ApiError::resource_not_found(&arn));
+    };
+    let Some(version) = pool
+        .config
+        .version_of(qualifier.as_deref())
+        .map(str::to_owned)
+    else {
+        return Err(ApiError::resource_not_found(&arn));
     };
     let invocation_type = match header(headers, "X-Amz-Invocation-Type") {
         None | Some("RequestResponse") => InvocationType::RequestResponse,
@@ -117,12 +123,12 @@ async fn handle_invoke(
             && header(headers, "X-Amz-Log-Type") == Some("Tail"),
     };
     if invocation_type == InvocationType::Event {
-        service.events.push(function, request);
+        service.events.push(function, version, request);
         return Ok(StatusCode::ACCEPTED.into_response());
     }
     let lease = service
         .manager
-        .acquire(&pool)
+        .acquire(&pool, &version)
         .map_err(ApiError::throttled)?;
     // Run apart from this request, so that an invoker that hangs up does not cut the
     // invocation short (Lambda runs it to its end).
@@ -132,10 +138,9 @@ async fn handle_invoke(
     let mut http = Response::new(Body::from(response.body));
     let out = http.headers_mut();
     out.insert("Content-Type", HeaderValue::from_static("application/json"));
-    out.insert(
-        "X-Amz-Executed-Version",
-        HeaderValue::from_static("$LATEST"),
-    );
+    if let Ok(value) = HeaderValue::from_str(&version) {
+        out.insert("X-Amz-Executed-Version", value);
+    }
     if response.function_error {
         out.insert(
             "X-Amz-Function-Error",

@@ -129,7 +129,7 @@ impl LocalLambdaBuilder {
         self
     }
 
-    /// Write each log stream to `DIR/FUNCTION/YYYY/MM/DD/[$LATEST]<hex>.log` (default: no
+    /// Write each log stream to `DIR/FUNCTION/YYYY/MM/DD/[VERSION]<hex>.log` (default: no
     /// files; `Tail` logs work either way).
     pub fn logs_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.logs_dir = Some(dir.into());

@@ -1,6 +1,6 @@
 //! Logs: one log stream per sandbox, as in CloudWatch Logs. The sandbox's stdout and stderr
 //! (one pipe, so their order is kept) and the platform's `START`, `END` and `REPORT` lines go
-//! to `LOGS_DIR/FUNCTION/YYYY/MM/DD/[$LATEST]<32 hex>.log`; the lines of the running
+//! to `LOGS_DIR/FUNCTION/YYYY/MM/DD/[VERSION]<32 hex>.log`; the lines of the running
 //! invocation are also kept for `X-Amz-Log-Type: Tail`.
 
 use std::fs::File;
@@ -14,16 +14,19 @@ use tokio::net::unix::pipe;
 /// Bytes of an invocation's log returned in `X-Amz-Log-Result`.
 pub(crate) const TAIL_BYTES: usize = 4096;
 
-/// A new log stream name in Lambda's format: `YYYY/MM/DD/[$LATEST]` and 32 hex digits.
-pub(crate) fn new_stream_name() -> String {
+/// A new log stream name in Lambda's format: `YYYY/MM/DD/[VERSION]` (`[$LATEST]`, `[3]`) and
+/// 32 hex digits.
+pub(crate) fn new_stream_name(version: &str) -> String {
     let date = chrono::Utc::now().format("%Y/%m/%d");
-    format!("{date}/[$LATEST]{}", uuid::Uuid::new_v4().simple())
+    format!("{date}/[{version}]{}", uuid::Uuid::new_v4().simple())
 }
 
 /// The per-sandbox log stream: reads the sandbox's output pipe and writes the stream file.
 #[derive(Debug)]
 pub(crate) struct LogStream {
     name: String,
+    /// The function version the sandbox runs, for `START` lines.
+    version: String,
     pipe: pipe::Receiver,
     inner: Mutex<Inner>,
 }
@@ -36,14 +39,15 @@ struct Inner {
 }
 
 impl LogStream {
-    /// Opens the stream's file under `logs_dir` (if any) and takes the read end of the
-    /// sandbox's output pipe.
+    /// Opens a new stream of `function`'s `version`, its file under `logs_dir` (if any), and
+    /// takes the read end of the sandbox's output pipe.
     pub(crate) fn open(
-        name: String,
         function: &str,
+        version: &str,
         logs_dir: Option<&Path>,
         pipe: pipe::Receiver,
     ) -> io::Result<Self> {
+        let name = new_stream_name(version);
         let file = match logs_dir {
             Some(dir) => {
                 let path = stream_path(dir, function, &name);
@@ -56,6 +60,7 @@ impl LogStream {
         };
         Ok(Self {
             name,
+            version: version.to_owned(),
             pipe,
             inner: Mutex::new(Inner {
                 file,
@@ -100,7 +105,8 @@ impl LogStream {
     pub(crate) fn start(&self, request_id: &str, tail: bool) {
         let mut inner = self.lock();
         inner.capture = tail.then(Vec::new);
-        inner.append(format!("START RequestId: {request_id} Version: $LATEST\n").as_bytes());
+        let version = &self.version;
+        inner.append(format!("START RequestId: {request_id} Version: {version}\n").as_bytes());
     }
 
     /// Writes a line of the platform (e.g. a timeout notice) into the stream.
@@ -201,13 +207,14 @@ mod tests {
 
     #[test]
     fn stream_name_has_lambda_format() {
-        let name = new_stream_name();
+        let name = new_stream_name("$LATEST");
         let (date, id) = name.split_once("/[$LATEST]").unwrap();
         assert_eq!(date.len(), 10);
         assert_eq!(date.matches('/').count(), 2);
         assert_eq!(id.len(), 32);
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(name, new_stream_name());
+        assert_ne!(name, new_stream_name("$LATEST"));
+        assert!(new_stream_name("3").contains("/[3]"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The worker manager: per function, a pool of idle sandboxes. An invoke leases an idle
+//! The worker manager: per function, a pool of idle sandboxes (each runs one version of the
+//! function, and an invoke only takes one of its own version). An invoke leases an idle
 //! sandbox or, within the account and reserved concurrency limits, places a new one; idle
 //! sandboxes are reclaimed after the idle timeout.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
@@ -21,8 +22,8 @@ use crate::stats::FunctionStats;
 pub(crate) struct Pool {
     pub(crate) config: Arc<FunctionConfig>,
     idle: Mutex<Vec<Arc<Sandbox>>>,
-    /// Live sandboxes by id, with their log stream names.
-    live: Mutex<HashMap<u64, String>>,
+    /// Live sandboxes by id, with their version and log stream name.
+    live: Mutex<HashMap<u64, (String, String)>>,
     reserved: Option<Arc<Semaphore>>,
     busy: AtomicUsize,
     peak: AtomicUsize,
@@ -54,7 +55,12 @@ impl Pool {
     /// The function's figures now.
     pub(crate) fn stats(&self) -> FunctionStats {
         let idle = lock(&self.idle).iter().filter(|s| s.is_alive()).count();
-        let mut log_streams: Vec<String> = lock(&self.live).values().cloned().collect();
+        let mut log_streams = Vec::new();
+        let mut live_by_version = BTreeMap::new();
+        for (version, log) in lock(&self.live).values() {
+            log_streams.push(log.clone());
+            *live_by_version.entry(version.clone()).or_insert(0) += 1;
+        }
         log_streams.sort();
         FunctionStats {
             name: self.config.name.clone(),
@@ -68,6 +74,7 @@ impl Pool {
             peak_concurrency: self.peak.load(Ordering::Relaxed),
             reserved_concurrency: self.config.reserved_concurrency,
             log_streams,
+            live_by_version,
         }
     }
 
@@ -203,9 +210,13 @@ impl Manager {
         self.account_limit
     }
 
-    /// Takes a concurrency slot for one invocation and an idle sandbox if there is one; the
-    /// lease then has no sandbox and [`Lease::place`] starts one.
-    pub(crate) fn acquire(self: &Arc<Self>, pool: &Arc<Pool>) -> Result<Lease, ThrottleReason> {
+    /// Takes a concurrency slot for one invocation of `version` and an idle sandbox of that
+    /// version if there is one; else the lease has no sandbox and [`Lease::place`] starts one.
+    pub(crate) fn acquire(
+        self: &Arc<Self>,
+        pool: &Arc<Pool>,
+        version: &str,
+    ) -> Result<Lease, ThrottleReason> {
         let permit = match &pool.reserved {
             Some(reserved) => reserved
                 .clone()
@@ -228,28 +239,33 @@ impl Manager {
         pool.peak.fetch_max(busy, Ordering::Relaxed);
         let sandbox = {
             let mut idle = lock(&pool.idle);
-            std::iter::from_fn(|| idle.pop()).find(|s| s.is_alive())
+            idle.retain(|s| s.is_alive());
+            // The most recently used first, as before, of this version only.
+            idle.iter()
+                .rposition(|s| s.version == version)
+                .map(|i| idle.remove(i))
         };
         Ok(Lease {
             manager: self.clone(),
             pool: pool.clone(),
+            version: version.to_owned(),
             sandbox,
             permit: Some(permit),
             keep: false,
         })
     }
 
-    /// Starts a sandbox for `pool` (without waiting for its init).
-    async fn spawn(&self, pool: &Arc<Pool>) -> std::io::Result<Arc<Sandbox>> {
+    /// Starts a sandbox of `version` for `pool` (without waiting for its init).
+    async fn spawn(&self, pool: &Arc<Pool>, version: &str) -> std::io::Result<Arc<Sandbox>> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let weak: Weak<Pool> = Arc::downgrade(pool);
-        let sandbox = Sandbox::spawn(&pool.config, &self.placement, move || {
+        let sandbox = Sandbox::spawn(&pool.config, version, &self.placement, move || {
             if let Some(pool) = weak.upgrade() {
                 lock(&pool.live).remove(&id);
             }
         })
         .await?;
-        lock(&pool.live).insert(id, sandbox.log.name().to_owned());
+        lock(&pool.live).insert(id, (version.to_owned(), sandbox.log.name().to_owned()));
         Ok(Arc::new(sandbox))
     }
 
@@ -281,6 +297,8 @@ impl Manager {
 pub(crate) struct Lease {
     manager: Arc<Manager>,
     pub(crate) pool: Arc<Pool>,
+    /// The function version this invocation runs.
+    pub(crate) version: String,
     sandbox: Option<Arc<Sandbox>>,
     permit: Option<OwnedSemaphorePermit>,
     keep: bool,
@@ -302,7 +320,7 @@ impl Lease {
         }
         let sandbox = self
             .manager
-            .spawn(&self.pool)
+            .spawn(&self.pool, &self.version)
             .await
             .map_err(|e| Failure::Spawn(format!("{}: {e}", config.executable.display())))?;
         self.sandbox = Some(sandbox.clone());

@@ -43,6 +43,8 @@ pub(crate) enum InvokeResult {
 /// One running function process and its Runtime API.
 #[derive(Debug)]
 pub(crate) struct Sandbox {
+    /// The function version it runs (`$LATEST`, `3`).
+    pub(crate) version: String,
     pub(crate) log: Arc<LogStream>,
     invocations: mpsc::Sender<Invocation>,
     phase: watch::Receiver<Phase>,
@@ -57,6 +59,7 @@ impl Sandbox {
     /// Starts the process; `on_exit` runs once it has exited. Does not wait for init.
     pub(crate) async fn spawn(
         config: &FunctionConfig,
+        version: &str,
         placement: &Placement,
         on_exit: impl FnOnce() + Send + 'static,
     ) -> std::io::Result<Self> {
@@ -70,8 +73,8 @@ impl Sandbox {
         let out = out_tx.into_blocking_fd()?;
         let err = out.try_clone()?;
         let log = Arc::new(LogStream::open(
-            logs::new_stream_name(),
             &config.name,
+            version,
             placement.logs_dir.as_deref(),
             out_rx,
         )?);
@@ -83,6 +86,7 @@ impl Sandbox {
             .envs(&config.env)
             .envs(lambda_env(
                 config,
+                version,
                 placement,
                 &runtime_api.to_string(),
                 log.name(),
@@ -138,6 +142,7 @@ impl Sandbox {
             }
         });
         Ok(Self {
+            version: version.to_owned(),
             log,
             invocations: tx,
             phase,
@@ -269,6 +274,7 @@ fn exit_wording(status: ExitStatus) -> String {
 /// interpreter).
 fn lambda_env(
     config: &FunctionConfig,
+    version: &str,
     placement: &Placement,
     runtime_api: &str,
     log_stream: &str,
@@ -290,7 +296,7 @@ fn lambda_env(
         ("TZ", ":UTC".into()),
         ("AWS_LAMBDA_RUNTIME_API", runtime_api.into()),
         ("AWS_LAMBDA_FUNCTION_NAME", config.name.clone()),
-        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", version.into()),
         (
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
             config.memory_mb.to_string(),

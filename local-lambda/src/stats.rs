@@ -3,6 +3,8 @@
 //! [`LocalLambda::stats`](crate::LocalLambda::stats), `GET /_local/stats` and
 //! `local-lambda stats`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// One function's state and counters since it was registered.
@@ -28,8 +30,12 @@ pub struct FunctionStats {
     pub peak_concurrency: usize,
     /// The reserved concurrency, if set.
     pub reserved_concurrency: Option<u32>,
-    /// Log stream names of the live sandboxes, sorted.
+    /// Log stream names of the live sandboxes, sorted; each names its version
+    /// (`YYYY/MM/DD/[$LATEST]...`, `YYYY/MM/DD/[3]...`).
     pub log_streams: Vec<String>,
+    /// Live sandboxes per version (`$LATEST`, `3`): each version of a function has its own.
+    #[serde(default)]
+    pub live_by_version: BTreeMap<String, usize>,
 }
 
 /// The whole service: every function and the account-wide figures (`GET /_local/stats`).

@@ -16,7 +16,7 @@ async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
     std::fs::write(
         &config,
         format!(
-            "[functions.from-file]\nexecutable = {:?}\nmemory_mb = 512\nenv = {{ FIXTURE_CUSTOM = \"file\" }}\n",
+            "[functions.from-file]\nexecutable = {:?}\nmemory_mb = 512\nenv = {{ FIXTURE_CUSTOM = \"file\" }}\naliases = {{ beta = \"7\" }}\n",
             fixture()
         ),
     )
@@ -24,7 +24,13 @@ async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
     let mut serve = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
         .args(["serve", "--port", "0", "--function"])
         .arg(format!("from-flag={}", fixture().display()))
-        .args(["--env", "FIXTURE_CUSTOM=flag", "--config"])
+        .args([
+            "--env",
+            "FIXTURE_CUSTOM=flag",
+            "--alias",
+            "live=2",
+            "--config",
+        ])
         .arg(&config)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -38,14 +44,19 @@ async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
         .to_owned();
 
     let sdk = client(&endpoint);
-    for (name, custom, memory) in [("from-flag", "flag", "128"), ("from-file", "file", "512")] {
+    for (name, alias, version, custom, memory) in [
+        ("from-flag", "live", "2", "flag", "128"),
+        ("from-file", "beta", "7", "file", "512"),
+    ] {
         let out = sdk
             .invoke()
             .function_name(name)
+            .qualifier(alias)
             .payload(blob(serde_json::json!({})))
             .send()
             .await
             .unwrap();
+        assert_eq!(out.executed_version(), Some(version));
         let body = json(out.payload());
         assert_eq!(body["env"]["FIXTURE_CUSTOM"], custom);
         assert_eq!(body["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], memory);
@@ -76,7 +87,9 @@ async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
         .unwrap();
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(
-        table.contains("COLD_STARTS") && table.contains("from-flag"),
+        table.contains("COLD_STARTS")
+            && table.contains("from-flag")
+            && table.contains("live by version: 2: 1"),
         "{table}"
     );
 

@@ -642,3 +642,82 @@ async fn http_get(url: &str) -> bytes::Bytes {
     assert!(response.status().is_success());
     response.into_body().collect().await.unwrap().to_bytes()
 }
+
+#[tokio::test]
+async fn each_version_has_its_own_sandboxes_reached_by_alias_or_number() {
+    let lambda = start(vec![fixture_fn("orders").alias("live", "3")]).await;
+    let sdk = client(&lambda.endpoint_url());
+    // Three at once through the alias: three cold starts of version 3.
+    let outs = join_all((0..3).map(|_| {
+        sdk.invoke()
+            .function_name("orders")
+            .qualifier("live")
+            .payload(blob(json!({"op": "sleep", "ms": 300})))
+            .send()
+    }))
+    .await;
+    let mut version_streams = HashSet::new();
+    for out in outs {
+        let out = out.expect("invoke succeeds");
+        assert_eq!(out.executed_version(), Some("3"));
+        let body = json(out.payload());
+        assert_eq!(body["env"]["AWS_LAMBDA_FUNCTION_VERSION"], "3");
+        let arn = body["arn"].as_str().unwrap();
+        assert!(arn.ends_with(":function:orders:live"), "{arn}");
+        let stream = body["log_stream"].as_str().unwrap().to_owned();
+        assert!(stream.contains("/[3]"), "{stream}");
+        version_streams.insert(stream);
+    }
+    assert_eq!(version_streams.len(), 3);
+
+    // The version by number, in the name, reuses them (no cold start).
+    let out = sdk
+        .invoke()
+        .function_name("orders:3")
+        .log_type(LogType::Tail)
+        .send()
+        .await
+        .unwrap();
+    assert!(version_streams.contains(json(out.payload())["log_stream"].as_str().unwrap()));
+    let log = String::from_utf8(BASE64.decode(out.log_result().unwrap()).unwrap()).unwrap();
+    assert!(
+        log.starts_with("START RequestId: ")
+            && log.lines().next().unwrap().ends_with(" Version: 3"),
+        "{log}"
+    );
+
+    // $LATEST has none of them: a cold start of its own.
+    let (_, latest) = invoke(&lambda, "orders", json!({})).await;
+    let stream = latest["log_stream"].as_str().unwrap();
+    assert!(stream.contains("/[$LATEST]"), "{stream}");
+    assert_eq!(latest["env"]["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+
+    let stats = lambda.function_stats("orders").unwrap();
+    assert_eq!(
+        (stats.cold_starts, stats.invocations, stats.live),
+        (4, 5, 4)
+    );
+    assert_eq!(
+        stats.live_by_version,
+        [("$LATEST".to_owned(), 1), ("3".to_owned(), 3)].into()
+    );
+
+    // A qualifier that is neither the alias nor its version is not found.
+    for qualifier in ["2", "prod"] {
+        let e = sdk
+            .invoke()
+            .function_name("orders")
+            .qualifier(qualifier)
+            .send()
+            .await
+            .expect_err("not found")
+            .into_service_error();
+        assert!(e.is_resource_not_found_exception(), "{e:?}");
+        assert!(
+            e.message()
+                .unwrap()
+                .contains(&format!("function:orders:{qualifier}")),
+            "{e:?}"
+        );
+    }
+}

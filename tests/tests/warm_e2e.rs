@@ -1,6 +1,8 @@
 //! The warmer against `local-lambda` running the example functions: the engine, the `warmer`
 //! command as a process, and the warmer Lambda itself running inside local-lambda.
 
+mod handler_support;
+
 use std::process::Command;
 use std::time::Duration;
 
@@ -73,6 +75,54 @@ async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
         stats.cold_starts, 50,
         "the second run must not start environments: {stats:?}"
     );
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warming_an_alias_warms_its_version_not_latest() {
+    let service = start(example_http().alias("live", "1")).await;
+    let output = run_warmer(&service, &["--qualifier", "live", "--concurrency", "10"]);
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: RunReport = serde_json::from_slice(&output.stdout).unwrap();
+    let t = &report.targets[0];
+    assert_eq!(t.function, "orders:live");
+    assert_eq!((t.reached, t.new), (10, 10), "{t:#?}");
+    let stats = service.function_stats(TARGET).unwrap();
+    assert_eq!(
+        stats.live_by_version,
+        [("1".to_owned(), 10)].into(),
+        "version 1 has the ten, $LATEST none: {stats:?}"
+    );
+
+    // Traffic on the alias finds a warm environment; traffic on $LATEST does not.
+    let lambda = lambda_client(&service).await;
+    let event =
+        Blob::new(serde_json::to_vec(&handler_support::apigw_v2_event("GET", "/", "")).unwrap());
+    let on_alias = lambda
+        .invoke()
+        .function_name(TARGET)
+        .qualifier("live")
+        .payload(event.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_alias.executed_version(), Some("1"));
+    assert_eq!(on_alias.function_error(), None);
+    assert_eq!(service.function_stats(TARGET).unwrap().cold_starts, 10);
+    lambda
+        .invoke()
+        .function_name(TARGET)
+        .payload(event)
+        .send()
+        .await
+        .unwrap();
+    let stats = service.function_stats(TARGET).unwrap();
+    assert_eq!(stats.cold_starts, 11, "{stats:?}");
+    assert_eq!(stats.live_by_version["$LATEST"], 1);
     service.shutdown().await;
 }
 

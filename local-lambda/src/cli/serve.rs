@@ -34,6 +34,10 @@ pub(crate) struct Args {
     /// Environment variable KEY=VALUE of flag-given functions (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// An alias of flag-given functions pointing at a version, ALIAS=VERSION (repeatable):
+    /// `--alias live=1` makes qualifiers `live` and `1` run version 1's own sandboxes.
+    #[arg(long = "alias", value_name = "ALIAS=VERSION")]
+    aliases: Vec<String>,
     /// Directory for the log stream files.
     #[arg(long, value_name = "DIR")]
     logs_dir: Option<PathBuf>,
@@ -106,6 +110,14 @@ fn flag_functions(args: &Args) -> anyhow::Result<Vec<FunctionConfig>> {
                 .with_context(|| format!("--env {kv}: write it as KEY=VALUE"))
         })
         .collect::<anyhow::Result<_>>()?;
+    let aliases: Vec<(&str, &str)> = args
+        .aliases
+        .iter()
+        .map(|spec| {
+            spec.split_once('=')
+                .with_context(|| format!("--alias {spec}: write it as ALIAS=VERSION, e.g. live=1"))
+        })
+        .collect::<anyhow::Result<_>>()?;
     args.functions
         .iter()
         .map(|spec| {
@@ -115,6 +127,9 @@ fn flag_functions(args: &Args) -> anyhow::Result<Vec<FunctionConfig>> {
             let mut config = FunctionConfig::new(name, path);
             for (k, v) in &env {
                 config = config.env(k, v);
+            }
+            for (alias, version) in &aliases {
+                config = config.alias(*alias, *version);
             }
             if let Some(secs) = args.timeout {
                 config = config.timeout(Duration::from_secs(secs));

@@ -57,6 +57,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
             f.function_errors,
             f.throttles
         );
+        if f.live_by_version.keys().any(|v| v != "$LATEST") {
+            let versions: Vec<String> = f
+                .live_by_version
+                .iter()
+                .map(|(version, n)| format!("{version}: {n}"))
+                .collect();
+            println!("{:<24} live by version: {}", "", versions.join(", "));
+        }
     }
     println!(
         "concurrent executions {} of {}; queued events {}",
