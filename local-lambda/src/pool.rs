@@ -237,14 +237,7 @@ impl Manager {
         };
         let busy = pool.busy.fetch_add(1, Ordering::Relaxed) + 1;
         pool.peak.fetch_max(busy, Ordering::Relaxed);
-        let sandbox = {
-            let mut idle = lock(&pool.idle);
-            idle.retain(|s| s.is_alive());
-            // The most recently used first, as before, of this version only.
-            idle.iter()
-                .rposition(|s| s.version == version)
-                .map(|i| idle.remove(i))
-        };
+        let sandbox = take_idle(&mut lock(&pool.idle), version);
         Ok(Lease {
             manager: self.clone(),
             pool: pool.clone(),
@@ -350,6 +343,21 @@ impl Drop for Lease {
         drop(self.permit.take());
         self.manager.released.notify_waiters();
     }
+}
+
+/// Takes the most recently used live sandbox of `version` from `idle`, dropping the dead
+/// ones met on the way. With one version in use this is a pop from the end.
+fn take_idle(idle: &mut Vec<Arc<Sandbox>>, version: &str) -> Option<Arc<Sandbox>> {
+    let mut i = idle.len();
+    while i > 0 {
+        i -= 1;
+        if !idle[i].is_alive() {
+            idle.remove(i);
+        } else if idle[i].version == version {
+            return Some(idle.remove(i));
+        }
+    }
+    None
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -263,6 +263,22 @@ fn rows() -> Vec<Row> {
             ),
         ),
         row(
+            "engine: qualifier that is no alias or version of the function",
+            Input::Warm(Target {
+                qualifier: Some("prod".into()),
+                ..target("http", 2, Delay::Fixed(0))
+            }),
+            Report(
+                "names `http:prod`; failed as ResourceNotFoundException",
+                |t| {
+                    t.function == "http:prod"
+                        && t.failure_types.contains_key("ResourceNotFoundException")
+                        && t.reached == 0
+                        && !t.ok
+                },
+            ),
+        ),
+        row(
             "engine: function that crashes",
             Input::Warm(target("crash", 2, Delay::Fixed(0))),
             Report("2 function errors, nothing reached", |t| {
