@@ -126,8 +126,12 @@ impl Sandbox {
                     _ = async { let _ = shutdown.wait_for(|down| *down).await; } => Ok(()),
                 };
                 let status = match killed {
-                    Err(status) => status,
-                    Ok(()) => kill_and_wait(&mut child).await,
+                    Err(status) => {
+                        // The function ended by itself: what it forked ends with the sandbox.
+                        kill_group(pid);
+                        status
+                    }
+                    Ok(()) => kill_and_wait(&mut child, pid).await,
                 };
                 let reason = status.map_or_else(|| "signal: killed".to_owned(), exit_wording);
                 phase_tx.send_if_modified(|phase| {
@@ -250,12 +254,23 @@ pub(crate) fn no_delay(stream: &mut tokio::net::TcpStream) {
     let _ = stream.set_nodelay(true);
 }
 
-async fn kill_and_wait(child: &mut tokio::process::Child) -> Option<ExitStatus> {
-    // Kill only the child itself: the pid is reused as the process group id, and a group kill
-    // would need platform calls; functions that fork helpers see their helpers orphaned,
-    // which Lambda's freeze also does not clean up.
+async fn kill_and_wait(child: &mut tokio::process::Child, pid: Option<u32>) -> Option<ExitStatus> {
+    kill_group(pid);
     let _ = child.start_kill();
     child.wait().await.ok()
+}
+
+/// Kills the sandbox's process group: the function process (its leader, started with
+/// `process_group(0)`) and every helper it forked, as Lambda ends a whole execution
+/// environment. A group whose processes are all gone is left alone (`ESRCH`); its id cannot
+/// have been reused while any of them lived.
+fn kill_group(pid: Option<u32>) {
+    let group = pid
+        .and_then(|pid| i32::try_from(pid).ok())
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
 }
 
 /// Lambda's wording of an exit status (`exit status 1`, `signal: killed`).

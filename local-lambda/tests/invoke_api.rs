@@ -721,3 +721,71 @@ async fn each_version_has_its_own_sandboxes_reached_by_alias_or_number() {
         );
     }
 }
+
+/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
+fn ended(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+async fn wait_ended(pid: &str) -> bool {
+    for _ in 0..250 {
+        if ended(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn what_a_function_forks_ends_with_its_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("helper.pid");
+    // The bootstrap forks a helper that would outlive it, then becomes the fixture function.
+    let script = format!(
+        "sleep 300 & echo $! > '{}'; exec '{}'",
+        pid_file.display(),
+        fixture().display()
+    );
+    let lambda = start(vec![
+        FunctionConfig::new("forks", "/bin/sh")
+            .arg("-c")
+            .arg(script),
+    ])
+    .await;
+    let helper = || {
+        std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+
+    let (error, _) = invoke(&lambda, "forks", json!({})).await;
+    assert_eq!(error, None);
+    let first = helper();
+    assert!(!ended(&first), "the helper runs while its sandbox lives");
+    // The function crashes: its sandbox ends, and the helper with it.
+    let (error, body) = invoke(&lambda, "forks", json!({"op": "crash"})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"), "{body}");
+    assert!(
+        wait_ended(&first).await,
+        "helper {first} outlived a crashed sandbox"
+    );
+
+    // A new sandbox, a new helper; shutdown ends both.
+    invoke(&lambda, "forks", json!({})).await;
+    let second = helper();
+    assert_ne!(first, second);
+    assert!(!ended(&second));
+    lambda.shutdown().await;
+    assert!(
+        wait_ended(&second).await,
+        "helper {second} outlived shutdown"
+    );
+}
