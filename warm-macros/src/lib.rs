@@ -141,6 +141,12 @@ use proc_macro::TokenStream;
 /// `anyhow::Result<R>` are fine). `T` must implement `serde::Deserialize` and `R`
 /// `serde::Serialize`. Unknown, repeated or malformed arguments are errors too; each error
 /// points at the token to change and says how.
+///
+/// Without arguments the function may be an associated function of an `impl` block. With
+/// arguments it must be a module item: the arguments become a configuration type declared
+/// beside the function, which an `impl` block cannot hold (rustc then reports "struct is not
+/// supported in `trait`s or `impl`s" at the attribute). Move the handler out of the `impl`
+/// block, or configure a `warm_sdk::layer::WarmLayer` instead.
 #[proc_macro_attribute]
 pub fn warmable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::warmable(args.into(), item.into()).into()

@@ -1,5 +1,6 @@
 // Attributes, doc comments and visibility are kept; the expansion triggers no lint, even
-// under `deny(warnings, missing_docs)`; destructuring and `mut` bindings work.
+// under `deny(warnings, missing_docs)`; destructuring and `mut` bindings work; without
+// arguments it works on an associated function of an `impl` block.
 #![deny(warnings, missing_docs, unreachable_pub)]
 //! Crate docs.
 
@@ -25,6 +26,17 @@ pub mod handlers {
         Ok(context.request_id)
     }
 
+    /// Handlers grouped on a type.
+    pub struct Orders;
+
+    impl Orders {
+        /// Echoes the event.
+        #[warmable]
+        pub async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
+            Ok(event.payload)
+        }
+    }
+
     #[cfg(any())]
     #[warmable(flag = "never_compiled")]
     pub async fn gone(event: LambdaEvent<Value>) -> Result<Value, Error> {
@@ -36,4 +48,5 @@ fn main() {
     // `service_fn` accepts both; the private one stays reachable from its crate.
     let _echo = lambda_runtime::service_fn(handlers::echo);
     let _id = lambda_runtime::service_fn(handlers::request_id);
+    let _orders = lambda_runtime::service_fn(handlers::Orders::handle);
 }
