@@ -652,7 +652,7 @@ async fn each_version_has_its_own_sandboxes_reached_by_alias_or_number() {
         sdk.invoke()
             .function_name("orders")
             .qualifier("live")
-            .payload(blob(json!({"op": "sleep", "ms": 300})))
+            .payload(blob(json!({"op": "sleep", "ms": 1_000})))
             .send()
     }))
     .await;
