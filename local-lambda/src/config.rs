@@ -174,13 +174,7 @@ impl FunctionConfig {
                 reason,
             })
         };
-        let name_ok = !self.name.is_empty()
-            && self.name.len() <= 64
-            && self
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !name_ok {
+        if !is_lambda_name(&self.name, 64) {
             return invalid(
                 "name",
                 "use 1 to 64 letters, digits, hyphens or underscores".to_owned(),
@@ -220,11 +214,7 @@ impl FunctionConfig {
             );
         }
         for (alias, version) in &self.aliases {
-            let alias_ok = (1..=128).contains(&alias.len())
-                && alias
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                && !alias.bytes().all(|b| b.is_ascii_digit());
+            let alias_ok = is_lambda_name(alias, 128) && !alias.bytes().all(|b| b.is_ascii_digit());
             if !alias_ok {
                 return invalid(
                     "aliases",
@@ -254,6 +244,15 @@ impl FunctionConfig {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is 1 to `max_len` letters, digits, hyphens or underscores, as Lambda
+/// requires of function names and aliases.
+fn is_lambda_name(name: &str, max_len: usize) -> bool {
+    (1..=max_len).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The TOML file read by `local-lambda serve --config FILE`: service settings and one table

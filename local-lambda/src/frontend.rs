@@ -70,14 +70,11 @@ async fn handle_invoke(
 ) -> Result<Response, ApiError> {
     let (function, qualifier) = parse_function_name(name, query.qualifier.as_deref());
     let arn = service.function_arn(&function, qualifier.as_deref());
-    let Some(pool) = service.manager.pool(&function) else {
-        return Err(ApiError::resource_not_found(&arn));
-    };
-    let Some(version) = pool
-        .config
-        .version_of(qualifier.as_deref())
-        .map(str::to_owned)
-    else {
+    // An unknown function, or a qualifier that is no alias or version of it.
+    let Some((pool, version)) = service.manager.pool(&function).and_then(|pool| {
+        let version = pool.config.version_of(qualifier.as_deref())?.to_owned();
+        Some((pool, version))
+    }) else {
         return Err(ApiError::resource_not_found(&arn));
     };
     let invocation_type = match header(headers, "X-Amz-Invocation-Type") {

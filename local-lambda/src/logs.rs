@@ -74,6 +74,11 @@ impl LogStream {
         &self.name
     }
 
+    /// The function version whose sandbox writes this stream (`$LATEST`, `3`).
+    pub(crate) fn version(&self) -> &str {
+        &self.version
+    }
+
     /// Copies the sandbox's output into the stream until the pipe closes.
     pub(crate) async fn pump(&self) {
         loop {

@@ -353,7 +353,7 @@ fn take_idle(idle: &mut Vec<Arc<Sandbox>>, version: &str) -> Option<Arc<Sandbox>
         i -= 1;
         if !idle[i].is_alive() {
             idle.remove(i);
-        } else if idle[i].version == version {
+        } else if idle[i].version() == version {
             return Some(idle.remove(i));
         }
     }

@@ -43,8 +43,6 @@ pub(crate) enum InvokeResult {
 /// One running function process and its Runtime API.
 #[derive(Debug)]
 pub(crate) struct Sandbox {
-    /// The function version it runs (`$LATEST`, `3`).
-    pub(crate) version: String,
     pub(crate) log: Arc<LogStream>,
     invocations: mpsc::Sender<Invocation>,
     phase: watch::Receiver<Phase>,
@@ -146,7 +144,6 @@ impl Sandbox {
             }
         });
         Ok(Self {
-            version: version.to_owned(),
             log,
             invocations: tx,
             phase,
@@ -215,6 +212,11 @@ impl Sandbox {
     /// Ends the process (at most once; later calls do nothing).
     pub(crate) fn kill(&self) {
         self.kill.notify_one();
+    }
+
+    /// The function version it runs (`$LATEST`, `3`), as its log stream names it.
+    pub(crate) fn version(&self) -> &str {
+        self.log.version()
     }
 
     /// True until the process has exited or is known to be ending.
