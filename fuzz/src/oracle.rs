@@ -3,10 +3,10 @@
 //! `detect` parses only the top level of a payload, field by field, and skips everything it
 //! does not need. The model does it the slow, obvious way: parse the whole payload into a
 //! `serde_json::Value`, then walk the top-level entries as written (a `Value` forgets how a
-//! key was spelled and which of two repeats came last), keep those whose key is spelled as
-//! a JSON writer spells it, and read the fields the protocol names. Both must agree on every input;
-//! where they cannot (the model's parser stops at 128 levels of nesting, `detect` does not),
-//! the model says so and only "never panics" is checked.
+//! key was spelled and which of two repeats came last), keep those whose key is spelled as a
+//! JSON writer spells it, and read the fields the protocol names. Both must agree on every
+//! input; where they cannot (the model's parser stops at 128 levels of nesting, `detect`
+//! does not), the model says so and only "never panics" is checked.
 //!
 //! Shared by the fuzz targets (`fuzz/fuzz_targets/`) and the normal test run
 //! (`tests/tests/properties.rs` includes this file), so every input the fuzzer saves can be
