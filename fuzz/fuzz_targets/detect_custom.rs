@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some((config, payload)) = warm_fuzz::oracle::split_custom(data) {
-        warm_fuzz::oracle::check_detect(payload, &config);
+    if let Some((config, payload)) = warm_oracle::detect::split_custom(data) {
+        warm_oracle::detect::check_detect(payload, &config);
     }
 });

@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 use warm_sdk::WarmConfig;
 
 fuzz_target!(|payload: &[u8]| {
-    warm_fuzz::oracle::check_detect(payload, &WarmConfig::default());
+    warm_oracle::detect::check_detect(payload, &WarmConfig::default());
 });

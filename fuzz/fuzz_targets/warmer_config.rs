@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    warm_fuzz::invoke::check_config(bytes);
+    warm_oracle::invoke::check_config(bytes);
 });

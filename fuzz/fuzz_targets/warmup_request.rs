@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {
-    warm_fuzz::oracle::check_warmup_request(payload);
+    warm_oracle::detect::check_warmup_request(payload);
 });

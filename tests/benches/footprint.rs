@@ -19,8 +19,8 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::LogType;
 use base64::Engine;
 use local_lambda::{FunctionConfig, LocalLambda};
+use warmer_cli::loadtest::report::Percentiles;
 use warmer_fn::engine::{ClientOptions, client};
-use warmer_fn::loadtest::report::Percentiles;
 
 const PROFILES: [&str; 2] = ["release", "deploy"];
 

@@ -1,15 +1,48 @@
-//! Support for the cross-crate tests in `tests/tests/`: builds the workspace's function
-//! binaries on demand so that a plain `cargo test --workspace` needs no prior build step.
+//! Test support for the whole workspace, in one place: builds the workspace's function
+//! binaries on demand (so that a plain `cargo test --workspace` needs no prior build step), and
+//! makes the AWS SDK client every test points at a local Lambda service.
 //!
 //! ```no_run
 //! let path = warm_tests::binary("example-typed", "example-typed");
 //! assert!(path.exists());
+//! let lambda = warm_tests::lambda_client("http://127.0.0.1:9001");
 //! ```
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use aws_sdk_lambda::config::retry::RetryConfig;
+use aws_sdk_lambda::config::timeout::TimeoutConfig;
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+
+/// An AWS SDK Lambda client for a local endpoint: explicit dummy credentials and region (the
+/// default chain would probe the instance-metadata address), retries off (every refusal is
+/// seen as it was sent), a 30 s connect timeout (accepting a 1,000-invoke burst takes longer
+/// than the SDK's default 3.1 s) and a 120 s operation timeout, so no test waits forever.
+///
+/// ```
+/// let client = warm_tests::lambda_client("http://127.0.0.1:9001");
+/// assert_eq!(client.config().region().map(|r| r.as_ref()), Some("us-east-1"));
+/// ```
+pub fn lambda_client(endpoint_url: &str) -> aws_sdk_lambda::Client {
+    let config = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDLOCAL", "secret", None, None, "tests"))
+        .endpoint_url(endpoint_url)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        )
+        .build();
+    aws_sdk_lambda::Client::from_conf(config)
+}
 
 /// Builds `bin` of `package` (same profile and target dir as the running test) once per test
 /// process and returns the path of the executable. The whole workspace's binaries are built

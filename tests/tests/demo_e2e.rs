@@ -3,20 +3,20 @@
 
 use std::time::Duration;
 
-use warmer_fn::demo::{DemoOptions, Interrupted};
+use warmer_cli::demo::{DemoOptions, Interrupted};
 
 fn options(n: u32) -> DemoOptions {
     DemoOptions {
         n,
         init: Duration::from_millis(100),
-        executable: Some(warm_tests::binary("warmer-fn", "warmer")),
+        executable: Some(warm_tests::binary("warmer-cli", "warmer")),
         ..DemoOptions::default()
     }
 }
 
 #[tokio::test]
 async fn warming_removes_every_cold_start_of_the_second_burst() {
-    let report = warmer_fn::demo::run(&options(4), std::future::pending())
+    let report = warmer_cli::demo::run(&options(4), std::future::pending())
         .await
         .unwrap();
     assert_eq!(report.cold_before, 4);
@@ -52,7 +52,7 @@ async fn an_interrupt_stops_the_demo_with_interrupted() {
     let interrupt = tokio::time::sleep(Duration::from_millis(300));
     let mut slow = options(2);
     slow.init = Duration::from_secs(5);
-    let error = warmer_fn::demo::run(&slow, interrupt).await.unwrap_err();
+    let error = warmer_cli::demo::run(&slow, interrupt).await.unwrap_err();
     assert!(error.is::<Interrupted>(), "{error:#}");
     // Shutdown is awaited before the error is returned: no sandbox of the run is alive.
     assert_eq!(sandboxes_of_run(&slow.run_id), Vec::<u32>::new());
@@ -60,7 +60,7 @@ async fn an_interrupt_stops_the_demo_with_interrupted() {
 
 /// Live, non-zombie processes carrying `WARMER_DEMO_RUN_ID=<run_id>`.
 fn sandboxes_of_run(run_id: &str) -> Vec<u32> {
-    let needle = format!("{}={run_id}", warmer_fn::demo::RUN_ID_ENV);
+    let needle = format!("{}={run_id}", warmer_cli::demo::RUN_ID_ENV);
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };

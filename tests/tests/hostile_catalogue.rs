@@ -14,7 +14,7 @@ use aws_sdk_lambda::types::InvocationType;
 use local_lambda::{FunctionConfig, LocalLambda};
 use proof_support::{Stub, stub};
 use serde_json::{Value, json};
-use warmer_fn::config::Config;
+use warmer_cli::config::Config;
 use warmer_fn::engine::{ClientOptions, RunOptions, TargetReport, client, warm};
 use warmer_fn::lambda::targets_from_event;
 use warmer_fn::target::{Delay, Mode, Target};
@@ -600,7 +600,7 @@ fn the_catalogue_has_thirty_rows_over_both_sides() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_input_has_the_outcome_its_row_names() {
     let service = service().await;
-    let lambda = proof_support::client(&service.endpoint_url());
+    let lambda = warm_tests::lambda_client(&service.endpoint_url());
     let engine = client(&ClientOptions {
         endpoint_url: Some(service.endpoint_url()),
         region: None,

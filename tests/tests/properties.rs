@@ -1,6 +1,6 @@
 //! Properties over generated inputs, in the normal test run (bounded case counts: seconds):
 //!
-//! - `detect` agrees with a reference model (`fuzz/src/oracle.rs`, shared with the fuzz
+//! - `detect` agrees with a reference model (the `warm-oracle` crate, shared with the fuzz
 //!   targets) on generated payloads and configs, and every saved fuzz input replays clean;
 //! - what the warmer writes (`WarmupRequest`) is read back by `detect` field for field;
 //! - a payload that is not a warm-up reaches a `#[warmable]` handler byte-identical
@@ -10,13 +10,8 @@
 
 mod proof_support;
 
-#[path = "../../fuzz/src/oracle.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod oracle;
-
-#[path = "../../fuzz/src/invoke.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod invoke;
+use warm_oracle::detect as oracle;
+use warm_oracle::invoke;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -48,7 +48,7 @@ async fn soak(warmups: u64) -> Soak {
         .start()
         .await
         .expect("local-lambda starts");
-    let client = proof_support::client(&service.endpoint_url());
+    let client = warm_tests::lambda_client(&service.endpoint_url());
     let host = std::process::id();
     let mut samples = Vec::new();
     let mut answered = 0;

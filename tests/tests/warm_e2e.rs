@@ -37,7 +37,7 @@ async fn start(function: FunctionConfig) -> LocalLambda {
 /// Runs the `warmer` command as a process: `warmer warm --function orders --json
 /// --endpoint-url URL` followed by `args`.
 fn run_warmer(service: &LocalLambda, args: &[&str]) -> std::process::Output {
-    Command::new(warm_tests::binary("warmer-fn", "warmer"))
+    Command::new(warm_tests::binary("warmer-cli", "warmer"))
         .args(["warm", "--function", TARGET, "--json", "--endpoint-url"])
         .arg(service.endpoint_url())
         .args(args)

@@ -161,10 +161,10 @@ async fn main() {
 /// stripped: how the warmer Lambda is built for deployment).
 async fn memory(n: u32, function: &std::path::Path) {
     let builds = [
-        ("release", warm_tests::binary("warmer-fn", "warmer")),
+        ("release", warm_tests::binary("warmer-cli", "warmer")),
         (
             "deploy",
-            warm_tests::isolated_binary("warmer-fn", "warmer", "deploy"),
+            warm_tests::isolated_binary("warmer-cli", "warmer", "deploy"),
         ),
     ];
     println!();

@@ -1,13 +1,10 @@
-//! Warm N AWS Lambda environments and prove it: the fan-out engine, the warmer Lambda and the
-//! `warmer` command share this library.
+//! Warm N AWS Lambda environments and prove it: the fan-out engine and the warmer Lambda.
+//!
+//! This crate is what gets deployed into an AWS account, so it holds only the engine
+//! ([`engine`]), what it warms ([`target`]) and the warmer Lambda ([`lambda`], binary
+//! `warmer-fn`). The `warmer` command and the `warmer.toml` helpers (config check, render,
+//! cost, plan, loadtest, demo) live in the `warmer-cli` crate, on top of this one.
 
-pub mod cli;
-pub mod config;
-pub mod cost;
-pub mod demo;
 pub mod engine;
 pub mod lambda;
-pub mod loadtest;
-pub mod plan;
-pub mod render;
 pub mod target;

@@ -179,7 +179,7 @@ impl<'de> Deserialize<'de> for Delay {
 }
 
 /// How the N invocations are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// All N synchronous and in flight together; every answer's `instance` is counted.
@@ -195,5 +195,24 @@ impl fmt::Display for Mode {
             Mode::Verify => "verify",
             Mode::Event => "event",
         })
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    /// Parses `verify` or `event`, as written in a target and on the command line.
+    ///
+    /// ```
+    /// use warmer_fn::target::Mode;
+    /// assert_eq!("event".parse::<Mode>(), Ok(Mode::Event));
+    /// assert!("sync".parse::<Mode>().unwrap_err().contains("verify"));
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "verify" => Ok(Mode::Verify),
+            "event" => Ok(Mode::Event),
+            other => Err(format!("unknown mode `{other}`: use `verify` or `event`")),
+        }
     }
 }

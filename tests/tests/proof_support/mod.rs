@@ -1,35 +1,11 @@
-//! Shared by `hostile_catalogue`, `properties` and `soak`: an AWS SDK client for local-lambda,
-//! small stand-in functions that misbehave (real processes speaking the Runtime API through
+//! Shared by `hostile_catalogue`, `properties` and `soak`: small stand-in functions that misbehave (real processes speaking the Runtime API through
 //! `curl`), and process memory read from `/proc`.
 
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::Path;
-use std::time::Duration;
 
-use aws_sdk_lambda::Client;
-use aws_sdk_lambda::config::retry::RetryConfig;
-use aws_sdk_lambda::config::timeout::TimeoutConfig;
-use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use local_lambda::FunctionConfig;
-
-/// An SDK client for `endpoint` with dummy credentials and retries off, so every refusal is
-/// seen as it is sent.
-pub fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_lambda::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "tests"))
-        .endpoint_url(endpoint)
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(Duration::from_secs(60))
-                .build(),
-        )
-        .build();
-    Client::from_conf(config)
-}
 
 /// The Runtime API loop of a function that is not wrapped with warm-sdk: it answers every
 /// event, warm-ups included, with `{"plain":true}`.

@@ -1,0 +1,547 @@
+//! `warmer.toml`: which functions to keep warm, on which schedule, how warm at which hours.
+//!
+//! A file holds one or more `[[warmers]]`; each has targets (the engine's
+//! [`Target`](warmer_fn::target::Target) shape: its `concurrency` is the default N), a Scheduler
+//! `schedule` with a `timezone`, and optional concurrency `profiles` by time window. Each window
+//! becomes one Scheduler schedule (see [`Warmer::schedules`]).
+//!
+//! ```
+//! use warmer_cli::config::Config;
+//!
+//! let config = Config::from_toml_str(r#"
+//!     [[warmers]]
+//!     name = "api"
+//!     schedule = "rate(5 minutes)"
+//!     timezone = "Europe/Berlin"
+//!
+//!     [[warmers.targets]]
+//!     function = "orders"
+//!     qualifier = "live"
+//!     concurrency = 10
+//!
+//!     [[warmers.profiles]]
+//!     days = "MON-FRI"
+//!     hours = "08:00-20:00"
+//!     concurrency = 100
+//! "#).unwrap();
+//! assert!(config.check().is_ok());
+//! let schedules = config.warmers[0].schedules().unwrap();
+//! assert_eq!(schedules[0].expression, "cron(0/5 8-19 ? * MON-FRI *)");
+//! assert_eq!(schedules[0].targets[0].concurrency, 100);
+//! ```
+
+pub mod builder;
+pub mod schedule;
+mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use builder::{ConfigBuilder, WarmerBuilder};
+pub use validate::{Diagnostic, Diagnostics, Severity};
+use warmer_fn::target::Target;
+
+use schedule::{DaySet, HourRange, Schedule, WeekGrid, hours_field, hours_label};
+
+/// Default account concurrency limit (Lambda's default quota per Region).
+pub const DEFAULT_ACCOUNT_CONCURRENCY: u32 = 1000;
+
+/// The whole `warmer.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The account's concurrent executions limit in the Region; no window may ask for more.
+    #[serde(default = "default_account_limit")]
+    pub account_concurrency_limit: u32,
+    /// The deployed warmer function.
+    #[serde(default)]
+    pub function: FunctionSettings,
+    /// Where the engine's metrics go.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+    /// Inputs of `warmer cost` that the targets do not say (their memory size).
+    #[serde(default)]
+    pub cost: CostSettings,
+    /// The warmers.
+    #[serde(default)]
+    pub warmers: Vec<Warmer>,
+}
+
+fn default_account_limit() -> u32 {
+    DEFAULT_ACCOUNT_CONCURRENCY
+}
+
+/// The warmer Lambda function itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSettings {
+    /// Memory in MB (128-10240).
+    #[serde(default = "default_memory")]
+    pub memory_mb: u32,
+    /// Timeout in seconds (1-900); must exceed the longest delay.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u32,
+    /// Retention of its log group, in days (a value CloudWatch Logs accepts).
+    #[serde(default = "default_retention")]
+    pub log_retention_days: u32,
+    /// Where the `bootstrap` is, for SAM (relative to the template).
+    #[serde(default = "default_code_uri")]
+    pub code_uri: String,
+}
+
+fn default_memory() -> u32 {
+    256
+}
+fn default_timeout() -> u32 {
+    60
+}
+fn default_retention() -> u32 {
+    14
+}
+fn default_code_uri() -> String {
+    "target/lambda/warmer-fn/".into()
+}
+
+impl Default for FunctionSettings {
+    fn default() -> Self {
+        Self {
+            memory_mb: default_memory(),
+            timeout_seconds: default_timeout(),
+            log_retention_days: default_retention(),
+            code_uri: default_code_uri(),
+        }
+    }
+}
+
+/// The engine's Embedded Metric Format output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// CloudWatch namespace of the metrics (`Warmer`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+fn default_namespace() -> String {
+    "Warmer".into()
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            namespace: default_namespace(),
+        }
+    }
+}
+
+/// What `warmer cost` needs beyond the targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostSettings {
+    /// Memory of the target functions in MB, unless listed in `function_memory_mb`.
+    #[serde(default = "default_target_memory")]
+    pub memory_mb: u32,
+    /// Memory per target function (key: the target's `function` as written).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub function_memory_mb: std::collections::BTreeMap<String, u32>,
+    /// The delay assumed for targets whose delay is `auto`, in ms.
+    #[serde(default = "default_auto_delay")]
+    pub auto_delay_ms: u64,
+    /// How long the warmer runs beyond the longest delay, in ms.
+    #[serde(default = "default_overhead")]
+    pub warmer_overhead_ms: u64,
+}
+
+fn default_target_memory() -> u32 {
+    1024
+}
+fn default_auto_delay() -> u64 {
+    500
+}
+fn default_overhead() -> u64 {
+    300
+}
+
+impl Default for CostSettings {
+    fn default() -> Self {
+        Self {
+            memory_mb: default_target_memory(),
+            function_memory_mb: Default::default(),
+            auto_delay_ms: default_auto_delay(),
+            warmer_overhead_ms: default_overhead(),
+        }
+    }
+}
+
+impl CostSettings {
+    /// The memory of `function` in MB.
+    pub fn memory_of(&self, function: &str) -> u32 {
+        self.function_memory_mb
+            .get(function)
+            .copied()
+            .unwrap_or(self.memory_mb)
+    }
+}
+
+/// One warmer: targets warmed together on one schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Warmer {
+    /// Name (letters, digits, `-`, `_`); names the schedules and template resources.
+    pub name: String,
+    /// Scheduler expression: `rate(5 minutes)` or a 6-field `cron(...)`.
+    #[serde(default = "default_schedule")]
+    pub schedule: String,
+    /// IANA time zone the schedule and profile hours are read in.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// What to warm; each target's `concurrency` is the default N outside every profile.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// Concurrency by time window; hours outside every window use the targets' own N.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<Profile>,
+    /// An alarm on the engine's `Shortfall` metric, one per target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<Alarm>,
+}
+
+fn default_schedule() -> String {
+    "rate(5 minutes)".into()
+}
+fn default_timezone() -> String {
+    "UTC".into()
+}
+
+/// A time window (days x whole hours) with its own concurrency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Optional name, used in the schedule's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Days: `MON-FRI`, `SAT,SUN`, `daily`.
+    pub days: String,
+    /// Whole hours within a day: `08:00-20:00` (end up to `24:00`).
+    pub hours: String,
+    /// N for every target of the warmer during the window.
+    pub concurrency: u32,
+}
+
+/// A CloudWatch alarm on `Shortfall` (requested minus reached environments).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alarm {
+    /// Alarm when the maximum shortfall in a period reaches this many environments.
+    #[serde(default = "default_threshold")]
+    pub threshold: u32,
+    /// Period in seconds (60 or a multiple of 60).
+    #[serde(default = "default_period")]
+    pub period_seconds: u32,
+    /// Consecutive periods before the alarm fires.
+    #[serde(default = "default_periods")]
+    pub evaluation_periods: u32,
+    /// What a period without data means: `notBreaching`, `breaching`, `ignore`, `missing`.
+    #[serde(default = "default_missing")]
+    pub treat_missing_data: String,
+    /// SNS topic ARN notified when the alarm fires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+}
+
+fn default_threshold() -> u32 {
+    1
+}
+fn default_period() -> u32 {
+    300
+}
+fn default_periods() -> u32 {
+    2
+}
+fn default_missing() -> String {
+    "notBreaching".into()
+}
+
+impl Default for Alarm {
+    fn default() -> Self {
+        Self {
+            threshold: default_threshold(),
+            period_seconds: default_period(),
+            evaluation_periods: default_periods(),
+            treat_missing_data: default_missing(),
+            sns_topic_arn: None,
+        }
+    }
+}
+
+/// A file that could not be read as a `warmer.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Field path (`warmers[0].targets[1].concurrency`), empty at the top level.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("error: ")?;
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}\n  fix: {}", self.message, self.fix)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl Config {
+    /// Parses TOML, naming the field path and line of the first problem.
+    ///
+    /// ```
+    /// let err = warmer_cli::config::Config::from_toml_str(
+    ///     "[[warmers]]\nname = \"api\"\n[[warmers.targets]]\nfunction = \"f\"\nconcurency = 5\n",
+    /// ).unwrap_err();
+    /// assert_eq!(err.path, "warmers[0].targets[0].concurency");
+    /// assert_eq!(err.line, Some(5));
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Config, ParseError> {
+        let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(text, &e))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let line = inner.span().map(|s| line_of(text, s.start));
+            let message = inner.message().trim().to_string();
+            field_error(path, line, message)
+        })
+    }
+
+    /// Reads and parses a file.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        Config::from_toml_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Writes the config as TOML; [`Config::from_toml_str`] reads it back unchanged.
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(self).expect("a Config always serializes to TOML")
+    }
+
+    /// Every problem in the config, errors and warnings.
+    pub fn diagnostics(&self) -> Diagnostics {
+        validate::validate(self)
+    }
+
+    /// `Ok` with the warnings when there is no error; `Err` with everything otherwise.
+    pub fn check(&self) -> Result<Diagnostics, Diagnostics> {
+        let diagnostics = self.diagnostics();
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(diagnostics)
+        }
+    }
+}
+
+fn syntax_error(text: &str, e: &toml::de::Error) -> ParseError {
+    ParseError {
+        path: String::new(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+        fix: "fix the TOML syntax at that line".into(),
+    }
+}
+
+fn field_error(mut path: String, line: Option<usize>, message: String) -> ParseError {
+    if path == "." {
+        path.clear();
+    }
+    let fix = if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        path = join_field(&path, field);
+        let expected = rest.split_once(", expected ").map(|(_, e)| e).unwrap_or("");
+        format!("remove `{field}` or correct its spelling (known keys: {expected})")
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        path = join_field(&path, field);
+        format!("add `{field} = ...`")
+    } else {
+        "give the value the type the message names".into()
+    };
+    ParseError {
+        path,
+        line,
+        message,
+        fix,
+    }
+}
+
+/// `path.field`, unless the path already ends in the field.
+fn join_field(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else if path == field || path.ends_with(&format!(".{field}")) {
+        path.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// One Scheduler schedule of a warmer: a window, its expression and its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSchedule {
+    /// Short name: the profile's name, `profile-N`, or `default` / `default-N`.
+    pub name: String,
+    /// What the window is, for people: `MON-FRI 08:00-20:00`.
+    pub window: String,
+    /// The Scheduler expression.
+    pub expression: String,
+    /// The IANA time zone.
+    pub timezone: String,
+    /// The targets with this window's concurrency: the input is `{"targets": [...]}`.
+    pub targets: Vec<Target>,
+    /// The hours of the week in which it fires.
+    pub hours: WeekGrid,
+    /// Average runs in each of those hours.
+    pub runs_per_hour: f64,
+}
+
+impl WindowSchedule {
+    /// The schedule's input: exactly what the warmer Lambda accepts.
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// let warmer = WarmerBuilder::new("api").target("orders", 3).build();
+    /// let input = warmer.schedules().unwrap()[0].input();
+    /// assert_eq!(input, r#"{"targets":[{"function":"orders","concurrency":3,"delay":"auto","mode":"verify"}]}"#);
+    /// ```
+    pub fn input(&self) -> String {
+        #[derive(Serialize)]
+        struct Input<'a> {
+            targets: &'a [Target],
+        }
+        serde_json::to_string(&Input {
+            targets: &self.targets,
+        })
+        .expect("targets always serialize to JSON")
+    }
+
+    /// Average runs in a week.
+    pub fn runs_per_week(&self) -> f64 {
+        self.hours.count() as f64 * self.runs_per_hour
+    }
+}
+
+impl Warmer {
+    /// The parsed schedule expression.
+    pub fn parsed_schedule(&self) -> Result<Schedule, schedule::ExprError> {
+        self.schedule.parse()
+    }
+
+    /// The windows of the profiles, parsed.
+    pub fn windows(&self) -> Result<Vec<(DaySet, HourRange)>, schedule::ExprError> {
+        self.profiles
+            .iter()
+            .map(|p| Ok((p.days.parse()?, p.hours.parse()?)))
+            .collect()
+    }
+
+    /// One Scheduler schedule per window: each profile, then the rest of the week (the
+    /// default), cut into as few crons as its shape allows. Without profiles, the schedule
+    /// as written.
+    pub fn schedules(&self) -> Result<Vec<WindowSchedule>, schedule::ExprError> {
+        let base = self.parsed_schedule()?;
+        if self.profiles.is_empty() {
+            let (hours, runs_per_hour) = base.coverage();
+            return Ok(vec![WindowSchedule {
+                name: "default".into(),
+                window: "always".into(),
+                expression: base.to_string(),
+                timezone: self.timezone.clone(),
+                targets: self.targets.clone(),
+                hours,
+                runs_per_hour,
+            }]);
+        }
+        let minute = base.minute_field()?;
+        let (_, runs_per_hour) = base.coverage();
+        let mut out = Vec::new();
+        let mut covered = WeekGrid::empty();
+        for (i, (profile, (days, range))) in self.profiles.iter().zip(self.windows()?).enumerate() {
+            let grid = WeekGrid::window(days, range);
+            covered = covered.union(&grid);
+            out.push(WindowSchedule {
+                name: profile
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("profile-{}", i + 1)),
+                window: format!("{days} {range}"),
+                expression: format!(
+                    "cron({minute} {} ? * {} *)",
+                    hours_field(&range.hours().collect::<Vec<_>>()),
+                    days.cron_field()
+                ),
+                timezone: self.timezone.clone(),
+                targets: self.targets_with(Some(profile.concurrency)),
+                hours: grid,
+                runs_per_hour,
+            });
+        }
+        let rest = WeekGrid::full().minus(&covered);
+        let rects = rest.rectangles();
+        let several = rects.len() > 1;
+        for (i, (days, hours)) in rects.into_iter().enumerate() {
+            let mut grid = WeekGrid::empty();
+            for d in days.iter() {
+                for &h in &hours {
+                    grid.set(d, h);
+                }
+            }
+            out.push(WindowSchedule {
+                name: if several {
+                    format!("default-{}", i + 1)
+                } else {
+                    "default".into()
+                },
+                window: format!("{days} {}", hours_label(&hours)),
+                expression: format!(
+                    "cron({minute} {} ? * {} *)",
+                    hours_field(&hours),
+                    days.cron_field()
+                ),
+                timezone: self.timezone.clone(),
+                targets: self.targets_with(None),
+                hours: grid,
+                runs_per_hour,
+            });
+        }
+        Ok(out)
+    }
+
+    fn targets_with(&self, concurrency: Option<u32>) -> Vec<Target> {
+        self.targets
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                if let Some(n) = concurrency {
+                    t.concurrency = n;
+                }
+                t
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,597 @@
+//! The checks behind `warmer config check`: every problem, with its field path and fix.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use warm_sdk::protocol::DEFAULT_MAX_DELAY_MS;
+
+use super::schedule::{DaySet, ExprError, HourRange, WeekGrid};
+use super::{Config, Warmer};
+use warmer_fn::target::{Delay, Target};
+
+/// Scheduler's limit on a schedule's input, in characters.
+const MAX_INPUT_CHARS: usize = 8192;
+/// Log retention values CloudWatch Logs accepts.
+const RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+/// Keys of the warm-up payload that the engine sets itself.
+const RESERVED_PAYLOAD_KEYS: [&str; 5] =
+    ["warmer", "delay", "correlation_id", "index", "concurrency"];
+/// Idle environments are commonly reclaimed after 5 to 15 minutes; a slower schedule lets them go.
+const SLOWEST_USEFUL_RATE_MINUTES: u64 = 15;
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The config cannot be deployed as it is.
+    Error,
+    /// Deployable, but probably not what was meant.
+    Warning,
+}
+
+/// One problem in a config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Field path, e.g. `warmers[0].profiles[1].concurrency`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{label}: {}: {}\n  fix: {}",
+            self.path, self.message, self.fix
+        )
+    }
+}
+
+/// All problems found in a config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    /// The diagnostic at exactly `path`, if any.
+    pub fn at(&self, path: &str) -> Option<&Diagnostic> {
+        self.0.iter().find(|d| d.path == path)
+    }
+
+    fn error(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.push(Severity::Error, path.into(), message.into(), fix.into());
+    }
+
+    fn warning(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, path.into(), message.into(), fix.into());
+    }
+
+    fn expr(&mut self, path: impl Into<String>, e: ExprError) {
+        self.push(Severity::Error, path.into(), e.message, e.fix);
+    }
+
+    fn push(&mut self, severity: Severity, path: String, message: String, fix: String) {
+        self.0.push(Diagnostic {
+            severity,
+            path,
+            message,
+            fix,
+        });
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn validate(config: &Config) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    let limit = config.account_concurrency_limit;
+    if limit == 0 {
+        d.error(
+            "account_concurrency_limit",
+            "the account concurrency limit is 0",
+            "set it to your account's ConcurrentExecutions quota (1000 by default), or remove it",
+        );
+    }
+    check_function(config, &mut d);
+    check_metrics(config, &mut d);
+    check_cost(config, &mut d);
+    if config.warmers.is_empty() {
+        d.error(
+            "warmers",
+            "no warmer is configured",
+            "add a [[warmers]] table with a name and at least one [[warmers.targets]]",
+        );
+    }
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen_targets: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    for (w, warmer) in config.warmers.iter().enumerate() {
+        let at = format!("warmers[{w}]");
+        if let Some(first) = names.insert(&warmer.name, w) {
+            d.error(
+                format!("{at}.name"),
+                format!(
+                    "warmer name `{}` is also used by warmers[{first}]",
+                    warmer.name
+                ),
+                "give every warmer its own name",
+            );
+        }
+        check_warmer(config, warmer, &at, &mut d);
+        for (t, target) in warmer.targets.iter().enumerate() {
+            let key = (target.function.clone(), target.qualifier.clone());
+            if let Some(other) = seen_targets.insert(key, w)
+                && other != w
+            {
+                d.warning(
+                    format!("{at}.targets[{t}]"),
+                    format!("`{}` is also warmed by warmers[{other}]", target.display_name()),
+                    "warm each function from one warmer, or the two runs overlap and count each other's environments",
+                );
+            }
+        }
+    }
+    d
+}
+
+fn check_function(config: &Config, d: &mut Diagnostics) {
+    let f = &config.function;
+    if !(128..=10240).contains(&f.memory_mb) {
+        d.error(
+            "function.memory_mb",
+            format!("memory {} MB is outside Lambda's 128-10240 MB", f.memory_mb),
+            "set memory_mb between 128 and 10240 (256 is plenty for the warmer)",
+        );
+    }
+    if !(1..=900).contains(&f.timeout_seconds) {
+        d.error(
+            "function.timeout_seconds",
+            format!(
+                "timeout {} s is outside Lambda's 1-900 s",
+                f.timeout_seconds
+            ),
+            "set timeout_seconds between 1 and 900 (60 is the default)",
+        );
+    }
+    if !RETENTION_DAYS.contains(&f.log_retention_days) {
+        let nearest = RETENTION_DAYS
+            .iter()
+            .min_by_key(|r| r.abs_diff(f.log_retention_days))
+            .copied()
+            .unwrap_or(14);
+        d.error(
+            "function.log_retention_days",
+            format!(
+                "CloudWatch Logs does not accept a retention of {} days",
+                f.log_retention_days
+            ),
+            format!("use one of {RETENTION_DAYS:?}, e.g. {nearest}"),
+        );
+    }
+    if f.code_uri.trim().is_empty() {
+        d.error(
+            "function.code_uri",
+            "code_uri is empty",
+            "point it at cargo-lambda's output dir, \"target/lambda/warmer-fn/\"",
+        );
+    }
+}
+
+fn check_metrics(config: &Config, d: &mut Diagnostics) {
+    let ns = &config.metrics.namespace;
+    if ns.is_empty() || ns.len() > 255 || ns.starts_with("AWS/") || ns.contains(':') {
+        d.error(
+            "metrics.namespace",
+            format!("`{ns}` is not a usable CloudWatch namespace"),
+            "use 1-255 characters, no `:`, not starting with `AWS/` (default \"Warmer\")",
+        );
+    }
+}
+
+fn check_cost(config: &Config, d: &mut Diagnostics) {
+    let c = &config.cost;
+    let memory_fix = "use the function's memory size in MB, 128-10240";
+    if !(128..=10240).contains(&c.memory_mb) {
+        d.error(
+            "cost.memory_mb",
+            format!("{} MB is not a Lambda memory size", c.memory_mb),
+            memory_fix,
+        );
+    }
+    for (function, mb) in &c.function_memory_mb {
+        if !(128..=10240).contains(mb) {
+            d.error(
+                format!("cost.function_memory_mb.{function}"),
+                format!("{mb} MB is not a Lambda memory size"),
+                memory_fix,
+            );
+        }
+    }
+    if c.auto_delay_ms > DEFAULT_MAX_DELAY_MS {
+        d.error(
+            "cost.auto_delay_ms",
+            format!(
+                "{} ms is above the {DEFAULT_MAX_DELAY_MS} ms delay cap",
+                c.auto_delay_ms
+            ),
+            format!("set it to at most {DEFAULT_MAX_DELAY_MS}"),
+        );
+    }
+}
+
+fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics) {
+    let name_ok = !warmer.name.is_empty()
+        && warmer.name.len() <= 40
+        && warmer
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        d.error(
+            format!("{at}.name"),
+            format!(
+                "warmer name `{}` is not 1-40 letters, digits, `-` or `_`",
+                warmer.name
+            ),
+            "rename it, e.g. \"api-prod\"",
+        );
+    }
+    if warmer.timezone.parse::<chrono_tz::Tz>().is_err() {
+        d.error(
+            format!("{at}.timezone"),
+            format!("`{}` is not an IANA time zone", warmer.timezone),
+            "use a name like \"UTC\", \"Europe/Berlin\" or \"America/New_York\"",
+        );
+    }
+    match warmer.parsed_schedule() {
+        Err(e) => d.expr(format!("{at}.schedule"), e),
+        Ok(schedule) => {
+            if let Some(minutes) = schedule.rate_minutes()
+                && minutes > SLOWEST_USEFUL_RATE_MINUTES
+            {
+                d.warning(
+                    format!("{at}.schedule"),
+                    format!(
+                        "{schedule} leaves environments idle longer than Lambda commonly keeps them"
+                    ),
+                    "warm at least every 15 minutes; rate(5 minutes) is usual",
+                );
+            }
+            if !warmer.profiles.is_empty()
+                && let Err(e) = schedule.minute_field()
+            {
+                d.expr(format!("{at}.schedule"), e);
+            }
+        }
+    }
+    if warmer.targets.is_empty() {
+        d.error(
+            format!("{at}.targets"),
+            "the warmer has no targets",
+            "add a [[warmers.targets]] table with `function` and `concurrency`",
+        );
+    }
+    let limit = config.account_concurrency_limit;
+    let mut keys: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    for (t, target) in warmer.targets.iter().enumerate() {
+        let tat = format!("{at}.targets[{t}]");
+        check_target(target, &tat, limit, d);
+        let key = (target.function.clone(), target.qualifier.clone());
+        if let Some(first) = keys.insert(key, t) {
+            d.error(
+                format!("{tat}.function"),
+                format!(
+                    "`{}` is already a target at {at}.targets[{first}]",
+                    target.display_name()
+                ),
+                "list each function and qualifier once per warmer",
+            );
+        }
+        let max_delay = match target.delay {
+            Delay::Fixed(ms) => ms,
+            Delay::Auto => 0,
+        };
+        if u64::from(config.function.timeout_seconds) * 1000 < max_delay + 1000 {
+            d.error(
+                format!("{tat}.delay"),
+                format!(
+                    "a {max_delay} ms delay does not fit the warmer's {} s timeout",
+                    config.function.timeout_seconds
+                ),
+                "raise function.timeout_seconds or lower the delay",
+            );
+        }
+    }
+    check_profiles(warmer, at, limit, d);
+    if let Some(alarm) = &warmer.alarm {
+        check_alarm(alarm, &format!("{at}.alarm"), d);
+    }
+    if let Ok(schedules) = warmer.schedules() {
+        for s in &schedules {
+            let total: u64 = s.targets.iter().map(|t| u64::from(t.concurrency)).sum();
+            if s.targets.len() > 1 && total > u64::from(limit) {
+                d.error(
+                    format!("{at}.targets"),
+                    format!("in window `{}` the targets together ask for {total} environments, above the account limit {limit}", s.window),
+                    "lower the concurrency, split the targets over time, or raise account_concurrency_limit after raising the quota",
+                );
+            }
+            let len = s.input().len();
+            if len > MAX_INPUT_CHARS {
+                d.error(
+                    format!("{at}.targets"),
+                    format!("the schedule input for window `{}` is {len} characters, above Scheduler's {MAX_INPUT_CHARS}", s.window),
+                    "move targets to another warmer or shrink their payload extras",
+                );
+            }
+        }
+    }
+}
+
+fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
+    if let Err((message, fix)) = check_function_ref(&target.function, target.qualifier.is_some()) {
+        d.error(format!("{at}.function"), message, fix);
+    }
+    if let Some(q) = &target.qualifier {
+        let ok = !q.is_empty()
+            && q.len() <= 128
+            && (q == "$LATEST"
+                || q.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        if !ok {
+            d.error(
+                format!("{at}.qualifier"),
+                format!("`{q}` is not a version or alias name"),
+                "use a version number, an alias (letters, digits, `-`, `_`) or $LATEST",
+            );
+        }
+    }
+    check_concurrency(target.concurrency, &format!("{at}.concurrency"), limit, d);
+    match target.delay {
+        Delay::Fixed(ms) if ms > DEFAULT_MAX_DELAY_MS => d.error(
+            format!("{at}.delay"),
+            format!(
+                "delay {ms} ms is above the {DEFAULT_MAX_DELAY_MS} ms cap the handler enforces"
+            ),
+            format!("use at most {DEFAULT_MAX_DELAY_MS}, or \"auto\""),
+        ),
+        Delay::Fixed(0) => d.warning(
+            format!("{at}.delay"),
+            "a 0 ms delay lets one environment answer several warm-ups, so fewer than N are warmed",
+            "use \"auto\"",
+        ),
+        _ => {}
+    }
+    for key in target.payload.keys() {
+        if RESERVED_PAYLOAD_KEYS.contains(&key.as_str()) {
+            d.error(
+                format!("{at}.payload.{key}"),
+                format!("`{key}` is set by the warmer itself"),
+                format!(
+                    "remove `{key}` from the payload extras (reserved: {RESERVED_PAYLOAD_KEYS:?})"
+                ),
+            );
+        }
+    }
+}
+
+/// Checks a function name, partial ARN or full ARN.
+fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String, String)> {
+    let fix = "write a function name (letters, digits, `-`, `_`, up to 64) or an ARN like arn:aws:lambda:us-east-1:123456789012:function:orders";
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 64
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let parts: Vec<&str> = function.split(':').collect();
+    let (name, qualifier) = match parts.as_slice() {
+        [name] => (*name, None),
+        [name, qualifier] => (*name, Some(*qualifier)),
+        [account, "function", name] => {
+            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                return Err((
+                    format!("`{account}` in `{function}` is not a 12-digit account id"),
+                    fix.into(),
+                ));
+            }
+            (*name, None)
+        }
+        [
+            "arn",
+            partition,
+            "lambda",
+            region,
+            account,
+            "function",
+            name,
+            rest @ ..,
+        ] if rest.len() <= 1 => {
+            if partition.is_empty() || region.is_empty() || account.len() != 12 {
+                return Err((
+                    format!("`{function}` is not a complete Lambda function ARN"),
+                    fix.into(),
+                ));
+            }
+            (*name, rest.first().copied())
+        }
+        _ => {
+            return Err((
+                format!("`{function}` is neither a function name nor a Lambda function ARN"),
+                fix.into(),
+            ));
+        }
+    };
+    if !name_ok(name) {
+        return Err((format!("`{name}` is not a valid function name"), fix.into()));
+    }
+    if qualifier.is_some() && has_qualifier {
+        return Err((
+            format!("`{function}` already ends in a qualifier and `qualifier` is set too"),
+            "keep the qualifier in one place: drop it from the ARN or remove `qualifier`".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_concurrency(n: u32, at: &str, limit: u32, d: &mut Diagnostics) {
+    if n == 0 {
+        d.error(
+            at,
+            "concurrency 0 warms nothing",
+            format!("set 1 to {limit}, or remove the target or window"),
+        );
+    } else if n > limit {
+        d.error(
+            at,
+            format!("concurrency {n} is above the account limit of {limit}"),
+            format!("lower it to {limit} or less, or raise account_concurrency_limit after raising the quota"),
+        );
+    }
+}
+
+fn check_profiles(warmer: &Warmer, at: &str, limit: u32, d: &mut Diagnostics) {
+    let mut parsed: Vec<Option<(DaySet, HourRange)>> = Vec::new();
+    for (p, profile) in warmer.profiles.iter().enumerate() {
+        let pat = format!("{at}.profiles[{p}]");
+        let days = profile
+            .days
+            .parse::<DaySet>()
+            .map_err(|e| d.expr(format!("{pat}.days"), e))
+            .ok();
+        let hours = profile
+            .hours
+            .parse::<HourRange>()
+            .map_err(|e| d.expr(format!("{pat}.hours"), e))
+            .ok();
+        check_concurrency(profile.concurrency, &format!("{pat}.concurrency"), limit, d);
+        parsed.push(days.zip(hours));
+    }
+    let mut covered = WeekGrid::empty();
+    for (j, window) in parsed.iter().enumerate() {
+        let Some((days, hours)) = window else {
+            continue;
+        };
+        let grid = WeekGrid::window(*days, *hours);
+        for (i, earlier) in parsed[..j].iter().enumerate() {
+            let Some((odays, ohours)) = earlier else {
+                continue;
+            };
+            let overlap = grid.intersect(&WeekGrid::window(*odays, *ohours));
+            if let Some((day, hour)) = overlap.first() {
+                let day_name = DaySet::default_with(day);
+                d.error(
+                    format!("{at}.profiles[{j}]"),
+                    format!(
+                        "window {days} {hours} overlaps {at}.profiles[{i}] ({odays} {ohours}) for {} hour{}, first on {day_name} at {hour:02}:00",
+                        overlap.count(),
+                        if overlap.count() == 1 { "" } else { "s" }
+                    ),
+                    "make the windows disjoint: change `days` or `hours` so no hour is in both",
+                );
+            }
+        }
+        covered = covered.union(&grid);
+    }
+    if !warmer.profiles.is_empty() && covered == WeekGrid::full() {
+        d.warning(
+            format!("{at}.profiles"),
+            "the profiles cover the whole week, so the targets' own concurrency is never used",
+            "that is fine if meant; otherwise shrink a window",
+        );
+    }
+}
+
+impl DaySet {
+    fn default_with(day: usize) -> DaySet {
+        let mut set = DaySet::default();
+        set.insert(day);
+        set
+    }
+}
+
+fn check_alarm(alarm: &super::Alarm, at: &str, d: &mut Diagnostics) {
+    if alarm.threshold == 0 {
+        d.error(
+            format!("{at}.threshold"),
+            "a threshold of 0 is always reached",
+            "use 1 or more",
+        );
+    }
+    if alarm.period_seconds < 60 || !alarm.period_seconds.is_multiple_of(60) {
+        d.error(
+            format!("{at}.period_seconds"),
+            format!("period {} s is not a multiple of 60", alarm.period_seconds),
+            "use 60, 300 or another multiple of 60",
+        );
+    }
+    if alarm.evaluation_periods == 0 {
+        d.error(
+            format!("{at}.evaluation_periods"),
+            "0 evaluation periods",
+            "use 1 or more",
+        );
+    }
+    let missing = ["notBreaching", "breaching", "ignore", "missing"];
+    if !missing.contains(&alarm.treat_missing_data.as_str()) {
+        d.error(
+            format!("{at}.treat_missing_data"),
+            format!(
+                "`{}` is not a TreatMissingData value",
+                alarm.treat_missing_data
+            ),
+            format!("use one of {missing:?}"),
+        );
+    }
+    if let Some(arn) = &alarm.sns_topic_arn {
+        let parts: Vec<&str> = arn.split(':').collect();
+        if parts.len() != 6 || parts[0] != "arn" || parts[2] != "sns" {
+            d.error(
+                format!("{at}.sns_topic_arn"),
+                format!("`{arn}` is not an SNS topic ARN"),
+                "write arn:aws:sns:REGION:ACCOUNT:TOPIC",
+            );
+        }
+    }
+}

@@ -1,0 +1,561 @@
+//! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation.
+//!
+//! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
+//! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
+//! `AWS::Scheduler::Schedule` per window whose input is exactly `{"targets": [...]}` for that
+//! window, a role that may invoke exactly the target ARNs, a role that lets Scheduler invoke
+//! only the warmer, and optional `Shortfall` alarms.
+//!
+//! ```
+//! use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+//! use warmer_cli::render::{Flavor, render};
+//!
+//! let config = ConfigBuilder::new()
+//!     .warmer(WarmerBuilder::new("api").target("orders", 5))
+//!     .build();
+//! let template = render(&config, Flavor::Sam).unwrap();
+//! let json: serde_json::Value = serde_json::from_str(&template.to_json()).unwrap();
+//! assert_eq!(json["Resources"]["WarmerFunction"]["Type"], "AWS::Serverless::Function");
+//! assert_eq!(json["Resources"]["ApiScheduleDefault"]["Type"], "AWS::Scheduler::Schedule");
+//! ```
+
+use std::collections::BTreeSet;
+
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::config::{Config, Warmer};
+use warmer_fn::target::Target;
+
+/// Which template language to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flavor {
+    /// AWS SAM (`sam deploy`): the function is an `AWS::Serverless::Function` built from `code_uri`.
+    Sam,
+    /// Plain CloudFormation: the function's zip is read from the `CodeS3Bucket`/`CodeS3Key` parameters.
+    Cloudformation,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// YAML (default).
+    #[default]
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// A rendered template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// The template as a tree (key order as written).
+    pub value: Value,
+}
+
+impl Template {
+    /// YAML text.
+    ///
+    /// Plain scalars that YAML 1.1 readers (PyYAML, so the AWS CLI, SAM CLI and cfn-lint) would
+    /// read as booleans or base-60 numbers, such as `OFF` or `08:00`, are quoted.
+    pub fn to_yaml(&self) -> String {
+        let text =
+            serde_yaml_ng::to_string(&self.value).expect("a template always serializes to YAML");
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.lines() {
+            out.push_str(&quote_yaml11_scalar(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.value).expect("a template always serializes to JSON")
+            + "\n"
+    }
+
+    /// Text in `format`.
+    pub fn to_format(&self, format: Format) -> String {
+        match format {
+            Format::Yaml => self.to_yaml(),
+            Format::Json => self.to_json(),
+        }
+    }
+}
+
+/// Logical id of the warmer function.
+pub const FUNCTION_ID: &str = "WarmerFunction";
+/// Logical id of its log group.
+pub const LOG_GROUP_ID: &str = "WarmerLogGroup";
+/// Logical id of the function's role.
+pub const FUNCTION_ROLE_ID: &str = "WarmerFunctionRole";
+/// Logical id of the role Scheduler assumes.
+pub const SCHEDULER_ROLE_ID: &str = "WarmerSchedulerRole";
+
+/// Renders `config` (which must pass [`Config::check`]).
+pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
+    if let Err(diagnostics) = config.check() {
+        anyhow::bail!("the config has errors; fix them first:\n{diagnostics}");
+    }
+    let mut resources = Mapping::new();
+    let mut outputs = Mapping::new();
+    let mut used_ids = BTreeSet::new();
+
+    resources.insert(s(LOG_GROUP_ID), log_group(config));
+    resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
+    resources.insert(s(FUNCTION_ID), function(config, flavor));
+    resources.insert(s(SCHEDULER_ROLE_ID), scheduler_role());
+    for id in [
+        LOG_GROUP_ID,
+        FUNCTION_ROLE_ID,
+        FUNCTION_ID,
+        SCHEDULER_ROLE_ID,
+    ] {
+        used_ids.insert(id.to_string());
+    }
+
+    for warmer in &config.warmers {
+        let base = pascal(&warmer.name);
+        for schedule in warmer.schedules()? {
+            let id = unique_id(
+                &mut used_ids,
+                format!("{base}Schedule{}", pascal(&schedule.name)),
+            );
+            let description = format!(
+                "warmer {} / {} ({}): {}",
+                warmer.name,
+                schedule.name,
+                schedule.window,
+                schedule
+                    .targets
+                    .iter()
+                    .map(|t| format!("{}={}", t.display_name(), t.concurrency))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            resources.insert(
+                s(&id),
+                map([
+                    ("Type", s("AWS::Scheduler::Schedule")),
+                    (
+                        "Properties",
+                        map([
+                            ("Description", s(truncate(&description, 512))),
+                            ("ScheduleExpression", s(&schedule.expression)),
+                            ("ScheduleExpressionTimezone", s(&schedule.timezone)),
+                            ("FlexibleTimeWindow", map([("Mode", s("OFF"))])),
+                            ("State", s("ENABLED")),
+                            (
+                                "Target",
+                                map([
+                                    ("Arn", get_att(FUNCTION_ID, "Arn")),
+                                    ("RoleArn", get_att(SCHEDULER_ROLE_ID, "Arn")),
+                                    ("Input", s(schedule.input())),
+                                    (
+                                        "RetryPolicy",
+                                        // A late warm-up is useless and the next run is minutes away.
+                                        map([
+                                            ("MaximumRetryAttempts", n(0)),
+                                            ("MaximumEventAgeInSeconds", n(60)),
+                                        ]),
+                                    ),
+                                ]),
+                            ),
+                        ]),
+                    ),
+                ]),
+            );
+        }
+        if let Some(alarm) = &warmer.alarm {
+            for target in &warmer.targets {
+                let id = unique_id(
+                    &mut used_ids,
+                    format!("{base}Shortfall{}", pascal(&target.display_name())),
+                );
+                let mut props = vec![
+                    (
+                        "AlarmDescription",
+                        s(format!(
+                            "warmer {}: fewer environments of {} were warmed than requested",
+                            warmer.name,
+                            target.display_name()
+                        )),
+                    ),
+                    ("Namespace", s(&config.metrics.namespace)),
+                    ("MetricName", s("Shortfall")),
+                    (
+                        "Dimensions",
+                        seq([map([
+                            ("Name", s("FunctionName")),
+                            ("Value", s(target.display_name())),
+                        ])]),
+                    ),
+                    ("Statistic", s("Maximum")),
+                    ("Period", n(alarm.period_seconds.into())),
+                    ("EvaluationPeriods", n(alarm.evaluation_periods.into())),
+                    ("Threshold", n(alarm.threshold.into())),
+                    ("ComparisonOperator", s("GreaterThanOrEqualToThreshold")),
+                    ("TreatMissingData", s(&alarm.treat_missing_data)),
+                ];
+                if let Some(topic) = &alarm.sns_topic_arn {
+                    props.push(("AlarmActions", seq([s(topic)])));
+                }
+                resources.insert(
+                    s(&id),
+                    map([
+                        ("Type", s("AWS::CloudWatch::Alarm")),
+                        ("Properties", map(props)),
+                    ]),
+                );
+            }
+        }
+    }
+
+    outputs.insert(
+        s("WarmerFunctionName"),
+        map([
+            ("Description", s("The warmer function")),
+            ("Value", r(FUNCTION_ID)),
+        ]),
+    );
+    outputs.insert(
+        s("WarmerFunctionArn"),
+        map([
+            ("Description", s("The warmer function's ARN")),
+            ("Value", get_att(FUNCTION_ID, "Arn")),
+        ]),
+    );
+    outputs.insert(
+        s("WarmerLogGroupName"),
+        map([
+            ("Description", s("The warmer's log group")),
+            ("Value", r(LOG_GROUP_ID)),
+        ]),
+    );
+
+    let mut top = vec![("AWSTemplateFormatVersion", s("2010-09-09"))];
+    if flavor == Flavor::Sam {
+        top.push(("Transform", s("AWS::Serverless-2016-10-31")));
+    }
+    top.push((
+        "Description",
+        s("Keeps Lambda functions warm on a schedule (rendered by `warmer render` from warmer.toml)"),
+    ));
+    if flavor == Flavor::Cloudformation {
+        top.push((
+            "Parameters",
+            map([
+                (
+                    "CodeS3Bucket",
+                    map([
+                        ("Type", s("String")),
+                        ("Description", s("S3 bucket holding the warmer's bootstrap.zip")),
+                    ]),
+                ),
+                (
+                    "CodeS3Key",
+                    map([
+                        ("Type", s("String")),
+                        ("Default", s("warmer-fn/bootstrap.zip")),
+                        (
+                            "Description",
+                            s("Key of the zip made by cargo lambda build --profile deploy --arm64 --output-format zip -p warmer-fn"),
+                        ),
+                    ]),
+                ),
+            ]),
+        ));
+    }
+    top.push(("Resources", Value::Mapping(resources)));
+    top.push(("Outputs", Value::Mapping(outputs)));
+    Ok(Template { value: map(top) })
+}
+
+/// Quotes the plain scalar value of a `key: value` or `- value` line when YAML 1.1 would not
+/// read it as a string.
+fn quote_yaml11_scalar(line: &str) -> String {
+    let value_at = if let Some(i) = line.find(": ") {
+        i + 2
+    } else if let Some(rest) = line.trim_start().strip_prefix("- ") {
+        line.len() - rest.len()
+    } else {
+        return line.to_string();
+    };
+    let value = &line[value_at..];
+    const BOOLS: [&str; 18] = [
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    let sexagesimal = value.contains(':')
+        && value
+            .split(':')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if BOOLS.contains(&value) || sexagesimal {
+        format!("{}'{value}'", &line[..value_at])
+    } else {
+        line.to_string()
+    }
+}
+
+fn log_group(config: &Config) -> Value {
+    map([
+        ("Type", s("AWS::Logs::LogGroup")),
+        (
+            "Properties",
+            map([(
+                "RetentionInDays",
+                n(config.function.log_retention_days.into()),
+            )]),
+        ),
+    ])
+}
+
+fn function(config: &Config, flavor: Flavor) -> Value {
+    let f = &config.function;
+    let mut props = vec![("Description", s("Warms Lambda environments on a schedule"))];
+    match flavor {
+        Flavor::Sam => props.push(("CodeUri", s(&f.code_uri))),
+        Flavor::Cloudformation => props.push((
+            "Code",
+            map([("S3Bucket", r("CodeS3Bucket")), ("S3Key", r("CodeS3Key"))]),
+        )),
+    }
+    props.extend([
+        ("Handler", s("bootstrap")),
+        ("Runtime", s("provided.al2023")),
+        ("Architectures", seq([s("arm64")])),
+        ("MemorySize", n(f.memory_mb.into())),
+        ("Timeout", n(f.timeout_seconds.into())),
+        ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
+        ("LoggingConfig", map([("LogGroup", r(LOG_GROUP_ID))])),
+        (
+            "Environment",
+            map([(
+                "Variables",
+                map([
+                    ("WARMER_METRICS_NAMESPACE", s(&config.metrics.namespace)),
+                    ("RUST_LOG", s("info")),
+                ]),
+            )]),
+        ),
+    ]);
+    let kind = match flavor {
+        Flavor::Sam => "AWS::Serverless::Function",
+        Flavor::Cloudformation => "AWS::Lambda::Function",
+    };
+    map([("Type", s(kind)), ("Properties", map(props))])
+}
+
+/// The ARNs the warmer may invoke, one per distinct target and qualifier, sorted.
+///
+/// Names become `arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:NAME[:QUALIFIER]`
+/// (an `Fn::Sub`); full ARNs are used as given, with the qualifier appended.
+///
+/// ```
+/// use warmer_fn::target::Target;
+/// let mut t = Target::new("orders", 1);
+/// t.qualifier = Some("live".into());
+/// assert_eq!(
+///     warmer_cli::render::target_arn(&t),
+///     "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders:live"
+/// );
+/// ```
+pub fn target_arn(target: &Target) -> String {
+    let suffix = target
+        .qualifier
+        .as_ref()
+        .map(|q| format!(":{q}"))
+        .unwrap_or_default();
+    let parts: Vec<&str> = target.function.split(':').collect();
+    match parts.as_slice() {
+        ["arn", ..] => format!("{}{suffix}", target.function),
+        [account, "function", name] => {
+            format!(
+                "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{account}:function:{name}{suffix}"
+            )
+        }
+        _ => format!(
+            "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}{suffix}",
+            target.function
+        ),
+    }
+}
+
+/// Every target ARN of every warmer, deduplicated and sorted.
+pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
+    let set: BTreeSet<String> = warmers
+        .iter()
+        .flat_map(|w| w.targets.iter().map(target_arn))
+        .collect();
+    set.into_iter().collect()
+}
+
+fn function_role(config: &Config) -> Value {
+    let invoke: Vec<Value> = target_arns(&config.warmers)
+        .into_iter()
+        .map(|arn| if arn.contains("${") { sub(arn) } else { s(arn) })
+        .collect();
+    let policy = map([
+        ("Version", s("2012-10-17")),
+        (
+            "Statement",
+            seq([
+                map([
+                    ("Sid", s("WriteOwnLogs")),
+                    ("Effect", s("Allow")),
+                    (
+                        "Action",
+                        seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
+                    ),
+                    ("Resource", get_att(LOG_GROUP_ID, "Arn")),
+                ]),
+                map([
+                    ("Sid", s("InvokeTargets")),
+                    ("Effect", s("Allow")),
+                    ("Action", s("lambda:InvokeFunction")),
+                    ("Resource", Value::Sequence(invoke)),
+                ]),
+            ]),
+        ),
+    ]);
+    role("lambda.amazonaws.com", None, "warmer-targets", policy)
+}
+
+fn scheduler_role() -> Value {
+    let policy = map([
+        ("Version", s("2012-10-17")),
+        (
+            "Statement",
+            seq([map([
+                ("Sid", s("InvokeWarmer")),
+                ("Effect", s("Allow")),
+                ("Action", s("lambda:InvokeFunction")),
+                ("Resource", get_att(FUNCTION_ID, "Arn")),
+            ])]),
+        ),
+    ]);
+    // Confused-deputy guard: only schedules of this account may assume the role.
+    let condition = map([(
+        "StringEquals",
+        map([("aws:SourceAccount", r("AWS::AccountId"))]),
+    )]);
+    role(
+        "scheduler.amazonaws.com",
+        Some(condition),
+        "invoke-warmer",
+        policy,
+    )
+}
+
+fn role(service: &str, condition: Option<Value>, policy_name: &str, policy: Value) -> Value {
+    let mut statement = vec![
+        ("Effect", s("Allow")),
+        ("Principal", map([("Service", s(service))])),
+        ("Action", s("sts:AssumeRole")),
+    ];
+    if let Some(condition) = condition {
+        statement.push(("Condition", condition));
+    }
+    map([
+        ("Type", s("AWS::IAM::Role")),
+        (
+            "Properties",
+            map([
+                (
+                    "AssumeRolePolicyDocument",
+                    map([
+                        ("Version", s("2012-10-17")),
+                        ("Statement", seq([map(statement)])),
+                    ]),
+                ),
+                (
+                    "Policies",
+                    seq([map([
+                        ("PolicyName", s(policy_name)),
+                        ("PolicyDocument", policy),
+                    ])]),
+                ),
+            ]),
+        ),
+    ])
+}
+
+fn pascal(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn unique_id(used: &mut BTreeSet<String>, id: String) -> String {
+    let mut candidate = id.clone();
+    let mut i = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{id}{i}");
+        i += 1;
+    }
+    candidate
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max - 3).collect::<String>() + "..."
+    }
+}
+
+fn s(text: impl AsRef<str>) -> Value {
+    Value::String(text.as_ref().to_string())
+}
+
+fn n(value: u64) -> Value {
+    Value::Number(value.into())
+}
+
+fn seq<const N: usize>(items: [Value; N]) -> Value {
+    Value::Sequence(items.into())
+}
+
+fn map(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let mut m = Mapping::new();
+    for (k, v) in entries {
+        m.insert(s(k), v);
+    }
+    Value::Mapping(m)
+}
+
+fn r(id: &str) -> Value {
+    map([("Ref", s(id))])
+}
+
+fn sub(text: String) -> Value {
+    map([("Fn::Sub", s(text))])
+}
+
+fn get_att(id: &str, attribute: &str) -> Value {
+    map([("Fn::GetAtt", seq([s(id), s(attribute)]))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_yaml11_scalar;
+
+    #[test]
+    fn yaml11_booleans_and_base60_numbers_are_quoted() {
+        assert_eq!(quote_yaml11_scalar("    Mode: OFF"), "    Mode: 'OFF'");
+        assert_eq!(quote_yaml11_scalar("  - yes"), "  - 'yes'");
+        assert_eq!(quote_yaml11_scalar("  Start: 08:00"), "  Start: '08:00'");
+        assert_eq!(quote_yaml11_scalar("  State: ENABLED"), "  State: ENABLED");
+        assert_eq!(
+            quote_yaml11_scalar("  Value: orders:live"),
+            "  Value: orders:live"
+        );
+    }
+}

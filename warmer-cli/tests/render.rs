@@ -1,0 +1,364 @@
+//! `warmer render`: templates that pass `cfn-lint` and grant exactly what the warmer needs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use warmer_cli::config::{Config, ConfigBuilder, WarmerBuilder};
+use warmer_cli::render::{Flavor, render};
+use warmer_fn::target::Target;
+
+fn example() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml")).unwrap()
+}
+
+fn rendered(config: &Config, flavor: Flavor) -> Value {
+    serde_json::from_str(&render(config, flavor).unwrap().to_json()).unwrap()
+}
+
+fn resources_of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .collect()
+}
+
+/// Runs cfn-lint on the files; panics with its output on any finding.
+fn cfn_lint(files: &[PathBuf]) {
+    let version = Command::new("cfn-lint").arg("--version").output();
+    if !version.as_ref().is_ok_and(|o| o.status.success()) {
+        panic!(
+            "cfn-lint is not installed or does not run ({version:?}); install it with `pip install cfn-lint` \
+             (.ci/run does this) and run the test again"
+        );
+    }
+    let out = Command::new("cfn-lint").args(files).output().unwrap();
+    assert!(
+        out.status.success(),
+        "cfn-lint found problems (exit {:?}):\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn rendered_sam_and_cloudformation_templates_pass_cfn_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = example();
+    let mut files = Vec::new();
+    for (flavor, name) in [(Flavor::Sam, "sam"), (Flavor::Cloudformation, "cfn")] {
+        let template = render(&config, flavor).unwrap();
+        let yaml = dir.path().join(format!("{name}.yaml"));
+        let json = dir.path().join(format!("{name}.json"));
+        std::fs::write(&yaml, template.to_yaml()).unwrap();
+        std::fs::write(&json, template.to_json()).unwrap();
+        files.extend([yaml, json]);
+    }
+    // A minimal config too: one target, no profiles, no alarm.
+    let minimal = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("one").target("f", 1))
+        .build();
+    let path = dir.path().join("minimal.yaml");
+    std::fs::write(&path, render(&minimal, Flavor::Sam).unwrap().to_yaml()).unwrap();
+    files.push(path);
+    cfn_lint(&files);
+}
+
+#[test]
+fn yaml_and_json_outputs_hold_the_same_template() {
+    let template = render(&example(), Flavor::Sam).unwrap();
+    let from_yaml: Value = serde_yaml_ng::from_str(&template.to_yaml()).unwrap();
+    let from_json: Value = serde_json::from_str(&template.to_json()).unwrap();
+    assert_eq!(from_yaml, from_json);
+    // PyYAML (and so cfn-lint and the AWS CLI) reads a bare OFF as false.
+    assert!(
+        template.to_yaml().contains("Mode: 'OFF'") || template.to_yaml().contains("Mode: \"OFF\"")
+    );
+}
+
+#[test]
+fn warmer_role_may_invoke_exactly_the_target_arns() {
+    let t = rendered(&example(), Flavor::Sam);
+    let role = &t["Resources"]["WarmerFunctionRole"]["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "lambda.amazonaws.com"})
+    );
+    let policies = role["Policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 1);
+    let statements = policies[0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(
+        statements[0],
+        json!({
+            "Sid": "WriteOwnLogs", "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": ["WarmerLogGroup", "Arn"]}
+        })
+    );
+    assert_eq!(statements[1]["Action"], "lambda:InvokeFunction");
+    assert_eq!(
+        statements[1]["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders:live"},
+            {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:search"},
+            "arn:aws:lambda:us-east-1:123456789012:function:reports",
+        ])
+    );
+    // No wildcard anywhere in any policy of the template, and no managed policies.
+    for (_, r) in resources_of_type(&t, "AWS::IAM::Role") {
+        assert!(r["Properties"].get("ManagedPolicyArns").is_none());
+        let text = r["Properties"]["Policies"].to_string();
+        assert!(!text.contains('*'), "wildcard in {text}");
+    }
+}
+
+#[test]
+fn target_arns_follow_the_name_partial_arn_or_full_arn_given() {
+    let config = ConfigBuilder::new()
+        .warmer(
+            WarmerBuilder::new("mixed")
+                .target("orders:blue", 1)
+                .target("123456789012:function:billing", 1)
+                .target("arn:aws-cn:lambda:cn-north-1:123456789012:function:cn", 1),
+        )
+        .build();
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    assert_eq!(
+        warmer_cli::render::target_arns(&config.warmers),
+        [
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders:blue",
+            "arn:${AWS::Partition}:lambda:${AWS::Region}:123456789012:function:billing",
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:cn",
+        ]
+    );
+    let both = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("w").target_with(Target {
+            qualifier: Some("green".into()),
+            ..Target::new("orders:blue", 1)
+        }))
+        .build();
+    assert!(
+        both.check()
+            .unwrap_err()
+            .at("warmers[0].targets[0].function")
+            .is_some()
+    );
+}
+
+#[test]
+fn scheduler_role_may_invoke_only_the_warmer() {
+    let t = rendered(&example(), Flavor::Cloudformation);
+    let role = &t["Resources"]["WarmerSchedulerRole"]["Properties"];
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(
+        trust["Principal"],
+        json!({"Service": "scheduler.amazonaws.com"})
+    );
+    assert_eq!(
+        trust["Condition"],
+        json!({"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}})
+    );
+    assert_eq!(
+        role["Policies"][0]["PolicyDocument"]["Statement"],
+        json!([{
+            "Sid": "InvokeWarmer", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+            "Resource": {"Fn::GetAtt": ["WarmerFunction", "Arn"]}
+        }])
+    );
+}
+
+#[test]
+fn one_schedule_per_window_with_that_windows_targets_as_input() {
+    let config = example();
+    let t = rendered(&config, Flavor::Sam);
+    let schedules = resources_of_type(&t, "AWS::Scheduler::Schedule");
+    let mut seen: Vec<(String, String, Vec<u32>)> = schedules
+        .iter()
+        .map(|(id, r)| {
+            let p = &r["Properties"];
+            assert_eq!(
+                p["Target"]["Arn"],
+                json!({"Fn::GetAtt": ["WarmerFunction", "Arn"]})
+            );
+            assert_eq!(
+                p["Target"]["RoleArn"],
+                json!({"Fn::GetAtt": ["WarmerSchedulerRole", "Arn"]})
+            );
+            assert_eq!(p["FlexibleTimeWindow"], json!({"Mode": "OFF"}));
+            let input: Value =
+                serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                input.as_object().unwrap().len(),
+                1,
+                "input is exactly {{\"targets\": [...]}}"
+            );
+            let targets: Vec<Target> = serde_json::from_value(input["targets"].clone()).unwrap();
+            let expected_tz = if id.starts_with("Api") {
+                "Europe/Berlin"
+            } else {
+                "UTC"
+            };
+            assert_eq!(p["ScheduleExpressionTimezone"], expected_tz);
+            (
+                id.to_string(),
+                p["ScheduleExpression"].as_str().unwrap().to_string(),
+                targets.iter().map(|t| t.concurrency).collect(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            (
+                "ApiScheduleBusinessHours".into(),
+                "cron(0/5 8-19 ? * MON-FRI *)".into(),
+                vec![100, 100]
+            ),
+            (
+                "ApiScheduleDefault1".into(),
+                "cron(0/5 0-7,20-23 ? * * *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleDefault2".into(),
+                "cron(0/5 8,14-19 ? * SUN,SAT *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleDefault3".into(),
+                "cron(0/5 9-13 ? * SUN *)".into(),
+                vec![10, 5]
+            ),
+            (
+                "ApiScheduleSaturdayMarket".into(),
+                "cron(0/5 9-13 ? * SAT *)".into(),
+                vec![40, 40]
+            ),
+            (
+                "ReportsScheduleDefault".into(),
+                "rate(1 minute)".into(),
+                vec![2]
+            ),
+        ]
+    );
+    // The input carries the rest of the target shape unchanged.
+    let input: Value = serde_json::from_str(
+        t["Resources"]["ApiScheduleBusinessHours"]["Properties"]["Target"]["Input"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        input["targets"][1],
+        json!({"function": "search", "concurrency": 100, "delay": 300, "mode": "verify", "payload": {"source": "warmer"}})
+    );
+}
+
+#[test]
+fn function_is_arm64_al2023_bootstrap_with_its_log_group() {
+    let sam = rendered(&example(), Flavor::Sam);
+    let f = &sam["Resources"]["WarmerFunction"];
+    assert_eq!(f["Type"], "AWS::Serverless::Function");
+    let p = &f["Properties"];
+    assert_eq!(p["Runtime"], "provided.al2023");
+    assert_eq!(p["Architectures"], json!(["arm64"]));
+    assert_eq!(p["Handler"], "bootstrap");
+    assert_eq!(p["CodeUri"], "target/lambda/warmer-fn/");
+    assert_eq!(p["MemorySize"], 256);
+    assert_eq!(
+        p["LoggingConfig"],
+        json!({"LogGroup": {"Ref": "WarmerLogGroup"}})
+    );
+    assert_eq!(
+        p["Environment"]["Variables"]["WARMER_METRICS_NAMESPACE"],
+        "Warmer"
+    );
+    assert_eq!(
+        sam["Resources"]["WarmerLogGroup"]["Properties"]["RetentionInDays"],
+        14
+    );
+
+    let cfn = rendered(&example(), Flavor::Cloudformation);
+    let f = &cfn["Resources"]["WarmerFunction"];
+    assert_eq!(f["Type"], "AWS::Lambda::Function");
+    assert_eq!(
+        f["Properties"]["Code"],
+        json!({"S3Bucket": {"Ref": "CodeS3Bucket"}, "S3Key": {"Ref": "CodeS3Key"}})
+    );
+    assert!(cfn.get("Transform").is_none());
+    assert_eq!(sam["Transform"], "AWS::Serverless-2016-10-31");
+}
+
+#[test]
+fn shortfall_alarm_per_target_in_the_configured_namespace() {
+    let mut config = example();
+    config.metrics.namespace = "Team/Warm".into();
+    config.warmers[0].alarm.as_mut().unwrap().sns_topic_arn =
+        Some("arn:aws:sns:us-east-1:123456789012:oncall".into());
+    let t = rendered(&config, Flavor::Sam);
+    let mut alarms: Vec<(String, Value)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(id, r)| (id.clone(), r["Properties"].clone()))
+        .collect();
+    alarms.sort_by(|a, b| a.0.cmp(&b.0));
+    let ids: Vec<&str> = alarms.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["ApiShortfallOrdersLive", "ApiShortfallSearch"]);
+    let p = &alarms[0].1;
+    assert_eq!(p["Namespace"], "Team/Warm");
+    assert_eq!(p["MetricName"], "Shortfall");
+    assert_eq!(
+        p["Dimensions"],
+        json!([{"Name": "FunctionName", "Value": "orders:live"}])
+    );
+    assert_eq!(p["Threshold"], 1);
+    assert_eq!(p["ComparisonOperator"], "GreaterThanOrEqualToThreshold");
+    assert_eq!(
+        p["AlarmActions"],
+        json!(["arn:aws:sns:us-east-1:123456789012:oncall"])
+    );
+    // The second warmer has no alarm section, so no alarm.
+    assert!(!ids.iter().any(|id| id.starts_with("Reports")));
+}
+
+#[test]
+fn render_refuses_a_config_with_errors() {
+    let config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target("orders", 0))
+        .build();
+    let err = render(&config, Flavor::Sam).unwrap_err().to_string();
+    assert!(err.contains("warmers[0].targets[0].concurrency"), "{err}");
+}
+
+#[test]
+fn render_command_writes_yaml_or_json_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml");
+    let out = dir.path().join("template.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "cloudformation", "--format", "json", "--output"])
+        .arg(&out)
+        .arg(&example)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let t: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        t["Resources"]["WarmerFunction"]["Type"],
+        "AWS::Lambda::Function"
+    );
+
+    let stdout = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "sam"])
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert!(stdout.status.success());
+    assert!(String::from_utf8_lossy(&stdout.stdout).contains("AWS::Serverless::Function"));
+}
