@@ -1,4 +1,4 @@
-//! A reference model of warm-up detection, checked against [`warm_sdk::detect`].
+//! A reference model of warm-up detection, checked against [`warm_sdk::detect()`].
 //!
 //! `detect` parses only the top level of a payload, field by field, and skips everything it
 //! does not need. The model does it the slow, obvious way: parse the whole payload into a

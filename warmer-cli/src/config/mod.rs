@@ -1,7 +1,7 @@
 //! `warmer.toml`: which functions to keep warm, on which schedule, how warm at which hours.
 //!
 //! A file holds one or more `[[warmers]]`; each has targets (the engine's
-//! [`Target`](warmer_fn::target::Target) shape: its `concurrency` is the default N), a Scheduler
+//! [`Target`] shape: its `concurrency` is the default N), a Scheduler
 //! `schedule` with a `timezone`, and optional concurrency `profiles` by time window. Each window
 //! becomes one Scheduler schedule (see [`Warmer::schedules`]).
 //!
