@@ -3,8 +3,10 @@
 //! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
 //! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
 //! `AWS::Scheduler::Schedule` per window whose input is exactly `{"targets": [...]}` for that
-//! window, a role that may invoke exactly the target ARNs, a role that lets Scheduler invoke
-//! only the warmer, and optional `Shortfall` alarms.
+//! window, a role that may invoke exactly the target ARNs and read their reserved concurrency
+//! and the account's limits (the concurrency guard), a role that lets Scheduler invoke only the
+//! warmer, the warmer's asynchronous-invoke settings (no retries, shortest event age: a late run
+//! holds environments at a random time) and optional `Shortfall` alarms.
 //!
 //! ```
 //! use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
@@ -91,6 +93,13 @@ pub const LOG_GROUP_ID: &str = "WarmerLogGroup";
 pub const FUNCTION_ROLE_ID: &str = "WarmerFunctionRole";
 /// Logical id of the role Scheduler assumes.
 pub const SCHEDULER_ROLE_ID: &str = "WarmerSchedulerRole";
+/// Logical id of the warmer's asynchronous-invoke settings (no retries, short event age).
+pub const EVENT_INVOKE_CONFIG_ID: &str = "WarmerEventInvokeConfig";
+
+/// How long an asynchronous invoke of the warmer may wait in Lambda's queue before it is
+/// dropped, in seconds: the smallest value Lambda accepts (60). A warm-up that starts late
+/// holds environments at a random time and the next scheduled run is minutes away.
+pub const WARMER_MAX_EVENT_AGE_SECONDS: u64 = 60;
 
 /// Renders `config` (which must pass [`Config::check`]).
 pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
@@ -104,11 +113,13 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     resources.insert(s(LOG_GROUP_ID), log_group(config));
     resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
     resources.insert(s(FUNCTION_ID), function(config, flavor));
+    resources.insert(s(EVENT_INVOKE_CONFIG_ID), event_invoke_config());
     resources.insert(s(SCHEDULER_ROLE_ID), scheduler_role());
     for id in [
         LOG_GROUP_ID,
         FUNCTION_ROLE_ID,
         FUNCTION_ID,
+        EVENT_INVOKE_CONFIG_ID,
         SCHEDULER_ROLE_ID,
     ] {
         used_ids.insert(id.to_string());
@@ -327,7 +338,18 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         ("MemorySize", n(f.memory_mb.into())),
         ("Timeout", n(f.timeout_seconds.into())),
         ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
-        ("LoggingConfig", map([("LogGroup", r(LOG_GROUP_ID))])),
+        // JSON application logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and
+        // AWS_LAMBDA_LOG_LEVEL, which the warmer's logging follows, so each target's report
+        // line can be queried field by field in Logs Insights.
+        // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
+        (
+            "LoggingConfig",
+            map([
+                ("LogGroup", r(LOG_GROUP_ID)),
+                ("LogFormat", s("JSON")),
+                ("ApplicationLogLevel", s("INFO")),
+            ]),
+        ),
         (
             "Environment",
             map([(
@@ -344,6 +366,28 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         Flavor::Cloudformation => "AWS::Lambda::Function",
     };
     map([("Type", s(kind)), ("Properties", map(props))])
+}
+
+/// Scheduler invokes the warmer asynchronously. By default Lambda retries an asynchronous
+/// invoke that fails (a crash, a timeout) twice, minutes later, and keeps an event queued for
+/// up to six hours: a retried warm-up run holds environments at a random time, where live
+/// traffic may need them. So: no retries, and the shortest event age Lambda allows.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html>
+fn event_invoke_config() -> Value {
+    map([
+        ("Type", s("AWS::Lambda::EventInvokeConfig")),
+        (
+            "Properties",
+            map([
+                ("FunctionName", r(FUNCTION_ID)),
+                // Scheduler invokes the unqualified ARN, which runs `$LATEST`.
+                ("Qualifier", s("$LATEST")),
+                ("MaximumRetryAttempts", n(0)),
+                ("MaximumEventAgeInSeconds", n(WARMER_MAX_EVENT_AGE_SECONDS)),
+            ]),
+        ),
+    ])
 }
 
 /// The ARNs the warmer may invoke, one per distinct target and qualifier, sorted.
@@ -390,11 +434,50 @@ pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
     set.into_iter().collect()
 }
 
-fn function_role(config: &Config) -> Value {
-    let invoke: Vec<Value> = target_arns(&config.warmers)
-        .into_iter()
-        .map(|arn| if arn.contains("${") { sub(arn) } else { s(arn) })
+/// Every target's function ARN without its qualifier, deduplicated and sorted: what
+/// `lambda:GetFunctionConcurrency` is granted on (reserved concurrency belongs to the function,
+/// not to a version or alias).
+///
+/// ```
+/// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+/// let config = ConfigBuilder::new()
+///     .warmer(WarmerBuilder::new("api").target("orders", 5))
+///     .build();
+/// assert_eq!(
+///     warmer_cli::render::function_arns(&config.warmers),
+///     ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders"]
+/// );
+/// ```
+pub fn function_arns(warmers: &[Warmer]) -> Vec<String> {
+    let set: BTreeSet<String> = warmers
+        .iter()
+        .flat_map(|w| w.targets.iter())
+        .map(|t| {
+            let mut unqualified = t.clone();
+            unqualified.qualifier = None;
+            // A full ARN written with its qualifier (`arn:aws:lambda:REGION:ACCOUNT:function:NAME:live`):
+            // the function's ARN is its first seven parts.
+            if unqualified.function.starts_with("arn:") {
+                let parts: Vec<&str> = unqualified.function.split(':').collect();
+                unqualified.function = parts[..parts.len().min(7)].join(":");
+            }
+            target_arn(&unqualified)
+        })
         .collect();
+    set.into_iter().collect()
+}
+
+fn arn_values(arns: Vec<String>) -> Value {
+    Value::Sequence(
+        arns.into_iter()
+            .map(|arn| if arn.contains("${") { sub(arn) } else { s(arn) })
+            .collect(),
+    )
+}
+
+fn function_role(config: &Config) -> Value {
+    let invoke = arn_values(target_arns(&config.warmers));
+    let functions = arn_values(function_arns(&config.warmers));
     let policy = map([
         ("Version", s("2012-10-17")),
         (
@@ -413,7 +496,26 @@ fn function_role(config: &Config) -> Value {
                     ("Sid", s("InvokeTargets")),
                     ("Effect", s("Allow")),
                     ("Action", s("lambda:InvokeFunction")),
-                    ("Resource", Value::Sequence(invoke)),
+                    ("Resource", invoke),
+                ]),
+                // The concurrency guard reads each target's reserved concurrency before
+                // warming it, so a warm-up never takes what live traffic needs.
+                map([
+                    ("Sid", s("ReadTargetConcurrency")),
+                    ("Effect", s("Allow")),
+                    ("Action", s("lambda:GetFunctionConcurrency")),
+                    ("Resource", functions),
+                ]),
+                // ... and the account's unreserved concurrency. GetAccountSettings supports no
+                // resource-level permission: IAM accepts only "*" for it (Service
+                // Authorization Reference, "Actions defined by AWS Lambda":
+                // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+                // It reads limits and usage only; it changes nothing.
+                map([
+                    ("Sid", s("ReadAccountConcurrency")),
+                    ("Effect", s("Allow")),
+                    ("Action", s("lambda:GetAccountSettings")),
+                    ("Resource", s("*")),
                 ]),
             ]),
         ),

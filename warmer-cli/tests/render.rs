@@ -80,7 +80,7 @@ fn yaml_and_json_outputs_hold_the_same_template() {
 }
 
 #[test]
-fn warmer_role_may_invoke_exactly_the_target_arns() {
+fn warmer_role_may_invoke_exactly_the_target_arns_and_read_only_their_concurrency() {
     let t = rendered(&example(), Flavor::Sam);
     let role = &t["Resources"]["WarmerFunctionRole"]["Properties"];
     assert_eq!(
@@ -92,7 +92,7 @@ fn warmer_role_may_invoke_exactly_the_target_arns() {
     let statements = policies[0]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap();
-    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(statements.len(), 4, "{statements:#?}");
     assert_eq!(
         statements[0],
         json!({
@@ -110,11 +110,59 @@ fn warmer_role_may_invoke_exactly_the_target_arns() {
             "arn:aws:lambda:us-east-1:123456789012:function:reports",
         ])
     );
-    // No wildcard anywhere in any policy of the template, and no managed policies.
-    for (_, r) in resources_of_type(&t, "AWS::IAM::Role") {
+    // The guard's reads: reserved concurrency of the functions (unqualified: it belongs to the
+    // function, not to an alias), and the account's limits, which IAM grants only on "*".
+    assert_eq!(
+        statements[2],
+        json!({
+            "Sid": "ReadTargetConcurrency", "Effect": "Allow",
+            "Action": "lambda:GetFunctionConcurrency",
+            "Resource": [
+                {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders"},
+                {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:search"},
+                "arn:aws:lambda:us-east-1:123456789012:function:reports",
+            ]
+        })
+    );
+    assert_eq!(
+        statements[3],
+        json!({
+            "Sid": "ReadAccountConcurrency", "Effect": "Allow",
+            "Action": "lambda:GetAccountSettings", "Resource": "*"
+        })
+    );
+    // No other wildcard in any policy of the template, and no managed policies.
+    for (id, r) in resources_of_type(&t, "AWS::IAM::Role") {
         assert!(r["Properties"].get("ManagedPolicyArns").is_none());
         let text = r["Properties"]["Policies"].to_string();
-        assert!(!text.contains('*'), "wildcard in {text}");
+        let allowed = usize::from(id == "WarmerFunctionRole");
+        assert_eq!(text.matches('*').count(), allowed, "wildcard in {text}");
+    }
+}
+
+#[test]
+fn the_warmer_is_never_retried_by_lambda_in_either_template() {
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&example(), flavor);
+        let configs = resources_of_type(&t, "AWS::Lambda::EventInvokeConfig");
+        assert_eq!(configs.len(), 1, "{flavor:?}");
+        assert_eq!(
+            configs[0].1["Properties"],
+            json!({
+                "FunctionName": {"Ref": "WarmerFunction"},
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": 0,
+                "MaximumEventAgeInSeconds": 60,
+            }),
+            "{flavor:?}"
+        );
+        // Scheduler does not retry a failed delivery either.
+        for (_, schedule) in resources_of_type(&t, "AWS::Scheduler::Schedule") {
+            assert_eq!(
+                schedule["Properties"]["Target"]["RetryPolicy"]["MaximumRetryAttempts"],
+                0
+            );
+        }
     }
 }
 
@@ -274,7 +322,7 @@ fn function_is_arm64_al2023_bootstrap_with_its_log_group() {
     assert_eq!(p["MemorySize"], 256);
     assert_eq!(
         p["LoggingConfig"],
-        json!({"LogGroup": {"Ref": "WarmerLogGroup"}})
+        json!({"LogGroup": {"Ref": "WarmerLogGroup"}, "LogFormat": "JSON", "ApplicationLogLevel": "INFO"})
     );
     assert_eq!(
         p["Environment"]["Variables"]["WARMER_METRICS_NAMESPACE"],
