@@ -4,6 +4,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 use warmer_cli::config::Config;
+use warmer_cli::plan::own_warmups::{Finding, OwnWarmups, remove};
 use warmer_cli::plan::{PlanOptions, Sample, propose, read_metrics};
 
 /// Four weeks of 5-minute samples starting Monday 2026-11-02 00:00 UTC: on weekdays
@@ -165,5 +166,181 @@ fn plan_command_prints_a_checkable_fragment_with_its_cost() {
         check.status.success(),
         "{}",
         String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+/// Fourteen days of 1-minute traffic maxima (the same weekday pattern as `synthetic`).
+fn traffic_per_minute() -> Vec<Sample> {
+    let start: DateTime<Utc> = "2026-11-02T00:00:00Z".parse().unwrap();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut noise = move |range: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % (range + 1)) as f64
+    };
+    (0..14 * 24 * 60)
+        .map(|m| {
+            let at = start + Duration::minutes(m);
+            let day = (m / (24 * 60)) % 7;
+            let hour = (m / 60) % 24;
+            let busy = day < 5 && (9..17).contains(&hour);
+            let value = if busy {
+                60.0 + noise(20)
+            } else {
+                3.0 + noise(2)
+            };
+            Sample { at, value }
+        })
+        .collect()
+}
+
+/// What a warmer following `proposal` adds: its N on the samples at minute 2 of every 5 (a
+/// `rate(5 minutes)` schedule created at :02).
+fn with_own_runs(traffic: &[Sample], config: &Config) -> Vec<Sample> {
+    let own = OwnWarmups::from_config(config, None, "orders").unwrap();
+    traffic
+        .iter()
+        .map(|s| Sample {
+            at: s.at,
+            value: if s.at.timestamp() / 60 % 5 == 2 {
+                s.value + f64::from(own.n_at(s.at))
+            } else {
+                s.value
+            },
+        })
+        .collect()
+}
+
+fn planned(samples: &[Sample]) -> Config {
+    let proposal = propose(samples, &PlanOptions::default());
+    let warmer = proposal.warmer("planned", "orders", "rate(5 minutes)", "UTC");
+    proposal.config(warmer, 1000)
+}
+
+fn levels(config: &Config) -> Vec<u32> {
+    let w = &config.warmers[0];
+    std::iter::once(w.targets[0].concurrency)
+        .chain(w.profiles.iter().map(|p| p.concurrency))
+        .collect()
+}
+
+#[test]
+fn replanning_minute_history_with_the_warmers_own_runs_does_not_ratchet() {
+    let traffic = traffic_per_minute();
+    let first = planned(&traffic);
+    let history = with_own_runs(&traffic, &first);
+
+    // Read as traffic, the warmer's runs would raise every level by about N each round.
+    let naive = planned(&history);
+    assert!(
+        levels(&naive)[1] >= levels(&first)[1] * 2,
+        "{:?} vs {:?}",
+        levels(&naive),
+        levels(&first)
+    );
+
+    let (kept, finding) = remove(&history, 300, None);
+    match &finding {
+        Finding::Dropped {
+            offset_seconds,
+            dropped,
+            ..
+        } => {
+            assert_eq!(*offset_seconds, 120, "the runs' phase in a rate schedule");
+            assert_eq!(*dropped, history.len() / 5);
+        }
+        other => panic!("not found: {other}"),
+    }
+    assert!(finding.to_string().contains("left out"), "{finding}");
+    let again = planned(&kept);
+    assert_eq!(levels(&again), levels(&first), "{finding}");
+    // And a third round, from the history the second plan's warmer would leave: still the same.
+    let (kept, _) = remove(&with_own_runs(&traffic, &again), 300, None);
+    assert_eq!(levels(&planned(&kept)), levels(&first));
+}
+
+#[test]
+fn minute_history_without_a_warmer_is_read_as_traffic() {
+    let traffic = traffic_per_minute();
+    let (kept, finding) = remove(&traffic, 300, None);
+    assert!(
+        matches!(finding, Finding::NotSeen { told: false, .. }),
+        "{finding}"
+    );
+    assert_eq!(kept.len(), traffic.len());
+}
+
+#[test]
+fn coarse_history_is_corrected_when_told_n_and_says_plainly_when_not() {
+    // Hourly maxima: each hour holds twelve runs of the warmer.
+    let traffic = traffic_per_minute();
+    let first = planned(&traffic);
+    let own = OwnWarmups::from_config(&first, None, "orders").unwrap();
+    let hourly: Vec<Sample> = traffic
+        .chunks(60)
+        .map(|hour| Sample {
+            at: hour[0].at,
+            value: hour.iter().map(|s| s.value).fold(0.0, f64::max)
+                + f64::from(own.n_at(hour[0].at)),
+        })
+        .collect();
+
+    let (kept, finding) = remove(&hourly, 300, Some(&own));
+    assert!(matches!(finding, Finding::Subtracted { .. }), "{finding}");
+    assert!(finding.to_string().contains("under-read"), "{finding}");
+    assert_eq!(levels(&planned(&kept)), levels(&first));
+
+    let (kept, finding) = remove(&hourly, 300, None);
+    assert!(matches!(finding, Finding::CannotTell { .. }), "{finding}");
+    assert!(finding.to_string().contains("ratchet"), "{finding}");
+    assert_eq!(kept, hourly, "nothing is changed when nothing is known");
+}
+
+#[test]
+fn plan_command_takes_the_configs_warmer_out_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let traffic = traffic_per_minute();
+    let first = planned(&traffic);
+    let config = dir.path().join("warmer.toml");
+    std::fs::write(&config, first.to_toml_string()).unwrap();
+    let csv: String = with_own_runs(&traffic, &first)
+        .iter()
+        .map(|s| format!("{},{}\n", s.at.to_rfc3339(), s.value))
+        .collect();
+    let metrics = dir.path().join("metrics.csv");
+    std::fs::write(&metrics, csv).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["plan", "--function", "orders", "--metrics"])
+        .arg(&metrics)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("# note: the history holds the warmer's own runs"),
+        "{text}"
+    );
+    let replanned = Config::from_toml_str(&text).unwrap();
+    assert_eq!(levels(&replanned), levels(&first), "{text}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["plan", "--function", "search", "--metrics"])
+        .arg(&metrics)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no target of the config warms `search`"),
+        "{err}"
     );
 }

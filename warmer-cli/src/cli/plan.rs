@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::config::Config;
+use crate::config::schedule::Schedule;
 use crate::cost::{estimate, prices::Prices};
+use crate::plan::own_warmups::{self, Finding, OwnWarmups};
 use crate::plan::{PlanOptions, propose, read_metrics, warmers_fragment};
 
 /// Arguments of `warmer plan`.
@@ -42,6 +45,16 @@ pub struct Args {
     /// Price table overrides for the cost of the proposal (see `warmer cost --show-prices`).
     #[arg(long)]
     pub prices: Option<PathBuf>,
+    /// The warmer.toml that has been warming the function: its N per window is taken out of
+    /// the history, so re-planning does not count the warmer's own warm-ups as traffic.
+    #[arg(long, value_name = "warmer.toml", conflicts_with = "warmer_n")]
+    pub config: Option<PathBuf>,
+    /// With --config: only this warmer of the file.
+    #[arg(long, requires = "config")]
+    pub warmer: Option<String>,
+    /// The N the warmer has been holding, at every hour (instead of --config).
+    #[arg(long, value_name = "N")]
+    pub warmer_n: Option<u32>,
 }
 
 /// Runs `warmer plan`.
@@ -67,6 +80,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_concurrency: args.account_limit,
         timezone,
     };
+    let schedule: Schedule = args
+        .schedule
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--schedule: {e}"))?;
+    let own = match (&args.config, args.warmer_n) {
+        (Some(path), _) => {
+            let config = Config::load(path)?;
+            Some(
+                OwnWarmups::from_config(&config, args.warmer.as_deref(), &args.function)
+                    .map_err(|e| anyhow::anyhow!("--config {}: {e}", path.display()))?,
+            )
+        }
+        (None, Some(n)) => Some(OwnWarmups::constant(n)),
+        (None, None) => None,
+    };
+    let (samples, finding) = own_warmups::remove(&samples, period_seconds(&schedule), own.as_ref());
     let proposal = propose(&samples, &options);
     let warmer = proposal.warmer(&args.name, &args.function, &args.schedule, &args.timezone);
     let config = proposal.config(warmer.clone(), args.account_limit);
@@ -93,6 +122,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "# per hour of the week ({}): p{} + {}% headroom, rounded up to steps of {}",
         args.timezone, args.percentile, args.headroom, proposal.step
     );
+    let level = match finding {
+        Finding::CannotTell { .. } => "warning",
+        _ => "note",
+    };
+    println!("# {level}: {finding}");
     if proposal.empty_hours > 0 {
         println!(
             "# warning: {} hours of the week had no samples and are planned at 1",
@@ -122,4 +156,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("# {line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds between two runs of the schedule: a rate's period, or an hour over a cron's runs per
+/// hour.
+fn period_seconds(schedule: &Schedule) -> i64 {
+    match schedule.rate_minutes() {
+        Some(minutes) => (minutes * 60) as i64,
+        None => {
+            let (_, runs_per_hour) = schedule.coverage();
+            (3600.0 / runs_per_hour.max(1.0 / 24.0)).round() as i64
+        }
+    }
 }
