@@ -427,3 +427,65 @@ mod windows {
         }
     }
 }
+
+#[test]
+fn check_json_lists_problems_with_their_fix_or_the_schedules() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../warmer.example.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check", "--json", example])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    let schedules = report["schedules"].as_array().unwrap();
+    assert!(!schedules.is_empty());
+    assert!(
+        schedules[0]["expression"]
+            .as_str()
+            .unwrap()
+            .starts_with("cron(")
+    );
+    assert!(schedules[0]["targets"][0]["concurrency"].as_u64().unwrap() >= 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("warmer.toml");
+    std::fs::write(
+        &bad,
+        warmer_toml("").replace("concurrency = 10", "concurrency = 0"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check", "--json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let problem = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"].as_str().unwrap().ends_with("concurrency"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(problem["severity"], "error");
+    assert!(!problem["fix"].as_str().unwrap().is_empty());
+
+    std::fs::write(&bad, "[[warmers]\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check", "--json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["parse_error"].as_str().unwrap().contains("line 1"),
+        "{report}"
+    );
+}

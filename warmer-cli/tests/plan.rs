@@ -344,3 +344,38 @@ fn plan_command_takes_the_configs_warmer_out_and_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn plan_json_holds_notes_the_warmer_its_toml_and_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv: String = synthetic()
+        .iter()
+        .map(|s| format!("{},{}\n", s.at.to_rfc3339(), s.value))
+        .collect();
+    let metrics = dir.path().join("metrics.csv");
+    std::fs::write(&metrics, csv).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["plan", "--json", "--function", "orders", "--metrics"])
+        .arg(&metrics)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["warmer"]["targets"][0]["function"], "orders");
+    assert_eq!(plan["warmer"]["profiles"][0]["hours"], "09:00-17:00");
+    assert!(plan["toml"].as_str().unwrap().contains("[[warmers]]"));
+    // 5-minute samples and a 5-minute schedule: the note says it cannot tell warm-ups apart.
+    let notes = plan["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("warning: samples are 300 s apart")),
+        "{notes:?}"
+    );
+    assert!(plan["cost"].is_object());
+}

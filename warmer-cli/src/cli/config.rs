@@ -26,7 +26,40 @@ pub enum ConfigCommand {
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
+        /// Print the result as one JSON object on standard output (`ok`, `diagnostics` with
+        /// `severity`, `path`, `message`, `fix`, and the `schedules` it would create).
+        #[arg(long, conflicts_with = "quiet")]
+        json: bool,
     },
+}
+
+/// The result of `warmer config check --json`.
+#[derive(Debug, serde::Serialize)]
+struct CheckReport<'a> {
+    file: String,
+    ok: bool,
+    /// Set when the file could not be read as TOML at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parse_error: Option<String>,
+    diagnostics: &'a [crate::config::Diagnostic],
+    schedules: Vec<ScheduleLine>,
+}
+
+/// One schedule the config would create.
+#[derive(Debug, serde::Serialize)]
+struct ScheduleLine {
+    warmer: String,
+    name: String,
+    window: String,
+    expression: String,
+    timezone: String,
+    targets: Vec<TargetLine>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct TargetLine {
+    function: String,
+    concurrency: u32,
 }
 
 /// Runs `warmer config`.
@@ -36,13 +69,25 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             file,
             account_limit,
             quiet,
+            json,
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let mut config = match Config::from_toml_str(&text) {
                 Ok(config) => config,
                 Err(e) => {
-                    eprintln!("{}: {e}", file.display());
+                    if json {
+                        let report = CheckReport {
+                            file: file.display().to_string(),
+                            ok: false,
+                            parse_error: Some(e.to_string()),
+                            diagnostics: &[],
+                            schedules: Vec::new(),
+                        };
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        eprintln!("{}: {e}", file.display());
+                    }
                     return Ok(ExitCode::from(1));
                 }
             };
@@ -50,10 +95,48 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 config.account_concurrency_limit = limit;
             }
             let diagnostics = config.diagnostics();
+            let ok = !diagnostics.has_errors();
+            let mut schedules = Vec::new();
+            if ok {
+                for warmer in &config.warmers {
+                    for s in warmer.schedules()? {
+                        schedules.push(ScheduleLine {
+                            warmer: warmer.name.clone(),
+                            name: s.name,
+                            window: s.window,
+                            expression: s.expression,
+                            timezone: s.timezone,
+                            targets: s
+                                .targets
+                                .iter()
+                                .map(|t| TargetLine {
+                                    function: t.display_name(),
+                                    concurrency: t.concurrency,
+                                })
+                                .collect(),
+                        });
+                    }
+                }
+            }
+            if json {
+                let report = CheckReport {
+                    file: file.display().to_string(),
+                    ok,
+                    parse_error: None,
+                    diagnostics: &diagnostics.0,
+                    schedules,
+                };
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
             for d in &diagnostics.0 {
                 eprintln!("{}: {d}", file.display());
             }
-            if diagnostics.has_errors() {
+            if !ok {
                 let errors = diagnostics.errors().count();
                 eprintln!(
                     "{}: {errors} error(s); fix them and check again",
@@ -63,23 +146,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             if !quiet {
                 println!("{}: ok", file.display());
-                for warmer in &config.warmers {
-                    for s in warmer.schedules()? {
-                        let n: Vec<String> = s
-                            .targets
-                            .iter()
-                            .map(|t| format!("{}={}", t.display_name(), t.concurrency))
-                            .collect();
-                        println!(
-                            "  {} / {:<12} {:<28} {} ({}) -> {}",
-                            warmer.name,
-                            s.name,
-                            s.window,
-                            s.expression,
-                            s.timezone,
-                            n.join(", ")
-                        );
-                    }
+                for s in &schedules {
+                    let n: Vec<String> = s
+                        .targets
+                        .iter()
+                        .map(|t| format!("{}={}", t.function, t.concurrency))
+                        .collect();
+                    println!(
+                        "  {} / {:<12} {:<28} {} ({}) -> {}",
+                        s.warmer,
+                        s.name,
+                        s.window,
+                        s.expression,
+                        s.timezone,
+                        n.join(", ")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

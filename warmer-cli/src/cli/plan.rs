@@ -55,6 +55,11 @@ pub struct Args {
     /// The N the warmer has been holding, at every hour (instead of --config).
     #[arg(long, value_name = "N")]
     pub warmer_n: Option<u32>,
+    /// Print one JSON object instead of the commented TOML fragment: `notes` (what was done
+    /// with the history, warnings), `warmer` (the proposed `[[warmers]]` entry), `toml` (the
+    /// same as a fragment) and `cost` (the monthly estimate).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs `warmer plan`.
@@ -106,47 +111,60 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let first = samples.iter().map(|s| s.at).min();
     let last = samples.iter().map(|s| s.at).max();
-    println!(
-        "# Proposed by `warmer plan` from {}",
+    let mut notes = vec![format!(
+        "Proposed by `warmer plan` from {}",
         args.metrics.display()
-    );
+    )];
     if let (Some(first), Some(last)) = (first, last) {
-        println!(
-            "# {} samples, {} to {}",
+        notes.push(format!(
+            "{} samples, {} to {}",
             proposal.samples,
             first.to_rfc3339(),
             last.to_rfc3339()
-        );
+        ));
     }
-    println!(
-        "# per hour of the week ({}): p{} + {}% headroom, rounded up to steps of {}",
+    notes.push(format!(
+        "per hour of the week ({}): p{} + {}% headroom, rounded up to steps of {}",
         args.timezone, args.percentile, args.headroom, proposal.step
-    );
+    ));
     let level = match finding {
         Finding::CannotTell { .. } => "warning",
         _ => "note",
     };
-    println!("# {level}: {finding}");
+    notes.push(format!("{level}: {finding}"));
     if proposal.empty_hours > 0 {
-        println!(
-            "# warning: {} hours of the week had no samples and are planned at 1",
+        notes.push(format!(
+            "warning: {} hours of the week had no samples and are planned at 1",
             proposal.empty_hours
-        );
+        ));
     }
     if proposal.capped_hours > 0 {
-        println!(
-            "# warning: {} hours needed more than the account limit {} and were capped",
+        notes.push(format!(
+            "warning: {} hours needed more than the account limit {} and were capped",
             proposal.capped_hours, args.account_limit
-        );
+        ));
     }
-    println!();
-    print!("{}", warmers_fragment(&warmer));
     let prices = match &args.prices {
         Some(path) => Prices::from_toml_str(&std::fs::read_to_string(path)?)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
         None => Prices::default(),
     };
     let report = estimate(&config, &prices)?;
+    if args.json {
+        let out = serde_json::json!({
+            "notes": notes,
+            "warmer": warmer,
+            "toml": warmers_fragment(&warmer),
+            "cost": report,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for note in &notes {
+        println!("# {note}");
+    }
+    println!();
+    print!("{}", warmers_fragment(&warmer));
     println!();
     println!(
         "# Cost of this proposal (function memory {} MB; set [cost] in warmer.toml and run `warmer cost`):",

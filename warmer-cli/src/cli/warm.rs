@@ -4,14 +4,26 @@
 //! warmer warm --function orders --concurrency 50
 //! warmer warm --function orders --concurrency 50 --qualifier live --delay 300 --json
 //! warmer warm --function demo --concurrency 10 --endpoint-url http://127.0.0.1:9001
+//! warmer warm --config warmer.toml                 # every target, with the N its schedule uses now
+//! warmer warm --config warmer.toml --warmer api --dry-run   # may the warmer invoke each target?
 //! ```
 //!
-//! The exit status is 0 when every environment was reached, 1 when the run fell short
-//! (usage and other errors exit with 2).
+//! With `--config`, each warmer's schedule in force now (or at `--at`) gives the targets and
+//! their N, and all are warmed in one run: the pre-warm step of a deploy pipeline. `--dry-run`
+//! sends each target one `DryRun` invoke instead (Lambda checks the function, the qualifier
+//! and the caller's permission, and runs nothing) and reports each.
+//!
+//! The exit status is 0 when every environment was reached (or, with `--dry-run`, every
+//! target may be invoked), 1 when the run fell short, 2 on a usage error.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use aws_sdk_lambda::error::ProvideErrorMetadata;
+use aws_sdk_lambda::types::InvocationType;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::config::Config;
 
 use warmer_fn::engine::{
     ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
@@ -22,14 +34,31 @@ use warmer_fn::target::{Delay, Mode, Target};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Function name or ARN to warm.
-    #[arg(long, value_name = "NAME")]
-    pub function: String,
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "config",
+        conflicts_with = "config"
+    )]
+    pub function: Option<String>,
     /// How many environments to warm (N).
-    #[arg(long, value_name = "N")]
-    pub concurrency: u32,
+    #[arg(long, value_name = "N", required_unless_present = "config")]
+    pub concurrency: Option<u32>,
     /// Alias or version to invoke.
-    #[arg(long, value_name = "Q")]
+    #[arg(long, value_name = "Q", conflicts_with = "config")]
     pub qualifier: Option<String>,
+    /// Warm every target of this warmer.toml, with the N its schedule uses now.
+    #[arg(long, value_name = "warmer.toml", conflicts_with = "concurrency")]
+    pub config: Option<PathBuf>,
+    /// With --config: only this warmer of the file.
+    #[arg(long, value_name = "NAME", requires = "config")]
+    pub warmer: Option<String>,
+    /// With --config: the instant whose schedule to follow (RFC 3339), instead of now.
+    #[arg(long, value_name = "TIME", requires = "config")]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Check that each target may be invoked (Lambda's DryRun), and warm nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// How long each warm-up holds: `auto` (measured in the run) or milliseconds.
     #[arg(long, default_value = "auto", value_name = "auto|MS")]
     pub delay: Delay,
@@ -55,25 +84,57 @@ pub struct Args {
 
 /// Runs `warmer warm`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let target = Target {
-        function: args.function,
-        qualifier: args.qualifier,
-        concurrency: args.concurrency,
-        delay: args.delay,
-        mode: args.mode,
-        payload: Default::default(),
+    let targets = match &args.config {
+        Some(path) => targets_from_config(
+            &Config::load(path)?,
+            args.warmer.as_deref(),
+            args.at.unwrap_or_else(chrono::Utc::now),
+        )?,
+        None => {
+            let (Some(function), Some(concurrency)) = (args.function.clone(), args.concurrency)
+            else {
+                anyhow::bail!("give --function and --concurrency, or --config warmer.toml");
+            };
+            vec![Target {
+                function,
+                qualifier: args.qualifier.clone(),
+                concurrency,
+                delay: args.delay,
+                mode: args.mode,
+                payload: Default::default(),
+            }]
+        }
     };
-    target.validate().map_err(anyhow::Error::msg)?;
+    for target in &targets {
+        target.validate().map_err(anyhow::Error::msg)?;
+    }
     let lambda = client(&ClientOptions {
-        endpoint_url: args.endpoint_url,
-        region: args.region,
+        endpoint_url: args.endpoint_url.clone(),
+        region: args.region.clone(),
     })
     .await;
+    if args.dry_run {
+        let checks = dry_run(&lambda, &targets).await;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&checks)?);
+        } else {
+            println!("{}", render_dry_run(&checks));
+        }
+        return Ok(if checks.iter().all(|c| c.ok) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    if targets.is_empty() {
+        println!("nothing to warm now");
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = RunOptions {
         metrics_namespace: args.metrics_namespace.clone(),
         ..RunOptions::default()
     };
-    let report = warm(&lambda, &[target], &options).await;
+    let report = warm(&lambda, &targets, &options).await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -89,6 +150,156 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Every target of the config's warmers (or of the one named `warmer`), with the N of the
+/// schedule each warmer follows at `at`. A warmer with no schedule running in that hour adds
+/// nothing, and says so on standard error. The config must pass `warmer config check`.
+///
+/// ```
+/// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+/// let config = ConfigBuilder::new()
+///     .warmer(WarmerBuilder::new("api").target("orders", 5).target("search", 2))
+///     .build();
+/// let targets = warmer_cli::cli::warm::targets_from_config(&config, None, chrono::Utc::now()).unwrap();
+/// assert_eq!(targets.iter().map(|t| t.concurrency).sum::<u32>(), 7);
+/// assert!(warmer_cli::cli::warm::targets_from_config(&config, Some("web"), chrono::Utc::now()).is_err());
+/// ```
+pub fn targets_from_config(
+    config: &Config,
+    warmer: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<Target>> {
+    if let Err(diagnostics) = config.check() {
+        anyhow::bail!("the config has errors; fix them first:\n{diagnostics}");
+    }
+    let warmers: Vec<_> = config
+        .warmers
+        .iter()
+        .filter(|w| warmer.is_none_or(|name| w.name == name))
+        .collect();
+    if warmers.is_empty() {
+        let names: Vec<&str> = config.warmers.iter().map(|w| w.name.as_str()).collect();
+        anyhow::bail!(
+            "--warmer {}: the config has no such warmer; it has {}",
+            warmer.unwrap_or_default(),
+            names.join(", ")
+        );
+    }
+    let mut targets = Vec::new();
+    for w in warmers {
+        match w.schedule_at(at)? {
+            Some(schedule) => targets.extend(schedule.targets),
+            None => eprintln!(
+                "warmer {}: no schedule runs at {} ({}): nothing to warm for it",
+                w.name,
+                at.to_rfc3339(),
+                w.timezone
+            ),
+        }
+    }
+    Ok(targets)
+}
+
+/// What a `DryRun` invoke said of one target.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DryRunCheck {
+    /// `function` or `function:qualifier`.
+    pub function: String,
+    /// Lambda accepted the invoke: the function and qualifier exist and the caller may invoke them.
+    pub ok: bool,
+    /// Lambda's error type when it refused (`ResourceNotFoundException`, `AccessDeniedException`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// Why, and what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Sends each target one `DryRun` invoke, all at once. Lambda answers 204 without running the
+/// function when the function and qualifier exist and the caller may invoke them
+/// (<https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html>, `InvocationType`).
+pub async fn dry_run(lambda: &aws_sdk_lambda::Client, targets: &[Target]) -> Vec<DryRunCheck> {
+    futures_util::future::join_all(targets.iter().map(|target| async move {
+        let result = lambda
+            .invoke()
+            .function_name(&target.function)
+            .set_qualifier(target.qualifier.clone())
+            .invocation_type(InvocationType::DryRun)
+            .send()
+            .await;
+        match result {
+            Ok(_) => DryRunCheck {
+                function: target.display_name(),
+                ok: true,
+                error_type: None,
+                reason: None,
+            },
+            Err(err) => {
+                let error_type = err.code().map(str::to_owned);
+                let reason = match (err.code(), err.message()) {
+                    (Some("ResourceNotFoundException"), _) => format!(
+                        "no function `{}` (or no qualifier `{}`) in this account and region: check the name, the qualifier and the region",
+                        target.function,
+                        target.qualifier.as_deref().unwrap_or("$LATEST")
+                    ),
+                    (Some("AccessDeniedException"), _) => format!(
+                        "the caller may not invoke `{}`: grant lambda:InvokeFunction on its ARN{}",
+                        target.function,
+                        if target.qualifier.is_some() { " with the qualifier" } else { "" }
+                    ),
+                    (Some(code), Some(message)) => format!("{code}: {message}"),
+                    (Some(code), None) => code.to_owned(),
+                    (None, _) => format!(
+                        "the Lambda endpoint could not be reached or did not answer ({}): check the network, the region and the credentials",
+                        aws_sdk_lambda::error::DisplayErrorContext(&err)
+                            .to_string()
+                            .lines()
+                            .next()
+                            .unwrap_or("no detail")
+                    ),
+                };
+                DryRunCheck {
+                    function: target.display_name(),
+                    ok: false,
+                    error_type,
+                    reason: Some(reason),
+                }
+            }
+        }
+    }))
+    .await
+}
+
+/// The dry-run checks as a table, one row per target.
+///
+/// ```
+/// use warmer_cli::cli::warm::{DryRunCheck, render_dry_run};
+/// let text = render_dry_run(&[DryRunCheck {
+///     function: "orders".into(), ok: true, error_type: None, reason: None,
+/// }]);
+/// assert!(text.contains("orders") && text.contains("may invoke"));
+/// ```
+pub fn render_dry_run(checks: &[DryRunCheck]) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["function", "dry run", "reason"]);
+    for c in checks {
+        table.add_row([
+            c.function.clone(),
+            if c.ok {
+                "may invoke".to_owned()
+            } else {
+                format!(
+                    "REFUSED ({})",
+                    c.error_type.as_deref().unwrap_or("no answer")
+                )
+            },
+            c.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    table.to_string()
 }
 
 /// The report as a table for people, one row per target, with the notes below.

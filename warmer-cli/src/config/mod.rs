@@ -460,6 +460,45 @@ impl Warmer {
             .collect()
     }
 
+    /// The schedule in force at `at` (read in the warmer's time zone): the window whose hours
+    /// hold that hour of the week, with its targets' N. `None` when no schedule of the warmer
+    /// runs in that hour.
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// let mut warmer = WarmerBuilder::new("api").timezone("UTC").target("orders", 5).build();
+    /// warmer.profiles.push(warmer_cli::config::Profile {
+    ///     name: None, days: "MON-FRI".into(), hours: "08:00-20:00".into(), concurrency: 50,
+    /// });
+    /// let monday_noon = "2026-11-30T12:00:00Z".parse().unwrap();
+    /// let now = warmer.schedule_at(monday_noon).unwrap().unwrap();
+    /// assert_eq!(now.targets[0].concurrency, 50);
+    /// let sunday = "2026-11-29T12:00:00Z".parse().unwrap();
+    /// assert_eq!(warmer.schedule_at(sunday).unwrap().unwrap().targets[0].concurrency, 5);
+    /// ```
+    pub fn schedule_at(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Option<WindowSchedule>> {
+        use chrono::{Datelike, Timelike};
+        let tz: chrono_tz::Tz = self.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "warmer `{}`: `timezone` {:?} is not an IANA time zone",
+                self.name,
+                self.timezone
+            )
+        })?;
+        let local = at.with_timezone(&tz);
+        let (day, hour) = (
+            local.weekday().num_days_from_sunday() as usize,
+            local.hour() as usize,
+        );
+        Ok(self
+            .schedules()?
+            .into_iter()
+            .find(|s| s.hours.get(day, hour)))
+    }
+
     /// One Scheduler schedule per window: each profile, then the rest of the week (the
     /// default), cut into as few crons as its shape allows. Without profiles, the schedule
     /// as written.

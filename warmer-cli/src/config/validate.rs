@@ -23,7 +23,8 @@ const RESERVED_PAYLOAD_KEYS: [&str; 5] =
 const SLOWEST_USEFUL_RATE_MINUTES: u64 = 15;
 
 /// How bad a [`Diagnostic`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The config cannot be deployed as it is.
     Error,
@@ -32,7 +33,7 @@ pub enum Severity {
 }
 
 /// One problem in a config.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
