@@ -18,6 +18,8 @@ pub(crate) enum ThrottleReason {
     Reserved,
     /// The account's unreserved concurrency is in use.
     Account,
+    /// The function needs a new sandbox faster than its scaling rate allows.
+    ScalingRate,
 }
 
 /// A service error of the Invoke API, answered with Lambda's status, error type and body.
@@ -62,16 +64,23 @@ impl ApiError {
         )
     }
 
+    /// `TooManyRequestsException` (429). `Reason` takes its values from the service
+    /// model's `ThrottleReason` enum (aws-sdk-lambda `types/_throttle_reason.rs`): the
+    /// concurrency limits have theirs. Lambda's documentation gives the scaling-rate throttle
+    /// only as "a throttling error (429 status code)"
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html>) and no model
+    /// value names it, so that one carries no `Reason` rather than a guessed one.
     pub(crate) fn throttled(reason: ThrottleReason) -> Self {
         let mut error = Self::user(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequestsException",
             "Rate Exceeded.".to_owned(),
         );
-        error.reason = Some(match reason {
-            ThrottleReason::Reserved => "ReservedFunctionConcurrentInvocationLimitExceeded",
-            ThrottleReason::Account => "ConcurrentInvocationLimitExceeded",
-        });
+        error.reason = match reason {
+            ThrottleReason::Reserved => Some("ReservedFunctionConcurrentInvocationLimitExceeded"),
+            ThrottleReason::Account => Some("ConcurrentInvocationLimitExceeded"),
+            ThrottleReason::ScalingRate => None,
+        };
         error
     }
 

@@ -26,6 +26,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         .route("/_local/stats", get(all_stats))
         .route("/_local/stats/{name}", get(function_stats))
         .route("/_local/health", get(|| async { "ok" }))
+        .merge(crate::control::routes())
         .fallback(|| async { ApiError::unknown_operation() })
         .layer(DefaultBodyLimit::disable())
         .with_state(service)
@@ -156,7 +157,7 @@ async fn handle_invoke(
 /// Splits the `FunctionName` forms Lambda accepts: `name`, `name:qualifier`,
 /// `ACCOUNT:function:name[:qualifier]` and the full ARN. A qualifier in the name wins over
 /// the query's.
-fn parse_function_name(name: &str, qualifier: Option<&str>) -> (String, Option<String>) {
+pub(crate) fn parse_function_name(name: &str, qualifier: Option<&str>) -> (String, Option<String>) {
     let parts: Vec<&str> = name.split(':').collect();
     let (function, in_name) = match parts.as_slice() {
         ["arn", _, "lambda", _, _, "function", f, rest @ ..] => (*f, rest.first().copied()),

@@ -6,6 +6,8 @@
 //! How it is built, one module per part:
 //! - `frontend`: the Invoke API (`RequestResponse`, `Event`, `DryRun`) and
 //!   `/_local/stats`;
+//! - `control`: the control plane (`GetFunction[Configuration]`, `GetAccountSettings`,
+//!   `Get`/`Put`/`DeleteFunctionConcurrency`);
 //! - `pool`: the worker manager (idle sandbox or a new one, concurrency limits, idle reclaim);
 //! - `sandbox` and `runtime_api`: one child process and its own Runtime API on 127.0.0.1;
 //! - `invoke`: one invocation on a sandbox, with cold start, timeout and log lines;
@@ -45,6 +47,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 pub mod config;
+mod control;
 mod errors;
 mod events;
 mod frontend;
@@ -56,7 +59,7 @@ mod sandbox;
 mod service;
 pub mod stats;
 
-pub use config::{ConfigFile, FunctionConfig, FunctionFile};
+pub use config::{ConfigFile, FunctionConfig, FunctionFile, ScalingRate};
 pub use events::UnexecutedEvent;
 pub use stats::{FunctionStats, ServiceStats};
 
@@ -94,6 +97,12 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// No function of that name is registered.
+    #[error("function `{function}` is not registered; register it first or check the name")]
+    UnknownFunction {
+        /// The name asked for.
+        function: String,
+    },
     /// The logs directory cannot be created.
     #[error("cannot create the logs directory {}: {source}", path.display())]
     LogsDir {
@@ -113,6 +122,7 @@ pub struct LocalLambdaBuilder {
     idle_timeout: Duration,
     region: String,
     shutdown_grace: Duration,
+    scaling: Option<ScalingRate>,
     functions: Vec<FunctionConfig>,
 }
 
@@ -162,6 +172,14 @@ impl LocalLambdaBuilder {
         self
     }
 
+    /// Lambda's scaling rate per function (default [`ScalingRate::LAMBDA`], 1,000 new
+    /// sandboxes every 10 s); `None` turns it off, for a test that starts more sandboxes
+    /// at once than Lambda would.
+    pub fn scaling_rate(mut self, rate: Option<ScalingRate>) -> Self {
+        self.scaling = rate;
+        self
+    }
+
     /// Registers a function.
     pub fn function(mut self, config: FunctionConfig) -> Self {
         self.functions.push(config);
@@ -177,6 +195,15 @@ impl LocalLambdaBuilder {
                 reason: "0 would throttle every invoke; use 1 or more (Lambda's default is 1000)"
                     .to_owned(),
             });
+        }
+        if let Some(rate) = self.scaling {
+            if rate.environments == 0 || rate.per.is_zero() {
+                return Err(Error::InvalidConfig {
+                    function: "(account)".to_owned(),
+                    field: "scaling_rate".to_owned(),
+                    reason: "environments and per must be above zero (Lambda's is 1000 every 10 s); pass None to turn the limit off".to_owned(),
+                });
+            }
         }
         if let Some(dir) = &self.logs_dir {
             std::fs::create_dir_all(dir).map_err(|source| Error::LogsDir {
@@ -194,6 +221,7 @@ impl LocalLambdaBuilder {
         };
         let manager = Arc::new(Manager::new(
             self.account_concurrency,
+            self.scaling,
             self.idle_timeout,
             placement,
         ));
@@ -274,7 +302,8 @@ pub struct ShutdownReport {
 
 impl LocalLambda {
     /// A builder with the defaults: 127.0.0.1 on an ephemeral port, account concurrency
-    /// 1000, idle timeout 10 minutes, region `us-east-1`, no functions.
+    /// 1000, Lambda's scaling rate, idle timeout 10 minutes, region `us-east-1`, no
+    /// functions.
     pub fn builder() -> LocalLambdaBuilder {
         LocalLambdaBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -283,6 +312,7 @@ impl LocalLambda {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             region: "us-east-1".to_owned(),
             shutdown_grace: Duration::from_secs(5),
+            scaling: Some(ScalingRate::LAMBDA),
             functions: Vec::new(),
         }
     }
@@ -315,6 +345,58 @@ impl LocalLambda {
     /// Every function's figures and the account-wide ones, as `GET /_local/stats` serves them.
     pub fn service_stats(&self) -> ServiceStats {
         self.service.service_stats()
+    }
+
+    /// A function's reserved concurrency now (`GetFunctionConcurrency`): `Ok(None)` when it
+    /// has none.
+    pub fn function_concurrency(&self, name: &str) -> Result<Option<u32>, Error> {
+        self.service
+            .manager
+            .pool(name)
+            .map(|pool| pool.reserved())
+            .ok_or_else(|| Error::UnknownFunction {
+                function: name.to_owned(),
+            })
+    }
+
+    /// Sets a function's reserved concurrency for its next invokes, as
+    /// `PutFunctionConcurrency` does (0 throttles every invoke). As in Lambda, at least
+    /// `min(100, account concurrency)` stays unreserved.
+    ///
+    /// ```no_run
+    /// # async fn run(lambda: local_lambda::LocalLambda) -> Result<(), local_lambda::Error> {
+    /// lambda.put_function_concurrency("orders", 5)?;
+    /// assert_eq!(lambda.function_concurrency("orders")?, Some(5));
+    /// lambda.delete_function_concurrency("orders")?;
+    /// assert_eq!(lambda.function_concurrency("orders")?, None);
+    /// # Ok(()) }
+    /// ```
+    pub fn put_function_concurrency(&self, name: &str, reserved: u32) -> Result<(), Error> {
+        self.set_reserved(name, Some(reserved))
+    }
+
+    /// Removes a function's reserved concurrency (`DeleteFunctionConcurrency`): it shares
+    /// the unreserved pool again from its next invoke.
+    pub fn delete_function_concurrency(&self, name: &str) -> Result<(), Error> {
+        self.set_reserved(name, None)
+    }
+
+    fn set_reserved(&self, name: &str, reserved: Option<u32>) -> Result<(), Error> {
+        self.service
+            .manager
+            .set_reserved(name, reserved)
+            .map_err(|e| match e {
+                pool::ReserveError::NotFound => Error::UnknownFunction {
+                    function: name.to_owned(),
+                },
+                pool::ReserveError::BelowMinimum { minimum } => Error::InvalidConfig {
+                    function: name.to_owned(),
+                    field: "reserved_concurrency".to_owned(),
+                    reason: format!(
+                        "it would leave less than {minimum} of the account's concurrency unreserved, which Lambda keeps; lower it or raise account_concurrency"
+                    ),
+                },
+            })
     }
 
     /// Adds a function, or replaces one of the same name (its counters start again; its

@@ -50,6 +50,13 @@ pub(crate) struct Args {
     /// Region in ARNs and AWS_REGION.
     #[arg(long)]
     region: Option<String>,
+    /// New sandboxes each function may add per --scaling-window (Lambda: 1000; 0 turns the
+    /// scaling limit off).
+    #[arg(long, value_name = "N")]
+    scaling_environments: Option<u32>,
+    /// The scaling rate's window in seconds (Lambda: 10).
+    #[arg(long, value_name = "SECS")]
+    scaling_window: Option<u64>,
 }
 
 /// Starts the service and serves until Ctrl-C, then prints the shutdown report.
@@ -74,6 +81,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(region) = args.region.clone().or(file.region.clone()) {
         builder = builder.region(region);
     }
+    let scaling = ConfigFile {
+        scaling_environments: args.scaling_environments.or(file.scaling_environments),
+        scaling_window_secs: args.scaling_window.or(file.scaling_window_secs),
+        ..ConfigFile::default()
+    };
+    builder = builder.scaling_rate(scaling.scaling_rate()?);
     let mut functions = file.function_configs();
     functions.extend(flag_functions(&args)?);
     anyhow::ensure!(
