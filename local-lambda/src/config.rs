@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::Error;
+use crate::faults::Faults;
 
 /// Lambda's limit on the time from process start to the first `/next`.
 pub(crate) const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,7 +70,7 @@ impl ScalingRate {
 ///
 /// The executable may be any program that speaks the Lambda Runtime API (a `lambda_runtime`
 /// binary, a script with a shebang line, ...). See the [module docs](crate::config).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionConfig {
     pub(crate) name: String,
     pub(crate) executable: PathBuf,
@@ -82,6 +83,7 @@ pub struct FunctionConfig {
     pub(crate) extra_cold_start: Duration,
     /// Alias name to the published version it points at.
     pub(crate) aliases: BTreeMap<String, String>,
+    pub(crate) faults: Faults,
 }
 
 impl FunctionConfig {
@@ -99,6 +101,7 @@ impl FunctionConfig {
             reserved_concurrency: None,
             extra_cold_start: Duration::ZERO,
             aliases: BTreeMap::new(),
+            faults: Faults::default(),
         }
     }
 
@@ -185,6 +188,13 @@ impl FunctionConfig {
         self
     }
 
+    /// Injects faults into this function's invokes (429, 500, 502, delays), deterministic
+    /// by the seed; see [`Faults`]. None by default.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
     /// The function name.
     pub fn name(&self) -> &str {
         &self.name
@@ -266,6 +276,7 @@ impl FunctionConfig {
                 );
             }
         }
+        self.faults.validate(&self.name)?;
         if self.reserved_concurrency == Some(0) {
             return invalid(
                 "reserved_concurrency",
@@ -352,6 +363,8 @@ pub struct FunctionFile {
     /// Aliases and the versions they point at (`aliases = { live = "1" }`).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Injected faults (`faults = { seed = 7, throttle = 0.1, delay = 0.2, delay_ms = 150 }`).
+    pub faults: Option<Faults>,
 }
 
 impl ConfigFile {
@@ -405,6 +418,9 @@ impl ConfigFile {
                     config.memory_mb = mb;
                 }
                 config.reserved_concurrency = f.reserved_concurrency;
+                if let Some(faults) = &f.faults {
+                    config.faults = faults.clone();
+                }
                 if let Some(ms) = f.extra_cold_start_ms {
                     config.extra_cold_start = Duration::from_millis(ms);
                 }

@@ -29,6 +29,7 @@ pub(crate) struct ApiError {
     error_type: &'static str,
     message: String,
     reason: Option<&'static str>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -84,12 +85,23 @@ impl ApiError {
         error
     }
 
+    /// An injected rate-limit throttle: 429 `TooManyRequestsException` with the
+    /// `Retry-After` header, which the service model binds to the exception's
+    /// `retryAfterSeconds` member (aws-sdk-lambda
+    /// `protocol_serde/shape_too_many_requests_exception.rs`).
+    pub(crate) fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut error = Self::throttled(ThrottleReason::ScalingRate);
+        error.retry_after = Some(retry_after_secs);
+        error
+    }
+
     pub(crate) fn service(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error_type: "ServiceException",
             message: message.into(),
             reason: None,
+            retry_after: None,
         }
     }
 
@@ -107,6 +119,7 @@ impl ApiError {
             error_type,
             message,
             reason: None,
+            retry_after: None,
         }
     }
 }
@@ -127,6 +140,11 @@ impl IntoResponse for ApiError {
             "x-amzn-ErrorType",
             HeaderValue::from_static(self.error_type),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("Retry-After", HeaderValue::from(secs));
+        }
         response
     }
 }

@@ -50,10 +50,12 @@ pub mod config;
 mod control;
 mod errors;
 mod events;
+mod faults;
 mod frontend;
 mod invoke;
 mod logs;
 mod pool;
+mod reaper;
 mod runtime_api;
 mod sandbox;
 mod service;
@@ -61,6 +63,7 @@ pub mod stats;
 
 pub use config::{ConfigFile, FunctionConfig, FunctionFile, ScalingRate};
 pub use events::UnexecutedEvent;
+pub use faults::Faults;
 pub use stats::{FunctionStats, ServiceStats};
 
 use config::{DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT};
@@ -196,14 +199,14 @@ impl LocalLambdaBuilder {
                     .to_owned(),
             });
         }
-        if let Some(rate) = self.scaling {
-            if rate.environments == 0 || rate.per.is_zero() {
-                return Err(Error::InvalidConfig {
-                    function: "(account)".to_owned(),
-                    field: "scaling_rate".to_owned(),
-                    reason: "environments and per must be above zero (Lambda's is 1000 every 10 s); pass None to turn the limit off".to_owned(),
-                });
-            }
+        if let Some(rate) = self.scaling
+            && (rate.environments == 0 || rate.per.is_zero())
+        {
+            return Err(Error::InvalidConfig {
+                function: "(account)".to_owned(),
+                field: "scaling_rate".to_owned(),
+                reason: "environments and per must be above zero (Lambda's is 1000 every 10 s); pass None to turn the limit off".to_owned(),
+            });
         }
         if let Some(dir) = &self.logs_dir {
             std::fs::create_dir_all(dir).map_err(|source| Error::LogsDir {
@@ -214,10 +217,15 @@ impl LocalLambdaBuilder {
         // `stop` ends the front end and the event dispatcher; `kill` then ends the sandboxes.
         let (stop_tx, stop) = watch::channel(false);
         let (kill_tx, kill) = watch::channel(false);
+        // Orphaned helpers of sandboxes are re-parented here rather than to init, so that
+        // they can be found and ended with their sandbox (see `reaper`).
+        reaper::become_subreaper();
+        let streams = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
         let placement = Placement {
             region: self.region.clone(),
             logs_dir: self.logs_dir.clone(),
             shutdown: kill,
+            streams: streams.clone(),
         };
         let manager = Arc::new(Manager::new(
             self.account_concurrency,
@@ -270,6 +278,7 @@ impl LocalLambdaBuilder {
             kill: kill_tx,
             shutdown_grace: self.shutdown_grace,
             server: Some(server),
+            streams,
         })
     }
 }
@@ -284,6 +293,8 @@ pub struct LocalLambda {
     kill: watch::Sender<bool>,
     shutdown_grace: Duration,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// Log streams of every sandbox started, for the final sweep.
+    streams: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// What [`LocalLambda::shutdown`] found and did.
@@ -427,6 +438,10 @@ impl LocalLambda {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // What escaped its sandbox's process group and outlived it (a `setsid` helper whose
+        // sandbox ended earlier) ends now.
+        let streams = std::mem::take(&mut *self.streams.lock().unwrap_or_else(|e| e.into_inner()));
+        let _ = tokio::task::spawn_blocking(move || reaper::end_strays(&streams)).await;
         ShutdownReport {
             unexecuted_events,
             interrupted_events,
@@ -440,6 +455,12 @@ impl Drop for LocalLambda {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         let _ = self.kill.send(true);
+        let streams = self
+            .streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        reaper::end_strays(&streams);
         if let Some(server) = self.server.take() {
             server.abort();
         }

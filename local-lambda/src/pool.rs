@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 use crate::Error;
 use crate::config::{FunctionConfig, ScalingRate};
 use crate::errors::ThrottleReason;
+use crate::faults::Injector;
 use crate::runtime_api::Failure;
 use crate::sandbox::{Placement, Sandbox};
 use crate::stats::FunctionStats;
@@ -33,6 +34,8 @@ pub(crate) struct Pool {
     reserved: Mutex<Option<u32>>,
     /// New sandboxes this function may still start now under the scaling rate.
     scale: Mutex<ScaleBudget>,
+    /// The function's fault draws, if it injects any.
+    pub(crate) faults: Option<Injector>,
     busy: AtomicUsize,
     peak: AtomicUsize,
     cold_starts: AtomicU64,
@@ -44,12 +47,14 @@ pub(crate) struct Pool {
 impl Pool {
     fn new(config: FunctionConfig, scaling: Option<ScalingRate>) -> Self {
         let reserved = Mutex::new(config.reserved_concurrency);
+        let faults = Injector::new(&config.faults);
         Self {
             config: Arc::new(config),
             idle: Mutex::default(),
             live: Mutex::default(),
             reserved,
             scale: Mutex::new(ScaleBudget::full(scaling)),
+            faults,
             busy: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             cold_starts: AtomicU64::new(0),
@@ -88,6 +93,12 @@ impl Pool {
     /// The reserved concurrency now, if any.
     pub(crate) fn reserved(&self) -> Option<u32> {
         *lock(&self.reserved)
+    }
+
+    /// Counts an invoke refused with a 429 before it reached the worker manager (an injected
+    /// throttle).
+    pub(crate) fn count_throttle(&self) {
+        self.throttles.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a finished invocation.
@@ -265,10 +276,8 @@ impl Manager {
             }
         };
         let sandbox = take_idle(&mut lock(&pool.idle), version);
-        if sandbox.is_none() {
-            if let Some(rate) = self.scaling {
-                lock(&pool.scale).take(rate, Instant::now())?;
-            }
+        if let (None, Some(rate)) = (&sandbox, self.scaling) {
+            lock(&pool.scale).take(rate, Instant::now())?;
         }
         if unreserved {
             *unreserved_busy += 1;

@@ -356,3 +356,93 @@ async fn queued_events_that_wait_are_not_counted_as_throttles() {
     assert_eq!(stats.invocations, 4, "every event ran");
     assert_eq!(stats.throttles, 0, "waiting in the queue is not a refusal");
 }
+
+#[tokio::test]
+async fn injected_faults_follow_the_seed_and_carry_lambdas_wire_format() {
+    use local_lambda::Faults;
+    let faults = Faults::seeded(11)
+        .throttle(0.3)
+        .retry_after(Duration::from_secs(2))
+        .service_error(0.2)
+        .bad_gateway(0.1);
+    let run = || async {
+        let lambda = start(vec![
+            FunctionConfig::new("flaky", fixture()).faults(faults.clone()),
+        ])
+        .await;
+        let endpoint = lambda.endpoint_url();
+        let mut seen = Vec::new();
+        for _ in 0..40 {
+            seen.push(raw_invoke(&endpoint).await);
+        }
+        (lambda.function_stats("flaky").unwrap(), seen)
+    };
+    let (stats, first) = run().await;
+    let (_, second) = run().await;
+    let statuses: Vec<u16> = first.iter().map(|(s, _, _)| *s).collect();
+    assert_eq!(
+        statuses,
+        second.iter().map(|(s, _, _)| *s).collect::<Vec<_>>(),
+        "the same seed gives the same faults"
+    );
+    for status in [200, 429, 500, 502] {
+        assert!(statuses.contains(&status), "{status} in {statuses:?}");
+    }
+    for (status, error_type, retry_after) in &first {
+        match status {
+            429 => {
+                assert_eq!(error_type.as_deref(), Some("TooManyRequestsException"));
+                assert_eq!(retry_after.as_deref(), Some("2"));
+            }
+            500 => assert_eq!(error_type.as_deref(), Some("ServiceException")),
+            _ => assert_eq!(error_type, &None),
+        }
+    }
+    let throttled = statuses.iter().filter(|s| **s == 429).count() as u64;
+    assert_eq!(stats.throttles, throttled, "each injected 429 counts once");
+
+    // The SDK reads the injected throttle's Retry-After.
+    let lambda = start(vec![
+        FunctionConfig::new("always", fixture()).faults(
+            Faults::seeded(1)
+                .throttle(1.0)
+                .retry_after(Duration::from_secs(3)),
+        ),
+    ])
+    .await;
+    let error = client(&lambda.endpoint_url())
+        .invoke()
+        .function_name("always")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let InvokeError::TooManyRequestsException(throttle) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(throttle.retry_after_seconds(), Some("3"));
+}
+
+/// Posts one invoke of `flaky` over plain HTTP and returns (status, error type,
+/// Retry-After): the 502 has no Lambda error type for an SDK to parse, so the raw answer is
+/// what this test compares.
+async fn raw_invoke(endpoint: &str) -> (u16, Option<String>, Option<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /2015-03-31/functions/flaky/invocations HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text[9..12].parse().unwrap();
+    let header = |name: &str| {
+        text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+        })
+    };
+    (status, header("x-amzn-ErrorType"), header("Retry-After"))
+}
