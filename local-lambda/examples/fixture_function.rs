@@ -6,7 +6,8 @@
 //! - `sleep` with `ms`: the same after sleeping;
 //! - `print` with `text`: prints the text to stdout, then answers;
 //! - `record` with `path`: appends the request id to the file, then answers;
-//! - `error`: returns a handler error;
+//! - `error`: returns a handler error (with `path`: appends the request id to the file
+//!   first, so that retries can be counted);
 //! - `crash`: exits the process with status 1;
 //! - `hang`: never answers;
 //! - `big` with `bytes`: answers with a string of that many bytes;
@@ -85,7 +86,16 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
                 .open(path)?;
             writeln!(file, "{}", context.request_id)?;
         }
-        "error" => return Err("the fixture was asked to fail".into()),
+        "error" => {
+            if let Some(path) = payload.get("path").and_then(Value::as_str) {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?;
+                writeln!(file, "{}", context.request_id)?;
+            }
+            return Err("the fixture was asked to fail".into());
+        }
         "crash" => std::process::exit(1),
         "hang" => std::future::pending::<()>().await,
         "big" => {

@@ -335,6 +335,13 @@ pub struct ConfigFile {
     pub scaling_environments: Option<u32>,
     /// The scaling rate's window in seconds (default 10).
     pub scaling_window_secs: Option<u64>,
+    /// Seconds before each retry of a failed `Event` invocation (default `[60, 120]`,
+    /// Lambda's; `[]` turns retries off; at most two).
+    pub async_retry_delays_secs: Option<Vec<u64>>,
+    /// Seconds after which a queued `Event` invocation is dropped (default 21600, 6 hours).
+    pub max_event_age_secs: Option<u64>,
+    /// The most `Event` invocations waiting at once (default 100000).
+    pub event_queue_limit: Option<usize>,
     /// Functions by name.
     #[serde(default)]
     pub functions: BTreeMap<String, FunctionFile>,

@@ -20,6 +20,10 @@ pub(crate) enum ThrottleReason {
     Account,
     /// The function needs a new sandbox faster than its scaling rate allows.
     ScalingRate,
+    /// The `Event` queue is full. Lambda documents no bound for its queue; the Invoke API's
+    /// error for a throughput limit is `TooManyRequestsException`, without a `Reason` that
+    /// the model would give this case.
+    QueueFull,
 }
 
 /// A service error of the Invoke API, answered with Lambda's status, error type and body.
@@ -80,7 +84,7 @@ impl ApiError {
         error.reason = match reason {
             ThrottleReason::Reserved => Some("ReservedFunctionConcurrentInvocationLimitExceeded"),
             ThrottleReason::Account => Some("ConcurrentInvocationLimitExceeded"),
-            ThrottleReason::ScalingRate => None,
+            ThrottleReason::ScalingRate | ThrottleReason::QueueFull => None,
         };
         error
     }

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use http_body_util::BodyExt;
 use serde::Deserialize;
 
-use crate::errors::{ApiError, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD};
+use crate::errors::{ApiError, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, ThrottleReason};
 use crate::faults::Fault;
 use crate::invoke::{self, Request};
 use crate::service::Service;
@@ -145,7 +145,10 @@ async fn handle_invoke(
             && header(headers, "X-Amz-Log-Type") == Some("Tail"),
     };
     if invocation_type == InvocationType::Event {
-        service.events.push(function, version, request);
+        if service.events.push(function, version, request).is_err() {
+            pool.count_throttle();
+            return Err(ApiError::throttled(ThrottleReason::QueueFull));
+        }
         return Ok(StatusCode::ACCEPTED.into_response());
     }
     let lease = service

@@ -62,7 +62,7 @@ mod service;
 pub mod stats;
 
 pub use config::{ConfigFile, FunctionConfig, FunctionFile, ScalingRate};
-pub use events::UnexecutedEvent;
+pub use events::{AsyncSettings, UnexecutedEvent};
 pub use faults::Faults;
 pub use stats::{FunctionStats, ServiceStats};
 
@@ -126,6 +126,7 @@ pub struct LocalLambdaBuilder {
     region: String,
     shutdown_grace: Duration,
     scaling: Option<ScalingRate>,
+    async_settings: AsyncSettings,
     functions: Vec<FunctionConfig>,
 }
 
@@ -183,6 +184,28 @@ impl LocalLambdaBuilder {
         self
     }
 
+    /// The delays before each retry of an `Event` invocation that ended in a function error:
+    /// Lambda's are one minute, then two (the default); at most two retries, as Lambda's
+    /// `MaximumRetryAttempts`. An empty list turns retries off, for a test that counts runs.
+    pub fn async_retries(mut self, delays: Vec<Duration>) -> Self {
+        self.async_settings.retry_delays = delays;
+        self
+    }
+
+    /// `Event` invocations older than this are dropped instead of run (default 6 hours, as
+    /// Lambda's `MaximumEventAgeInSeconds`).
+    pub fn max_event_age(mut self, age: Duration) -> Self {
+        self.async_settings.max_event_age = age;
+        self
+    }
+
+    /// The most `Event` invocations waiting at once (default 100,000); more are refused with
+    /// 429 `TooManyRequestsException`.
+    pub fn event_queue_limit(mut self, limit: usize) -> Self {
+        self.async_settings.queue_limit = limit;
+        self
+    }
+
     /// Registers a function.
     pub fn function(mut self, config: FunctionConfig) -> Self {
         self.functions.push(config);
@@ -207,6 +230,31 @@ impl LocalLambdaBuilder {
                 field: "scaling_rate".to_owned(),
                 reason: "environments and per must be above zero (Lambda's is 1000 every 10 s); pass None to turn the limit off".to_owned(),
             });
+        }
+        let invalid_async = |field: &str, reason: &str| {
+            Err(Error::InvalidConfig {
+                function: "(account)".to_owned(),
+                field: field.to_owned(),
+                reason: reason.to_owned(),
+            })
+        };
+        if self.async_settings.retry_delays.len() > 2 {
+            return invalid_async(
+                "async_retries",
+                "Lambda retries an event at most twice (MaximumRetryAttempts 0 to 2); give at most two delays",
+            );
+        }
+        if self.async_settings.max_event_age.is_zero() {
+            return invalid_async(
+                "max_event_age",
+                "must be above zero (Lambda's default is 6 hours)",
+            );
+        }
+        if self.async_settings.queue_limit == 0 {
+            return invalid_async(
+                "event_queue_limit",
+                "0 would refuse every Event invoke; use 1 or more",
+            );
         }
         if let Some(dir) = &self.logs_dir {
             std::fs::create_dir_all(dir).map_err(|source| Error::LogsDir {
@@ -248,7 +296,7 @@ impl LocalLambdaBuilder {
         })?;
         let service = Arc::new(Service {
             manager: manager.clone(),
-            events: Default::default(),
+            events: Arc::new(events::EventQueue::new(self.async_settings)),
             region: self.region,
         });
         tokio::spawn(manager.clone().reclaim_idle());
@@ -305,6 +353,8 @@ pub struct ShutdownReport {
     /// `Event` invocations still running when the grace period ended; their sandboxes were
     /// killed.
     pub interrupted_events: Vec<UnexecutedEvent>,
+    /// `Event` invocations that ran, ended in a function error and were waiting for a retry.
+    pub pending_retries: Vec<UnexecutedEvent>,
     /// Sandbox processes that were running and have been killed.
     pub sandboxes_stopped: usize,
     /// Every function's figures at shutdown.
@@ -324,6 +374,7 @@ impl LocalLambda {
             region: "us-east-1".to_owned(),
             shutdown_grace: Duration::from_secs(5),
             scaling: Some(ScalingRate::LAMBDA),
+            async_settings: AsyncSettings::default(),
             functions: Vec::new(),
         }
     }
@@ -422,8 +473,7 @@ impl LocalLambda {
         let stats = self.stats();
         // Stop the dispatcher and the front end first, so that nothing new starts.
         let _ = self.stop.send(true);
-        let (unexecuted_events, interrupted_events) =
-            self.service.events.drain(self.shutdown_grace).await;
+        let drained = self.service.events.drain(self.shutdown_grace).await;
         // Counted here, not before the drain: a sandbox still being placed for an event
         // that the drain interrupted is running by now and is killed with the others.
         let live = self.service.manager.live_sandboxes();
@@ -443,8 +493,9 @@ impl LocalLambda {
         let streams = std::mem::take(&mut *self.streams.lock().unwrap_or_else(|e| e.into_inner()));
         let _ = tokio::task::spawn_blocking(move || reaper::end_strays(&streams)).await;
         ShutdownReport {
-            unexecuted_events,
-            interrupted_events,
+            unexecuted_events: drained.unexecuted,
+            interrupted_events: drained.interrupted,
+            pending_retries: drained.pending_retries,
             sandboxes_stopped: live,
             stats,
         }

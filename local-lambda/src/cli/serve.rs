@@ -78,6 +78,16 @@ pub(crate) struct Args {
     /// The scaling rate's window in seconds (Lambda: 10).
     #[arg(long, value_name = "SECS")]
     scaling_window: Option<u64>,
+    /// Seconds before each retry of a failed Event invocation, comma-separated (Lambda:
+    /// 60,120; an empty value turns retries off).
+    #[arg(long, value_name = "SECS,SECS", value_delimiter = ',', num_args = 0..)]
+    async_retry_delays: Option<Vec<u64>>,
+    /// Seconds after which a queued Event invocation is dropped (Lambda: 21600).
+    #[arg(long, value_name = "SECS")]
+    max_event_age: Option<u64>,
+    /// The most Event invocations waiting at once.
+    #[arg(long, value_name = "N")]
+    event_queue_limit: Option<usize>,
 }
 
 /// Starts the service and serves until SIGINT (Ctrl-C) or SIGTERM, then prints the shutdown
@@ -109,6 +119,19 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..ConfigFile::default()
     };
     builder = builder.scaling_rate(scaling.scaling_rate()?);
+    if let Some(delays) = args
+        .async_retry_delays
+        .clone()
+        .or(file.async_retry_delays_secs.clone())
+    {
+        builder = builder.async_retries(delays.into_iter().map(Duration::from_secs).collect());
+    }
+    if let Some(secs) = args.max_event_age.or(file.max_event_age_secs) {
+        builder = builder.max_event_age(Duration::from_secs(secs));
+    }
+    if let Some(limit) = args.event_queue_limit.or(file.event_queue_limit) {
+        builder = builder.event_queue_limit(limit);
+    }
     let mut functions = file.function_configs();
     functions.extend(flag_functions(&args)?);
     anyhow::ensure!(
