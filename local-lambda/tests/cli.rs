@@ -161,6 +161,18 @@ async fn sigterm_stops_serve_and_leaves_no_sandbox_process_behind() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // If an assertion fails before the SIGTERM, the service still stops with the test.
+    struct StopOnPanic(u32);
+    impl Drop for StopOnPanic {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &self.0.to_string()])
+                    .status();
+            }
+        }
+    }
+    let _stop = StopOnPanic(serve.id());
     let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let endpoint = first
