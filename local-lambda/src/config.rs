@@ -28,6 +28,10 @@ pub(crate) const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const LATEST: &str = "$LATEST";
 /// Lambda's default function timeout.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Lambda's quota on file descriptors in an execution environment: 1,024
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>, "File
+/// descriptors: 1,024").
+pub(crate) const LAMBDA_OPEN_FILES: u64 = 1024;
 /// Lambda's default memory size.
 pub(crate) const DEFAULT_MEMORY_MB: u32 = 128;
 /// Lambda's default unreserved account concurrency.
@@ -84,6 +88,8 @@ pub struct FunctionConfig {
     /// Alias name to the published version it points at.
     pub(crate) aliases: BTreeMap<String, String>,
     pub(crate) faults: Faults,
+    /// The sandbox's open-file limit (soft and hard); `None` inherits local-lambda's.
+    pub(crate) open_files: Option<u64>,
 }
 
 impl FunctionConfig {
@@ -102,6 +108,7 @@ impl FunctionConfig {
             extra_cold_start: Duration::ZERO,
             aliases: BTreeMap::new(),
             faults: Faults::default(),
+            open_files: Some(LAMBDA_OPEN_FILES),
         }
     }
 
@@ -195,6 +202,14 @@ impl FunctionConfig {
         self
     }
 
+    /// The sandbox's open-file limit, soft and hard (default Lambda's 1,024, capped by
+    /// local-lambda's own hard limit); `None` lets the function inherit local-lambda's, for a
+    /// test that needs more descriptors than Lambda gives.
+    pub fn open_files_limit(mut self, limit: Option<u64>) -> Self {
+        self.open_files = limit;
+        self
+    }
+
     /// The function name.
     pub fn name(&self) -> &str {
         &self.name
@@ -277,6 +292,12 @@ impl FunctionConfig {
             }
         }
         self.faults.validate(&self.name)?;
+        if self.open_files == Some(0) {
+            return invalid(
+                "open_files_limit",
+                "0 would keep the runtime from opening its own sockets; use Lambda's 1024, or None to inherit".to_owned(),
+            );
+        }
         if self.reserved_concurrency == Some(0) {
             return invalid(
                 "reserved_concurrency",

@@ -102,7 +102,9 @@ impl Sandbox {
         if let Some(dir) = config.executable.parent().filter(|d| d.is_dir()) {
             command.current_dir(dir);
         }
-        limit_open_files(&mut command);
+        if let Some(limit) = config.open_files {
+            limit_open_files(&mut command, limit);
+        }
         let spawned_at = Instant::now();
         // fork/exec blocks for a while under a burst of cold starts: keep it off the workers
         // that accept invokes. Dropping the Command closes the parent's copies of the pipe's
@@ -269,23 +271,19 @@ impl Drop for Sandbox {
     }
 }
 
-/// Lambda's quota on file descriptors in an execution environment: 1,024
-/// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>, "File
-/// descriptors: 1,024"), set as both soft and hard limit so that the function cannot raise
-/// it. Capped by this process's own hard limit, which an unprivileged process cannot exceed.
-pub(crate) const LAMBDA_OPEN_FILES: u64 = 1024;
-
-/// Sets the child's `RLIMIT_NOFILE` to Lambda's between fork and exec. This is the one place
+/// Sets the child's `RLIMIT_NOFILE` to `limit` (Lambda's 1,024 unless configured) between
+/// fork and exec, as both soft and hard limit so that the function cannot raise it; capped by
+/// this process's own hard limit, which an unprivileged process cannot exceed. This is the one place
 /// local-lambda allows unsafe code: the alternatives are racy (`prlimit` on the child's pid
 /// after spawn leaves the function running without the limit for a moment, during which it
 /// may open files) or add a process (a shell running `ulimit -n` and `exec`, one more exec
 /// on every cold start).
-fn limit_open_files(command: &mut Command) {
+fn limit_open_files(command: &mut Command, limit: u64) {
     use rustix::process::{Resource, Rlimit};
     let hard = rustix::process::getrlimit(Resource::Nofile)
         .maximum
-        .unwrap_or(LAMBDA_OPEN_FILES);
-    let limit = LAMBDA_OPEN_FILES.min(hard);
+        .unwrap_or(limit);
+    let limit = limit.min(hard);
     let rlimit = Rlimit {
         current: Some(limit),
         maximum: Some(limit),

@@ -57,6 +57,16 @@ async fn sandbox_has_lambdas_open_file_limit_soft_and_hard() {
     let expected = 1024.min(hard).to_string();
     assert_eq!(body["soft"], expected.as_str(), "{body}");
     assert_eq!(body["hard"], expected.as_str(), "{body}");
+
+    // A test that needs more may opt out and inherit this process's limits.
+    lambda
+        .register(FunctionConfig::new("inherits", fixture()).open_files_limit(None))
+        .unwrap();
+    let (_, body) = invoke(&lambda, "inherits", json!({"op": "limits"})).await;
+    let ours = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let shown = |v: Option<u64>| v.map_or("unlimited".to_owned(), |v| v.to_string());
+    assert_eq!(body["soft"], shown(ours.current).as_str(), "{body}");
+    assert_eq!(body["hard"], shown(ours.maximum).as_str(), "{body}");
 }
 
 #[tokio::test]
