@@ -4,7 +4,9 @@
 //!
 //! `cargo bench -p local-lambda --bench invoke` (env `BENCH_N` for N, default 8;
 //! `BENCH_WARM` invokes per measurement, default 2000; `CARGO_LAMBDA_URL` to measure a
-//! running `cargo lambda watch` serving the same fixture binary side by side).
+//! running `cargo lambda watch` serving the same fixture binary side by side, or any other
+//! server of the Invoke API, such as an earlier local-lambda build; `COMPARE_LABEL` names it
+//! in the table, default `cargo lambda watch`).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -178,15 +180,16 @@ async fn main() {
             "{}/2015-03-31/functions/{function}/invocations",
             base.trim_end_matches('/')
         );
+        let label = std::env::var("COMPARE_LABEL").unwrap_or_else(|_| "cargo lambda watch".into());
         for (concurrency, p50, rate) in rows {
             let (cl50, cl99, cl_rate) = warm(&http, &other, concurrency, total).await;
             println!(
-                "| warm no-op, concurrency {concurrency} | cargo lambda watch | {} | {} | {cl_rate:.0} |",
+                "| warm no-op, concurrency {concurrency} | {label} | {} | {} | {cl_rate:.0} |",
                 ms(cl50),
                 ms(cl99)
             );
             println!(
-                "| ratio cargo-lambda / local-lambda, concurrency {concurrency} | | {:.2}x | | {:.2}x (local-lambda / cargo-lambda) |",
+                "| ratio {label} / local-lambda, concurrency {concurrency} | | {:.2}x | | {:.2}x (local-lambda / {label}) |",
                 cl50.as_secs_f64() / p50.as_secs_f64(),
                 rate / cl_rate
             );

@@ -1,11 +1,16 @@
 //! The queue of `Event` (asynchronous) invocations: accepted with 202 at once, then run on a
 //! sandbox as soon as the function's concurrency allows (throttled events wait, as Lambda's
-//! internal queue retries them). None is lost while the service runs; at shutdown the ones
-//! not run are reported.
+//! internal queue retries them). As Lambda does
+//! (<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html>), an
+//! event whose run ends in a function error (including a timeout) runs again, by default
+//! twice more, one minute and then two minutes later, with the same request id; an event
+//! older than the maximum event age (default 6 hours) is dropped instead of run. The queue
+//! is bounded: when it is full, `Event` invokes are refused with 429
+//! `TooManyRequestsException`. At shutdown the events not run are reported.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -24,12 +29,44 @@ pub struct UnexecutedEvent {
     pub payload: String,
 }
 
+/// How `Event` invocations are retried, aged out and queued; Lambda's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsyncSettings {
+    /// Delays before each retry after a function error; its length is the number of retries
+    /// (Lambda: 2, one minute then two minutes; at most 2, as `MaximumRetryAttempts`).
+    pub retry_delays: Vec<Duration>,
+    /// Events older than this are dropped instead of run (Lambda: 6 hours,
+    /// `MaximumEventAgeInSeconds` 60 to 21,600).
+    pub max_event_age: Duration,
+    /// The most events waiting at once; more are refused with 429.
+    pub queue_limit: usize,
+}
+
+impl Default for AsyncSettings {
+    fn default() -> Self {
+        Self {
+            retry_delays: vec![Duration::from_secs(60), Duration::from_secs(120)],
+            max_event_age: Duration::from_secs(6 * 3600),
+            queue_limit: DEFAULT_QUEUE_LIMIT,
+        }
+    }
+}
+
+/// Lambda documents no bound for its internal queue; this one keeps memory in check (at most
+/// 100,000 events of up to 1 MB each would still be 100 GB, so it is a count, not a size).
+pub(crate) const DEFAULT_QUEUE_LIMIT: usize = 100_000;
+
 #[derive(Debug)]
 struct QueuedEvent {
     function: String,
     /// The version its qualifier resolved to when it was accepted.
     version: String,
     request: Request,
+    accepted_at: Instant,
+    /// Runs so far that ended in a function error.
+    failures: usize,
+    /// A retry waits until then.
+    not_before: Instant,
 }
 
 impl QueuedEvent {
@@ -42,24 +79,67 @@ impl QueuedEvent {
     }
 }
 
+/// What the queue held at shutdown.
+#[derive(Debug)]
+pub(crate) struct Drained {
+    pub(crate) unexecuted: Vec<UnexecutedEvent>,
+    pub(crate) interrupted: Vec<UnexecutedEvent>,
+    pub(crate) pending_retries: Vec<UnexecutedEvent>,
+}
+
+/// The queue is full: the event is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QueueFull;
+
 /// The queue and its dispatcher's bookkeeping.
 #[derive(Debug, Default)]
 pub(crate) struct EventQueue {
+    settings: AsyncSettings,
     queued: Mutex<VecDeque<QueuedEvent>>,
+    /// Events dropped for their age, and retries dropped at shutdown.
+    expired: std::sync::atomic::AtomicU64,
     running: Mutex<HashMap<String, UnexecutedEvent>>,
     arrived: Notify,
     idle: Notify,
 }
 
 impl EventQueue {
-    /// Queues an event for `function`'s `version`.
-    pub(crate) fn push(&self, function: String, version: String, request: Request) {
-        lock(&self.queued).push_back(QueuedEvent {
+    /// A queue with these settings.
+    pub(crate) fn new(settings: AsyncSettings) -> Self {
+        Self {
+            settings,
+            ..Self::default()
+        }
+    }
+
+    /// Queues an event for `function`'s `version`, unless the queue is full.
+    pub(crate) fn push(
+        &self,
+        function: String,
+        version: String,
+        request: Request,
+    ) -> Result<(), QueueFull> {
+        let mut queued = lock(&self.queued);
+        if queued.len() >= self.settings.queue_limit {
+            return Err(QueueFull);
+        }
+        let now = Instant::now();
+        queued.push_back(QueuedEvent {
             function,
             version,
             request,
+            accepted_at: now,
+            failures: 0,
+            not_before: now,
         });
+        drop(queued);
         self.arrived.notify_one();
+        Ok(())
+    }
+
+    /// Events dropped because they were older than the maximum event age.
+    pub(crate) fn expired(&self) -> u64 {
+        self.expired.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Events waiting for a sandbox.
@@ -91,22 +171,43 @@ impl EventQueue {
     fn place_ready(self: &Arc<Self>, manager: &Arc<Manager>) -> bool {
         let mut queued = lock(&self.queued);
         let mut waiting = VecDeque::new();
+        let now = Instant::now();
         while let Some(event) = queued.pop_front() {
+            if now.duration_since(event.accepted_at) > self.settings.max_event_age {
+                tracing::warn!(function = %event.function, request_id = %event.request.request_id,
+                    "event dropped: older than the maximum event age of {:?}", self.settings.max_event_age);
+                self.expired
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
+            if event.not_before > now {
+                waiting.push_back(event);
+                continue;
+            }
             let Some(pool) = manager.pool(&event.function) else {
                 tracing::warn!(function = %event.function, request_id = %event.request.request_id,
                     "event dropped: its function was removed");
                 continue;
             };
-            match manager.acquire(&pool, &event.version) {
+            match manager.try_acquire(&pool, &event.version) {
                 Ok(lease) => {
                     lock(&self.running).insert(event.request.request_id.clone(), event.report());
                     let queue = self.clone();
                     tokio::spawn(async move {
                         let request_id = event.request.request_id.clone();
-                        let response = invoke::execute(lease, event.request).await;
+                        let response = invoke::execute(lease, event.request.clone()).await;
+                        let mut event = event;
                         if response.function_error {
                             tracing::info!(function = %event.function, %request_id,
                                 "event ended in a function error: {}", String::from_utf8_lossy(&response.body));
+                            // Lambda runs it again after the next delay, with the same
+                            // request id.
+                            if let Some(delay) = queue.settings.retry_delays.get(event.failures) {
+                                event.failures += 1;
+                                event.not_before = Instant::now() + *delay;
+                                lock(&queue.queued).push_back(event);
+                                queue.arrived.notify_one();
+                            }
                         }
                         let mut running = lock(&queue.running);
                         running.remove(&request_id);
@@ -124,12 +225,13 @@ impl EventQueue {
     }
 
     /// After the dispatcher stopped: waits up to `grace` for running events, then returns
-    /// the events never started and those still running.
-    pub(crate) async fn drain(
-        &self,
-        grace: Duration,
-    ) -> (Vec<UnexecutedEvent>, Vec<UnexecutedEvent>) {
-        let unexecuted: Vec<_> = lock(&self.queued).drain(..).map(|e| e.report()).collect();
+    /// the events never started, those still running, and the retries not yet due (their
+    /// events did run, and failed).
+    pub(crate) async fn drain(&self, grace: Duration) -> Drained {
+        let (unexecuted, retries): (Vec<_>, Vec<_>) =
+            lock(&self.queued).drain(..).partition(|e| e.failures == 0);
+        let unexecuted = unexecuted.iter().map(QueuedEvent::report).collect();
+        let pending_retries = retries.iter().map(QueuedEvent::report).collect();
         let _ = tokio::time::timeout(grace, async {
             loop {
                 let idle = self.idle.notified();
@@ -141,7 +243,11 @@ impl EventQueue {
         })
         .await;
         let interrupted = lock(&self.running).drain().map(|(_, e)| e).collect();
-        (unexecuted, interrupted)
+        Drained {
+            unexecuted,
+            interrupted,
+            pending_retries,
+        }
     }
 }
 

@@ -36,6 +36,7 @@ impl Service {
             concurrent_executions: self.manager.concurrent_executions(),
             account_concurrency: self.manager.account_limit(),
             queued_events: self.events.queued(),
+            expired_events: self.events.expired(),
         }
     }
 }

@@ -47,6 +47,9 @@ pub struct ServiceStats {
     pub concurrent_executions: usize,
     /// The account concurrency limit.
     pub account_concurrency: u32,
-    /// `Event` invocations waiting for a sandbox.
+    /// `Event` invocations waiting for a sandbox or for a retry.
     pub queued_events: usize,
+    /// `Event` invocations dropped because they were older than the maximum event age.
+    #[serde(default)]
+    pub expired_events: u64,
 }
