@@ -45,10 +45,11 @@ pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 
 /// Holds for the effective delay, logs the warm-up and returns the response to send.
 ///
-/// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields `function`,
-/// `version`, `log_stream`, `instance`, `cold`, `invocations`, `delay_ms`,
-/// `requested_delay_ms`, `dialect`, and `correlation_id` / `index` when given; plus one WARN
-/// event per [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
+/// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
+/// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,
+/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `correlation_id` / `index`
+/// / `fan_out_requested` when given; plus one WARN event per
+/// [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
 pub async fn answer(
     warmup: &Warmup,
     invocation: Invocation,
@@ -65,11 +66,17 @@ pub async fn answer(
             "{warning}"
         );
     }
+    if let Some(requested) = warmup.fan_out {
+        // The warning itself (pushed by detection) says what to do; this names the run.
+        tracing::debug!(request_id = %context.request_id, requested, "fan-out not done");
+    }
     tracing::info!(
+        request_id = %context.request_id,
         function = %env_config.function_name,
         version = %env_config.version,
         log_stream = %env_config.log_stream,
         instance = environment.instance(),
+        init_type = environment.init_type().as_str(),
         cold = invocation.cold,
         invocations = invocation.number,
         delay_ms = millis(delay),
@@ -77,6 +84,7 @@ pub async fn answer(
         dialect = warmup.dialect.as_str(),
         correlation_id = warmup.correlation_id.as_deref(),
         index = warmup.index,
+        fan_out_requested = warmup.fan_out,
         "{WARMUP_LOG_MESSAGE}"
     );
     let started = tokio::time::Instant::now();
@@ -95,6 +103,8 @@ pub async fn answer(
         correlation_id: warmup.correlation_id.clone(),
         index: warmup.index,
         max_concurrency: environment.max_concurrency(),
+        init_type: Some(environment.init_type().as_str().to_owned()),
+        fan_out_requested: warmup.fan_out,
     }
 }
 

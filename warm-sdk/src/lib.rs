@@ -16,6 +16,6 @@ pub use answer::answer;
 pub use cold_start::{COLD_START_HEADER, ColdStartHeader, ColdStartHeaderLayer};
 pub use config::WarmConfig;
 pub use detect::{Dialect, Warmup, WarmupWarning, detect};
-pub use environment::{Environment, Invocation};
+pub use environment::{Environment, InitType, Invocation};
 pub use layer::{Warm, WarmLayer};
 pub use warm_macros::warmable;
