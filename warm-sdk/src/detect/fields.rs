@@ -13,21 +13,14 @@ use crate::config::WarmConfig;
 impl Fields<'_> {
     pub(super) fn into_warmup(self, config: &WarmConfig) -> Warmup {
         let mut warnings = Vec::new();
-        // This protocol writes both correlation id spellings and a delay; each of the other
-        // packages writes one spelling and no delay.
-        let ours = self.delay.is_some()
-            || (self.warmer_correlationid.is_some() && self.warmer_correlation_id.is_some());
-        let dialect = if ours {
-            Dialect::Warm
-        } else if self.warmer_correlation_id.is_some() {
-            Dialect::LambdaWarmerPy
-        } else if self.warmer_correlationid.is_some()
-            || self.warmer_invocation.is_some()
-            || self.warmer_concurrency.is_some()
-        {
-            Dialect::LambdaWarmer
-        } else {
-            Dialect::Warm
+        // Each package's fan-out children carry its own correlation id spelling alone and no
+        // delay; this protocol writes both spellings (or neither) and usually a delay.
+        let js = self.warmer_correlationid.is_some();
+        let py = self.warmer_correlation_id.is_some();
+        let dialect = match (js, py, self.delay.is_some()) {
+            (true, false, false) => Dialect::LambdaWarmer,
+            (false, true, false) => Dialect::LambdaWarmerPy,
+            _ => Dialect::Warm,
         };
         // A schedule ping of lambda-warmer / lambda-warmer-py: the function is expected to
         // invoke itself `concurrency - 1` more times. This crate never fans out (see
@@ -46,16 +39,16 @@ impl Fields<'_> {
         let delay = requested_delay(self.delay, config.get_default_delay(), &mut warnings);
 
         let (index_field, index) = first_present([
-            ("__WARMER_INVOCATION__", self.warmer_invocation),
             ("index", self.index),
+            ("__WARMER_INVOCATION__", self.warmer_invocation),
         ]);
         let (concurrency_field, concurrency) = first_present([
             ("__WARMER_CONCURRENCY__", self.warmer_concurrency),
             ("concurrency", self.concurrency),
         ]);
         let (correlation_field, correlation) = first_present([
-            ("__WARMER_CORRELATIONID__", self.warmer_correlationid),
             ("correlation_id", self.correlation_id),
+            ("__WARMER_CORRELATIONID__", self.warmer_correlationid),
             ("__WARMER_CORRELATION_ID__", self.warmer_correlation_id),
         ]);
         Warmup {

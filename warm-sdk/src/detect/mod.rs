@@ -34,8 +34,10 @@
 //! | [`Dialect::LambdaWarmerPy`] (lambda-warmer-py) | `{"warmer": true, "__WARMER_INVOCATION__": 3, "__WARMER_CONCURRENCY__": 50, "__WARMER_CORRELATION_ID__": "..."}` |
 //! | [`Dialect::ServerlessPluginWarmup`] | `{"source": "serverless-plugin-warmup"}` |
 //!
-//! A payload with a `delay`, or with both correlation id spellings, is [`Dialect::Warm`]
-//! (the other packages send neither); the dialect is a label for logs, nothing depends on it.
+//! The fan-out children of jeremydaly/lambda-warmer and lambda-warmer-py each carry their own
+//! correlation id spelling alone and no `delay`; a payload that does is their dialect, any
+//! other (this protocol writes both spellings or neither) is [`Dialect::Warm`]. The dialect
+//! is a label for logs; nothing depends on it.
 //!
 //! The flag must be the JSON boolean `true` (`"warmer": "true"` or `1` is user traffic). The
 //! schedule pings of lambda-warmer and lambda-warmer-py (`{"warmer": true, "concurrency": 5}`)
