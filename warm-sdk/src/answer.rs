@@ -87,6 +87,9 @@ pub async fn answer(
         fan_out_requested = warmup.fan_out,
         "{WARMUP_LOG_MESSAGE}"
     );
+    if crate::fallback_log::no_subscriber() {
+        fallback_lines(warmup, invocation, context, environment, delay);
+    }
     let started = tokio::time::Instant::now();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -106,6 +109,55 @@ pub async fn answer(
         init_type: Some(environment.init_type().as_str().to_owned()),
         fan_out_requested: warmup.fan_out,
     }
+}
+
+/// Where no `tracing` subscriber is set, the same events written straight to standard error
+/// (see [`fallback_log`](crate::fallback_log)).
+fn fallback_lines(
+    warmup: &Warmup,
+    invocation: Invocation,
+    context: &Context,
+    environment: &Environment,
+    delay: Duration,
+) {
+    use serde_json::Value;
+    let json = crate::fallback_log::json_format();
+    let now = SystemTime::now();
+    for warning in &warmup.warnings {
+        crate::fallback_log::write_line(
+            "WARN",
+            &warning.to_string(),
+            &[
+                ("request_id", Value::from(context.request_id.as_str())),
+                ("instance", Value::from(environment.instance())),
+            ],
+            json,
+            now,
+        );
+    }
+    let env_config = &context.env_config;
+    crate::fallback_log::write_line(
+        "INFO",
+        WARMUP_LOG_MESSAGE,
+        &[
+            ("request_id", Value::from(context.request_id.as_str())),
+            ("function", Value::from(env_config.function_name.as_str())),
+            ("version", Value::from(env_config.version.as_str())),
+            ("log_stream", Value::from(env_config.log_stream.as_str())),
+            ("instance", Value::from(environment.instance())),
+            ("init_type", Value::from(environment.init_type().as_str())),
+            ("cold", Value::from(invocation.cold)),
+            ("invocations", Value::from(invocation.number)),
+            ("delay_ms", Value::from(millis(delay))),
+            ("requested_delay_ms", Value::from(millis(warmup.delay))),
+            ("dialect", Value::from(warmup.dialect.as_str())),
+            ("correlation_id", Value::from(warmup.correlation_id.clone())),
+            ("index", Value::from(warmup.index)),
+            ("fan_out_requested", Value::from(warmup.fan_out)),
+        ],
+        json,
+        now,
+    );
 }
 
 /// The delay a warm-up actually holds: the requested delay, capped by the configured maximum

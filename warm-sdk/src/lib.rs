@@ -7,6 +7,7 @@ pub mod cold_start;
 pub mod config;
 pub mod detect;
 pub mod environment;
+pub mod fallback_log;
 pub mod layer;
 pub mod protocol;
 pub mod warmable;
