@@ -66,7 +66,6 @@ fn format_line(
             "timestamp": timestamp,
             "level": level,
             "fields": nested,
-            "target": "warm_sdk::answer",
         })
         .to_string();
     }
