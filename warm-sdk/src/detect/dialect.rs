@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// Which warmer sent a warm-up. See the [module docs](self) for each payload.
+/// Which warmer sent a warm-up. See the [module docs](mod@crate::detect) for each payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Dialect {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::dialect::Dialect;
 
-/// A recognised warm-up: what [`detect`] found in the payload.
+/// A recognised warm-up: what [`detect`](crate::detect()) found in the payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Warmup {
