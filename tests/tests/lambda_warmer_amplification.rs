@@ -38,7 +38,9 @@ fn node_function_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/lambda-warmer-node");
     std::fs::create_dir_all(&dir).expect("create target/lambda-warmer-node");
     if !dir.join("node_modules/lambda-warmer/package.json").exists()
-        || !dir.join("node_modules/@aws-sdk/client-lambda/package.json").exists()
+        || !dir
+            .join("node_modules/@aws-sdk/client-lambda/package.json")
+            .exists()
     {
         // lambda-warmer requires `@aws-sdk/client-lambda` without declaring it.
         let status = Command::new("npm")
@@ -59,8 +61,8 @@ fn node_function_dir() -> Option<PathBuf> {
             dir.display()
         );
     }
-    let bootstrap = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/lambda_warmer_node/bootstrap.js");
+    let bootstrap =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lambda_warmer_node/bootstrap.js");
     std::fs::copy(&bootstrap, dir.join("bootstrap.js")).expect("copy bootstrap.js");
     Some(dir)
 }

@@ -305,7 +305,10 @@ async fn a_fan_out_ping_is_answered_once_and_echoes_the_fan_out_it_did_not_do() 
     let answer = harness.invoke_json(&payload).await;
     let body = assert_warmed(&answer, &payload);
     assert_eq!(body["fan_out_requested"], 5, "{body}");
-    assert_eq!(body["invocations"], 1, "one environment, one invocation: {body}");
+    assert_eq!(
+        body["invocations"], 1,
+        "one environment, one invocation: {body}"
+    );
     // The engine's own warm-ups carry their position: no fan-out is asked for.
     let engine = serde_json::to_value(
         warm_sdk::protocol::WarmupRequest::new()
@@ -335,7 +338,10 @@ async fn an_event_that_failed_to_deserialize_took_the_cold_turn_of_its_environme
     );
     let payload = json!({"warmer": true, "delay": 0});
     let body = assert_warmed(&harness.invoke_json(&payload).await, &payload);
-    assert_eq!(body["cold"], false, "the failed invocation paid the init: {body}");
+    assert_eq!(
+        body["cold"], false,
+        "the failed invocation paid the init: {body}"
+    );
     assert_eq!(body["invocations"], 2, "{body}");
     assert_eq!(body["init_type"], "on-demand", "{body}");
     harness.stop().await;
