@@ -297,3 +297,52 @@ async fn warm_up_reports_the_cold_start_and_counts_user_invocations() {
     );
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn a_fan_out_ping_is_answered_once_and_echoes_the_fan_out_it_did_not_do() {
+    let harness = Harness::start().await;
+    let payload = json!({"warmer": true, "concurrency": 5});
+    let answer = harness.invoke_json(&payload).await;
+    let body = assert_warmed(&answer, &payload);
+    assert_eq!(body["fan_out_requested"], 5, "{body}");
+    assert_eq!(
+        body["invocations"], 1,
+        "one environment, one invocation: {body}"
+    );
+    // The engine's own warm-ups carry their position: no fan-out is asked for.
+    let engine = serde_json::to_value(
+        warm_sdk::protocol::WarmupRequest::new()
+            .delay_ms(0)
+            .index(2)
+            .concurrency(5)
+            .correlation_id("run-9"),
+    )
+    .expect("serializable");
+    let body = assert_warmed(&harness.invoke_json(&engine).await, &engine);
+    assert!(body.get("fan_out_requested").is_none(), "{body}");
+    assert_eq!(body["index"], 2, "{body}");
+    assert_eq!(body["correlation_id"], "run-9", "{body}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn an_event_that_failed_to_deserialize_took_the_cold_turn_of_its_environment() {
+    let harness = Harness::start().await;
+    // The environment's first invocation: an order that does not fit the event type.
+    let failed = harness.invoke_json(&json!({"order_id": 7})).await;
+    assert_eq!(
+        failed.function_error.as_deref(),
+        Some("Unhandled"),
+        "{}",
+        failed.body
+    );
+    let payload = json!({"warmer": true, "delay": 0});
+    let body = assert_warmed(&harness.invoke_json(&payload).await, &payload);
+    assert_eq!(
+        body["cold"], false,
+        "the failed invocation paid the init: {body}"
+    );
+    assert_eq!(body["invocations"], 2, "{body}");
+    assert_eq!(body["init_type"], "on-demand", "{body}");
+    harness.stop().await;
+}

@@ -45,10 +45,11 @@ pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 
 /// Holds for the effective delay, logs the warm-up and returns the response to send.
 ///
-/// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields `function`,
-/// `version`, `log_stream`, `instance`, `cold`, `invocations`, `delay_ms`,
-/// `requested_delay_ms`, `dialect`, and `correlation_id` / `index` when given; plus one WARN
-/// event per [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
+/// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
+/// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,
+/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `correlation_id` / `index`
+/// / `fan_out_requested` when given; plus one WARN event per
+/// [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
 pub async fn answer(
     warmup: &Warmup,
     invocation: Invocation,
@@ -65,11 +66,17 @@ pub async fn answer(
             "{warning}"
         );
     }
+    if let Some(requested) = warmup.fan_out {
+        // The warning itself (pushed by detection) says what to do; this names the run.
+        tracing::debug!(request_id = %context.request_id, requested, "fan-out not done");
+    }
     tracing::info!(
+        request_id = %context.request_id,
         function = %env_config.function_name,
         version = %env_config.version,
         log_stream = %env_config.log_stream,
         instance = environment.instance(),
+        init_type = environment.init_type().as_str(),
         cold = invocation.cold,
         invocations = invocation.number,
         delay_ms = millis(delay),
@@ -77,8 +84,12 @@ pub async fn answer(
         dialect = warmup.dialect.as_str(),
         correlation_id = warmup.correlation_id.as_deref(),
         index = warmup.index,
+        fan_out_requested = warmup.fan_out,
         "{WARMUP_LOG_MESSAGE}"
     );
+    if crate::fallback_log::no_subscriber() {
+        fallback_lines(warmup, invocation, context, environment, delay);
+    }
     let started = tokio::time::Instant::now();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -95,7 +106,58 @@ pub async fn answer(
         correlation_id: warmup.correlation_id.clone(),
         index: warmup.index,
         max_concurrency: environment.max_concurrency(),
+        init_type: Some(environment.init_type().as_str().to_owned()),
+        fan_out_requested: warmup.fan_out,
     }
+}
+
+/// Where no `tracing` subscriber is set, the same events written straight to standard error
+/// (see [`fallback_log`](crate::fallback_log)).
+fn fallback_lines(
+    warmup: &Warmup,
+    invocation: Invocation,
+    context: &Context,
+    environment: &Environment,
+    delay: Duration,
+) {
+    use serde_json::Value;
+    let json = crate::fallback_log::json_format();
+    let now = SystemTime::now();
+    for warning in &warmup.warnings {
+        crate::fallback_log::write_line(
+            "WARN",
+            &warning.to_string(),
+            &[
+                ("request_id", Value::from(context.request_id.as_str())),
+                ("instance", Value::from(environment.instance())),
+            ],
+            json,
+            now,
+        );
+    }
+    let env_config = &context.env_config;
+    crate::fallback_log::write_line(
+        "INFO",
+        WARMUP_LOG_MESSAGE,
+        &[
+            ("request_id", Value::from(context.request_id.as_str())),
+            ("function", Value::from(env_config.function_name.as_str())),
+            ("version", Value::from(env_config.version.as_str())),
+            ("log_stream", Value::from(env_config.log_stream.as_str())),
+            ("instance", Value::from(environment.instance())),
+            ("init_type", Value::from(environment.init_type().as_str())),
+            ("cold", Value::from(invocation.cold)),
+            ("invocations", Value::from(invocation.number)),
+            ("delay_ms", Value::from(millis(delay))),
+            ("requested_delay_ms", Value::from(millis(warmup.delay))),
+            ("dialect", Value::from(warmup.dialect.as_str())),
+            ("correlation_id", Value::from(warmup.correlation_id.clone())),
+            ("index", Value::from(warmup.index)),
+            ("fan_out_requested", Value::from(warmup.fan_out)),
+        ],
+        json,
+        now,
+    );
 }
 
 /// The delay a warm-up actually holds: the requested delay, capped by the configured maximum

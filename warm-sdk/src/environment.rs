@@ -1,5 +1,6 @@
 //! What this execution environment has served: an instance id fixed for the life of the
-//! process, the invocation count, and which invocation paid the cold start.
+//! process, the invocation count, how the environment was initialized, and which invocation
+//! paid the cold start.
 //!
 //! One [`Environment`] exists per process ([`Environment::global`]); every layer and
 //! `#[warmable]` handler of the process shares it.
@@ -10,31 +11,131 @@
 //! let env = Environment::new();
 //! let first = env.begin_invocation("request-1");
 //! let second = env.begin_invocation("request-2");
-//! assert!(first.cold && !second.cold);
 //! assert_eq!((first.number, second.number), (1, 2));
-//! assert!(env.is_cold("request-1"));
+//! assert!(!second.cold);
 //! assert_eq!(env.instance().len(), 16);
 //! ```
+//!
+//! # What `cold` means
+//!
+//! Lambda tells a process how its environment was initialized in
+//! `AWS_LAMBDA_INITIALIZATION_TYPE`: `on-demand`, `provisioned-concurrency`, `snap-start` or
+//! `lambda-managed-instances` ("Defined runtime environment variables",
+//! <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+//! `cold` is `true` for exactly one invocation per environment, and only when that
+//! invocation waited for the environment's init:
+//!
+//! | `init_type` | `cold` |
+//! |---|---|
+//! | `on-demand` (also when the variable is unset or unknown, as locally) | `true` for the environment's first invocation |
+//! | `provisioned-concurrency` | never: Lambda ran the init before routing any invocation |
+//! | `lambda-managed-instances` | never: the instance was initialized before it took traffic |
+//! | `snap-start` | never: the init ran when the version was published; the first invocation after a restore waited for the restore, not the init (`invocations` is then 1) |
+//!
+//! Every invocation counts, whatever became of its event: one whose event failed to
+//! deserialize before the handler ran is counted through
+//! [`Environment::count_unseen_invocation`].
+//!
+//! # The instance id
+//!
+//! 64 bits from the operating system's entropy (`getrandom`), made at the environment's first
+//! invocation, never during init: a SnapStart snapshot is taken after init, so every
+//! environment restored from it makes its own id, and so does every forked process.
 
 use std::collections::hash_map::RandomState;
+use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The environment variable Lambda Managed Instances set to the number of requests one
 /// environment serves at once.
 pub const MAX_CONCURRENCY_ENV: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
+/// The environment variable in which Lambda names how the environment was initialized
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+pub const INITIALIZATION_TYPE_ENV: &str = "AWS_LAMBDA_INITIALIZATION_TYPE";
+
+/// Stands for the first invocation when its request id could not be seen (its event failed
+/// to deserialize before any handler ran); no Lambda request id is empty.
+const UNSEEN_REQUEST: &str = "";
+
 static GLOBAL: LazyLock<Environment> = LazyLock::new(Environment::new);
+
+/// How Lambda initialized the execution environment (`AWS_LAMBDA_INITIALIZATION_TYPE`).
+///
+/// ```
+/// use warm_sdk::environment::InitType;
+///
+/// assert_eq!(InitType::parse(Some("snap-start")), InitType::SnapStart);
+/// assert_eq!(InitType::parse(None), InitType::OnDemand);
+/// assert!(InitType::OnDemand.first_invocation_is_cold());
+/// assert!(!InitType::ProvisionedConcurrency.first_invocation_is_cold());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InitType {
+    /// `on-demand`, also assumed when the variable is unset (local runs).
+    OnDemand,
+    /// `provisioned-concurrency`: initialized ahead of traffic.
+    ProvisionedConcurrency,
+    /// `snap-start`: restored from a snapshot taken after init.
+    SnapStart,
+    /// `lambda-managed-instances`: a Lambda Managed Instances environment, initialized ahead
+    /// of traffic, serving several invocations at once.
+    LambdaManagedInstances,
+    /// A value this crate does not know; treated like `on-demand`.
+    Unknown,
+}
+
+impl InitType {
+    /// Reads the variable's value; `None` (unset) is `on-demand`.
+    pub fn parse(value: Option<&str>) -> Self {
+        match value.map(str::trim) {
+            None | Some("on-demand") => Self::OnDemand,
+            Some("provisioned-concurrency") => Self::ProvisionedConcurrency,
+            Some("snap-start") => Self::SnapStart,
+            Some("lambda-managed-instances") => Self::LambdaManagedInstances,
+            Some(_) => Self::Unknown,
+        }
+    }
+
+    /// The name Lambda uses (`unknown` for [`InitType::Unknown`]).
+    ///
+    /// ```
+    /// assert_eq!(warm_sdk::environment::InitType::LambdaManagedInstances.as_str(), "lambda-managed-instances");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::OnDemand => "on-demand",
+            Self::ProvisionedConcurrency => "provisioned-concurrency",
+            Self::SnapStart => "snap-start",
+            Self::LambdaManagedInstances => "lambda-managed-instances",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the environment's first invocation waited for its init (see the
+    /// [module docs](self) for each type).
+    pub const fn first_invocation_is_cold(self) -> bool {
+        matches!(self, Self::OnDemand | Self::Unknown)
+    }
+}
+
+impl fmt::Display for InitType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The state of one execution environment. See the [module docs](self).
 #[derive(Debug)]
 pub struct Environment {
-    instance: String,
+    instance: OnceLock<String>,
     invocations: AtomicU64,
     first_request: OnceLock<String>,
     max_concurrency: Option<u32>,
+    init_type: InitType,
 }
 
 /// One invocation as the environment counted it.
@@ -42,7 +143,8 @@ pub struct Environment {
 pub struct Invocation {
     /// How many invocations the environment has begun, this one included (1 for the first).
     pub number: u64,
-    /// `true` when this is the first invocation the environment served: it paid the cold start.
+    /// `true` when this is the first invocation the environment served and it waited for the
+    /// environment's init (see [what `cold` means](self#what-cold-means)).
     pub cold: bool,
 }
 
@@ -58,23 +160,59 @@ impl Environment {
         &GLOBAL
     }
 
-    /// A fresh environment with a new random instance id, reading
-    /// `AWS_LAMBDA_MAX_CONCURRENCY`. Use [`Environment::global`] outside tests.
+    /// A fresh environment reading `AWS_LAMBDA_MAX_CONCURRENCY` and
+    /// `AWS_LAMBDA_INITIALIZATION_TYPE`; its instance id is made when first asked for. Use
+    /// [`Environment::global`] outside tests.
     pub fn new() -> Self {
         let max_concurrency = std::env::var(MAX_CONCURRENCY_ENV)
             .ok()
             .and_then(|raw| parse_max_concurrency(&raw));
+        let init_type = InitType::parse(std::env::var(INITIALIZATION_TYPE_ENV).ok().as_deref());
+        Self::with_init_type(init_type, max_concurrency)
+    }
+
+    /// A fresh environment with the given init type and concurrency, for tests.
+    ///
+    /// ```
+    /// use warm_sdk::environment::{Environment, InitType};
+    ///
+    /// let env = Environment::with_init_type(InitType::ProvisionedConcurrency, None);
+    /// let first = env.begin_invocation("request-1");
+    /// assert_eq!(first.number, 1);
+    /// assert!(!first.cold, "provisioned concurrency ran the init before any invocation");
+    /// ```
+    pub fn with_init_type(init_type: InitType, max_concurrency: Option<u32>) -> Self {
         Self {
-            instance: random_instance_id(),
+            instance: OnceLock::new(),
             invocations: AtomicU64::new(0),
             first_request: OnceLock::new(),
-            max_concurrency,
+            max_concurrency: max_concurrency.filter(|&n| n > 1),
+            init_type,
         }
     }
 
-    /// The instance id: 16 hex digits, random, fixed for the life of the process.
+    /// The instance id: 16 hex digits from the operating system's entropy, made at the first
+    /// call (the first invocation: [`Environment::begin_invocation`] asks for it), fixed for
+    /// the life of the process.
     pub fn instance(&self) -> &str {
-        &self.instance
+        self.instance.get_or_init(random_instance_id)
+    }
+
+    /// Whether the instance id has been made yet (it is not during init).
+    ///
+    /// ```
+    /// let env = warm_sdk::Environment::new();
+    /// assert!(!env.has_instance());
+    /// env.begin_invocation("request-1");
+    /// assert!(env.has_instance());
+    /// ```
+    pub fn has_instance(&self) -> bool {
+        self.instance.get().is_some()
+    }
+
+    /// How Lambda initialized this environment.
+    pub fn init_type(&self) -> InitType {
+        self.init_type
     }
 
     /// Counts an invocation and tells whether it is the environment's first.
@@ -82,6 +220,8 @@ impl Environment {
     /// Call it once per invocation, before anything else looks at the request. Under Lambda
     /// Managed Instances several invocations may begin at once; exactly one of them is cold.
     pub fn begin_invocation(&self, request_id: &str) -> Invocation {
+        // The id is made here, at the first invocation, never while layers are built.
+        self.instance();
         let number = self.invocations.fetch_add(1, Ordering::Relaxed) + 1;
         Invocation {
             number,
@@ -89,13 +229,32 @@ impl Environment {
         }
     }
 
-    /// Whether `request_id` is the first invocation this environment served.
+    /// Counts an invocation whose request id no handler saw: its event failed to
+    /// deserialize before any handler ran. It still took the environment's first turn, so
+    /// a later warm-up is not `cold`.
+    ///
+    /// ```
+    /// let env = warm_sdk::Environment::new();
+    /// env.count_unseen_invocation();
+    /// let next = env.begin_invocation("request-2");
+    /// assert_eq!(next.number, 2);
+    /// assert!(!next.cold);
+    /// ```
+    pub fn count_unseen_invocation(&self) {
+        self.instance();
+        self.invocations.fetch_add(1, Ordering::Relaxed);
+        self.first_request.get_or_init(|| UNSEEN_REQUEST.to_owned());
+    }
+
+    /// Whether `request_id` is the environment's first invocation and waited for its init
+    /// (see [what `cold` means](self#what-cold-means)).
     ///
     /// The first request id asked about (by [`Environment::begin_invocation`] or by this
-    /// method) becomes the cold one, so the answer is right with or without
+    /// method) becomes the first one, so the answer is right with or without
     /// [`WarmLayer`](crate::WarmLayer) in front.
     pub fn is_cold(&self, request_id: &str) -> bool {
-        self.first_request.get_or_init(|| request_id.to_owned()) == request_id
+        let first = self.first_request.get_or_init(|| request_id.to_owned()) == request_id;
+        first && !request_id.is_empty() && self.init_type.first_invocation_is_cold()
     }
 
     /// How many invocations have begun so far.
@@ -121,18 +280,20 @@ fn parse_max_concurrency(raw: &str) -> Option<u32> {
     raw.trim().parse::<u32>().ok().filter(|&n| n > 1)
 }
 
-/// 64 random bits as 16 hex digits, from std's per-process random hash keys, the clock and
-/// the process id (no extra dependency for something that only has to differ between
-/// environments).
+/// 64 bits of the operating system's entropy as 16 hex digits.
 fn random_instance_id() -> String {
-    let mut hasher = RandomState::new().build_hasher();
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    hasher.write_u128(nanos);
-    hasher.write_u32(std::process::id());
-    format!("{:016x}", hasher.finish())
+    let mut bytes = [0u8; 8];
+    let bits = match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        // The OS refused (never seen on Lambda's Linux): std's hash keys, which it seeds
+        // from the same OS source once per thread and then perturbs, and the process id.
+        Err(_) => {
+            let mut hasher = RandomState::new().build_hasher();
+            hasher.write_u32(std::process::id());
+            hasher.finish()
+        }
+    };
+    format!("{bits:016x}")
 }
 
 #[cfg(test)]
@@ -141,7 +302,7 @@ mod tests {
 
     #[test]
     fn first_invocation_is_cold_and_later_ones_are_not() {
-        let env = Environment::new();
+        let env = Environment::with_init_type(InitType::OnDemand, None);
         assert_eq!(
             env.begin_invocation("a"),
             Invocation {
@@ -163,7 +324,7 @@ mod tests {
 
     #[test]
     fn is_cold_without_begin_marks_the_first_request_asked_about() {
-        let env = Environment::new();
+        let env = Environment::with_init_type(InitType::OnDemand, None);
         assert!(env.is_cold("x"));
         assert!(!env.is_cold("y"));
         assert!(env.is_cold("x"));
@@ -172,7 +333,7 @@ mod tests {
 
     #[test]
     fn concurrent_first_invocations_yield_exactly_one_cold() {
-        let env = Environment::new();
+        let env = Environment::with_init_type(InitType::OnDemand, None);
         let colds: usize = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
                 .map(|i| {
@@ -187,6 +348,60 @@ mod tests {
         });
         assert_eq!(colds, 1);
         assert_eq!(env.invocations(), 8);
+    }
+
+    #[test]
+    fn only_on_demand_and_unknown_init_make_the_first_invocation_cold() {
+        for (init_type, cold) in [
+            (InitType::OnDemand, true),
+            (InitType::Unknown, true),
+            (InitType::ProvisionedConcurrency, false),
+            (InitType::SnapStart, false),
+            (InitType::LambdaManagedInstances, false),
+        ] {
+            let env = Environment::with_init_type(init_type, None);
+            let first = env.begin_invocation("a");
+            assert_eq!((first.number, first.cold), (1, cold), "{init_type}");
+            assert!(!env.begin_invocation("b").cold, "{init_type}");
+        }
+    }
+
+    #[test]
+    fn init_type_values_are_read_as_lambda_writes_them() {
+        for init_type in [
+            InitType::OnDemand,
+            InitType::ProvisionedConcurrency,
+            InitType::SnapStart,
+            InitType::LambdaManagedInstances,
+        ] {
+            assert_eq!(InitType::parse(Some(init_type.as_str())), init_type);
+        }
+        assert_eq!(InitType::parse(Some("something-new")), InitType::Unknown);
+    }
+
+    #[test]
+    fn an_invocation_whose_event_failed_takes_the_cold_turn() {
+        let env = Environment::with_init_type(InitType::OnDemand, None);
+        env.count_unseen_invocation();
+        let next = env.begin_invocation("warm-up");
+        assert_eq!(
+            next,
+            Invocation {
+                number: 2,
+                cold: false
+            }
+        );
+    }
+
+    #[test]
+    fn the_instance_id_is_made_at_the_first_invocation_not_before() {
+        let env = Environment::new();
+        assert!(!env.has_instance());
+        let _ = env.init_type();
+        let _ = env.max_concurrency();
+        assert!(!env.has_instance());
+        env.begin_invocation("a");
+        assert!(env.has_instance());
     }
 
     #[test]

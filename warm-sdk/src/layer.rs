@@ -11,6 +11,7 @@
 //! A typed handler:
 //!
 //! ```no_run
+//! use lambda_runtime::layers::TracingLayer;
 //! use lambda_runtime::{service_fn, Error, LambdaEvent, Runtime};
 //! use serde_json::Value;
 //! use warm_sdk::WarmLayer;
@@ -21,7 +22,12 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Error> {
-//!     Runtime::new(service_fn(handler)).layer(WarmLayer::new()).run().await
+//!     lambda_runtime::tracing::init_default_subscriber();
+//!     Runtime::new(service_fn(handler))
+//!         .layer(WarmLayer::new())
+//!         .layer(TracingLayer::new())
+//!         .run()
+//!         .await
 //! }
 //! ```
 //!
@@ -38,11 +44,19 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Error> {
-//!     lambda_http::runtime(service_fn(handler)).layer(WarmLayer::new()).run().await
+//!     lambda_http::tracing::init_default_subscriber();
+//!     lambda_http::runtime(service_fn(handler))
+//!         .layer(WarmLayer::new())
+//!         .layer(lambda_http::lambda_runtime::layers::TracingLayer::new())
+//!         .run()
+//!         .await
 //! }
 //! ```
 //!
-//! Add `WarmLayer` last, so that it is the outermost layer and runs first.
+//! `TracingLayer` (what `lambda_runtime::run` adds by itself) goes last, so that it is the
+//! outermost layer: every invocation, warm-ups included, runs inside its per-request span
+//! (request id, X-Ray trace id). Add `WarmLayer` just before it, after any other layer, so
+//! that it runs before them.
 
 use std::fmt;
 use std::future::Future;

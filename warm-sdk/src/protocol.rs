@@ -12,8 +12,13 @@
 //! let json = serde_json::to_value(&request).unwrap();
 //! assert_eq!(json["warmer"], true);
 //! assert_eq!(json["delay"], 300);
-//! assert_eq!(json["correlation_id"], "run-1");
+//! assert_eq!(json["__WARMER_INVOCATION__"], 3);
+//! assert_eq!(json["__WARMER_CORRELATIONID__"], "run-1");
+//! // No top-level `concurrency`: other warmers' handlers fan out on it.
+//! assert!(json.get("concurrency").is_none());
 //! ```
+//!
+//! The keys the protocol reserves are listed once, in [`RESERVED_KEYS`].
 //!
 //! The function answers with a [`WarmupResponse`]; its `instance` is fixed for the life of the
 //! execution environment, so a warmer that collects the answers of N concurrent warm-ups can
@@ -42,22 +47,29 @@
 //! {"warmed": true, "function": "orders", "version": "$LATEST",
 //!  "log_stream": "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef",
 //!  "instance": "5f0c1e7a9b2d4c3e", "cold": true, "invocations": 1, "delay_ms": 300,
-//!  "correlation_id": "run-1", "index": 7}
+//!  "correlation_id": "run-1", "index": 7, "init_type": "on-demand"}
 //! ```
 //!
-//! `cold` is `true` when the warm-up was the first invocation its environment served (the
-//! warm-up itself paid the cold start); `invocations` counts this one too; `delay_ms` is what
+//! `cold` is `true` when the warm-up was the first invocation its environment served and it
+//! waited for the environment's init (the warm-up itself paid the cold start); `init_type`
+//! says how the environment was initialized, and the
+//! [environment docs](crate::environment#what-cold-means) say what `cold` means under each;
+//! `invocations` counts this one too (every invocation counts, whatever became of its
+//! event); `delay_ms` is what
 //! it actually held. `correlation_id` and `index` echo the request (from any dialect).
 //! `max_concurrency` appears when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1 (Lambda Managed
 //! Instances): one environment then serves several requests at once, so N concurrent
-//! warm-ups do not mean N environments.
+//! warm-ups do not mean N environments. `fan_out_requested` appears when a schedule ping
+//! asked this function to invoke itself N times (lambda-warmer's `{"warmer": true,
+//! "concurrency": N}`): it does not, and says so at WARN.
 //!
 //! # The log event, and counting warmed environments
 //!
 //! Each warm-up logs exactly one `tracing` event at INFO, message
 //! [`"warm-up answered"`](crate::answer::WARMUP_LOG_MESSAGE), with the fields `function`,
-//! `version`, `log_stream`, `instance`, `cold`, `invocations`, `delay_ms`,
-//! `requested_delay_ms`, `dialect` and, when given, `correlation_id` and `index`.
+//! `request_id`, `version`, `log_stream`, `instance`, `init_type`, `cold`, `invocations`,
+//! `delay_ms`, `requested_delay_ms`, `dialect` and, when given, `correlation_id`, `index` and
+//! `fan_out_requested`.
 //!
 //! With JSON logs (`AWS_LAMBDA_LOG_FORMAT=JSON` and
 //! `lambda_runtime::tracing::init_default_subscriber()`, which nests event fields under
@@ -91,11 +103,72 @@ pub const DEFAULT_DELAY_MS: u64 = 75;
 /// The most a warm-up may hold, unless configured otherwise, in milliseconds (10 s).
 pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
 
+/// The JSON key under which a warm-up carries its index in the run (1-based).
+///
+/// The key jeremydaly/lambda-warmer 2.3.0 and lambda-warmer-py 0.3.1 give their own fan-out
+/// children; both log it and neither fans out on it (lambda-warmer `index.js`,
+/// `event['__WARMER_INVOCATION__']`, <https://registry.npmjs.org/lambda-warmer/-/lambda-warmer-2.3.0.tgz>;
+/// lambda-warmer-py `lambdawarmer/__init__.py`, `warmer_fan_out`,
+/// <https://pypi.org/project/lambda-warmer-py/0.3.1/>).
+pub const INVOCATION_KEY: &str = "__WARMER_INVOCATION__";
+/// The JSON key under which a warm-up carries how many invocations its run sends at once;
+/// the key both packages give their fan-out children (same sources as [`INVOCATION_KEY`]).
+pub const CONCURRENCY_KEY: &str = "__WARMER_CONCURRENCY__";
+/// The correlation id key of jeremydaly/lambda-warmer (`__WARMER_CORRELATIONID__`).
+pub const CORRELATION_ID_KEY: &str = "__WARMER_CORRELATIONID__";
+/// The correlation id key of lambda-warmer-py (`__WARMER_CORRELATION_ID__`).
+pub const CORRELATION_ID_PY_KEY: &str = "__WARMER_CORRELATION_ID__";
+
+/// Every top-level key the warm-up protocol reserves: a warmer sets them itself, and a
+/// target's extra payload must not set them.
+///
+/// - `warmer`, `delay` and the four `__WARMER_*__` keys are what a warm-up carries.
+/// - `correlation_id`, `index` are this protocol's older spellings, still read.
+/// - `concurrency` and `target` are the keys on which jeremydaly/lambda-warmer 2.3.0 fans
+///   out (`event[config.concurrency] > 1`, or `event[config.target]` naming another
+///   function; lambda-warmer-py fans out on `concurrency`): a payload carrying them would
+///   make a function using those packages invoke itself again, so N warm-ups could become
+///   about N² invocations.
+/// - `test` stops lambda-warmer's fan-out; reserved so that no payload depends on it.
+///
+/// The flag key is configurable ([`WarmConfig::flag_key`](crate::WarmConfig::flag_key));
+/// this list holds the default, [`DEFAULT_FLAG_KEY`].
+///
+/// ```
+/// use warm_sdk::protocol::RESERVED_KEYS;
+///
+/// assert!(RESERVED_KEYS.contains(&"concurrency"));
+/// assert!(RESERVED_KEYS.contains(&"__WARMER_INVOCATION__"));
+/// assert!(!RESERVED_KEYS.contains(&"team"));
+/// ```
+pub const RESERVED_KEYS: [&str; 11] = [
+    DEFAULT_FLAG_KEY,
+    "delay",
+    INVOCATION_KEY,
+    CONCURRENCY_KEY,
+    CORRELATION_ID_KEY,
+    CORRELATION_ID_PY_KEY,
+    "correlation_id",
+    "index",
+    "concurrency",
+    "target",
+    "test",
+];
+
 /// The payload a warmer sends to warm one environment.
 ///
-/// Serializes to `{"warmer": true, "delay": 300, "correlation_id": "...", "index": 1,
-/// "concurrency": 50}`; optional fields are left out when unset and `extra` fields are
-/// merged in at the top level.
+/// Serializes to `{"warmer": true, "delay": 300, "__WARMER_INVOCATION__": 1,
+/// "__WARMER_CONCURRENCY__": 50, "__WARMER_CORRELATIONID__": "...",
+/// "__WARMER_CORRELATION_ID__": "..."}`: the run's position goes in the keys that
+/// jeremydaly/lambda-warmer and lambda-warmer-py give their own fan-out children, which they
+/// log and never fan out on (see [`RESERVED_KEYS`]). There is no top-level `concurrency`: on
+/// it, those packages would fan out again from every warmed environment. The correlation id
+/// is written under both packages' spellings so that either logs it. Optional fields are
+/// left out when unset; `extra` fields are merged in at the top level, except a key in
+/// [`RESERVED_KEYS`], which is left out (the warmer's configuration check refuses one with a
+/// message; this is the last line of defence).
+///
+/// Reading accepts the older spellings as well (`index`, `concurrency`, `correlation_id`).
 ///
 /// ```
 /// use warm_sdk::protocol::WarmupRequest;
@@ -103,26 +176,94 @@ pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
 /// let request: WarmupRequest = serde_json::from_str(r#"{"warmer": true, "delay": 120}"#).unwrap();
 /// assert_eq!(request.delay, Some(120));
 /// assert!(request.correlation_id.is_none());
+///
+/// let json = serde_json::to_value(WarmupRequest::new().index(2).concurrency(5)).unwrap();
+/// assert_eq!(json["__WARMER_INVOCATION__"], 2);
+/// assert_eq!(json["__WARMER_CONCURRENCY__"], 5);
+/// assert!(json.get("concurrency").is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "WireRequest", from = "WireRequest")]
 pub struct WarmupRequest {
     /// Always `true`: the flag that makes this payload a warm-up.
     pub warmer: bool,
     /// How long the warmed environment holds before answering, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<u64>,
     /// An id shared by every invocation of one warm-up run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// This invocation's position in the run, from 1 to `concurrency`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
     /// How many invocations the run sends at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<u32>,
-    /// Extra top-level fields, passed through as given.
-    #[serde(flatten)]
+    /// Extra top-level fields, passed through as given (keys in [`RESERVED_KEYS`] are left
+    /// out when serializing).
     pub extra: Map<String, Value>,
+}
+
+/// [`WarmupRequest`] as it is written on the wire.
+#[derive(Serialize, Deserialize)]
+struct WireRequest {
+    warmer: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delay: Option<u64>,
+    #[serde(
+        rename = "__WARMER_INVOCATION__",
+        alias = "index",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    index: Option<u32>,
+    #[serde(
+        rename = "__WARMER_CONCURRENCY__",
+        alias = "concurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    concurrency: Option<u32>,
+    #[serde(
+        rename = "__WARMER_CORRELATIONID__",
+        alias = "correlation_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    correlation_id: Option<String>,
+    #[serde(
+        rename = "__WARMER_CORRELATION_ID__",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    correlation_id_py: Option<String>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+impl From<WarmupRequest> for WireRequest {
+    fn from(request: WarmupRequest) -> Self {
+        let mut extra = request.extra;
+        extra.retain(|key, _| !RESERVED_KEYS.contains(&key.as_str()));
+        Self {
+            warmer: request.warmer,
+            delay: request.delay,
+            index: request.index,
+            concurrency: request.concurrency,
+            correlation_id_py: request.correlation_id.clone(),
+            correlation_id: request.correlation_id,
+            extra,
+        }
+    }
+}
+
+impl From<WireRequest> for WarmupRequest {
+    fn from(wire: WireRequest) -> Self {
+        Self {
+            warmer: wire.warmer,
+            delay: wire.delay,
+            correlation_id: wire.correlation_id.or(wire.correlation_id_py),
+            index: wire.index,
+            concurrency: wire.concurrency,
+            extra: wire.extra,
+        }
+    }
 }
 
 impl Default for WarmupRequest {
@@ -246,4 +387,14 @@ pub struct WarmupResponse {
     /// environment then serves many requests at once, so N warm-ups do not mean N environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// How Lambda initialized the environment (`AWS_LAMBDA_INITIALIZATION_TYPE`):
+    /// `on-demand`, `provisioned-concurrency`, `snap-start` or `lambda-managed-instances`
+    /// (see [`InitType`](crate::environment::InitType) for what `cold` means under each).
+    /// Absent in answers from older versions of this crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_type: Option<String>,
+    /// The fan-out a schedule ping asked for and did not get (see
+    /// [`Warmup::fan_out`](crate::Warmup::fan_out)): only this environment was warmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fan_out_requested: Option<u32>,
 }

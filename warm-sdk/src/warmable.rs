@@ -207,14 +207,21 @@ where
     C: WarmableConfig,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = <Box<RawValue>>::deserialize(deserializer)?;
+        // An event that fails here never reaches `handle`, which counts invocations; it is
+        // still an invocation of this environment, so it is counted here (a later warm-up
+        // must not say `cold`).
+        let unseen = || crate::environment::Environment::global().count_unseen_invocation();
+        let raw = <Box<RawValue>>::deserialize(deserializer).inspect_err(|_| unseen())?;
         let json = raw.get();
         if let Some(warmup) = detect(json.as_bytes(), C::config()) {
             return Ok(Self::warmup(warmup));
         }
         match serde_json::from_str::<T>(json) {
             Ok(event) => Ok(Self::new(event)),
-            Err(_) => Err(D::Error::custom(event_error::<T>(json))),
+            Err(_) => {
+                unseen();
+                Err(D::Error::custom(event_error::<T>(json)))
+            }
         }
     }
 }

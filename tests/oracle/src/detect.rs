@@ -131,19 +131,14 @@ pub fn model(payload: &[u8], config: &WarmConfig) -> Verdict {
     let field = |name: &str| (name != key).then(|| object.get(name)).flatten();
 
     let dialect = if object.get(key) == Some(&Value::Bool(true)) {
-        if field("__WARMER_CORRELATION_ID__").is_some() {
-            Dialect::LambdaWarmerPy
-        } else if [
-            "__WARMER_CORRELATIONID__",
-            "__WARMER_INVOCATION__",
-            "__WARMER_CONCURRENCY__",
-        ]
-        .iter()
-        .any(|name| field(name).is_some())
-        {
-            Dialect::LambdaWarmer
-        } else {
-            Dialect::Warm
+        // Each package's fan-out children carry its own correlation id spelling alone and no
+        // delay; anything else is this protocol's.
+        let js = field("__WARMER_CORRELATIONID__").is_some();
+        let py = field("__WARMER_CORRELATION_ID__").is_some();
+        match (js, py, field("delay").is_some()) {
+            (true, false, false) => Dialect::LambdaWarmer,
+            (false, true, false) => Dialect::LambdaWarmerPy,
+            _ => Dialect::Warm,
         }
     } else if key != "source"
         && source_written == Some(written(SERVERLESS_PLUGIN_WARMUP_SOURCE).as_str())
@@ -245,6 +240,12 @@ fn read_fields(
     };
     warnings += usize::from(delay_warning);
 
+    // A schedule ping asking for a fan-out (`concurrency` above 1, no position) warns.
+    let positioned = field("index").is_some() || field("__WARMER_INVOCATION__").is_some();
+    let fan_out = field("concurrency")
+        .and_then(Value::as_u64)
+        .is_some_and(|n| n > 1);
+    warnings += usize::from(fan_out && !positioned);
     let mut count = |value: Option<&Value>| -> Option<u32> {
         let value = value?;
         let n = value.as_u64().and_then(|n| u32::try_from(n).ok());

@@ -192,6 +192,8 @@ mod tests {
             correlation_id: None,
             index: None,
             max_concurrency: None,
+            init_type: None,
+            fan_out_requested: None,
         })
     }
 
