@@ -8,6 +8,8 @@ pub mod demo;
 pub mod engine;
 pub mod lambda;
 pub mod loadtest;
+pub mod logging;
 pub mod plan;
 pub mod render;
+pub mod rules;
 pub mod target;

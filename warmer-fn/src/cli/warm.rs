@@ -62,6 +62,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         delay: args.delay,
         mode: args.mode,
         payload: Default::default(),
+        max_share: None,
     };
     target.validate().map_err(anyhow::Error::msg)?;
     let lambda = client(&ClientOptions {
