@@ -84,7 +84,9 @@ pub fn subscriber<W>(settings: LogSettings, writer: W) -> Box<dyn tracing::Subsc
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
+    // No ANSI colours: CloudWatch Logs shows escape codes as text.
     let builder = tracing_subscriber::fmt()
+        .with_ansi(false)
         .with_target(false)
         .with_max_level(settings.level)
         .with_writer(writer);

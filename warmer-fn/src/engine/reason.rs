@@ -151,3 +151,49 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_lambda::config::http::HttpResponse as Response;
+    use aws_sdk_lambda::error::ErrorMetadata;
+    use aws_sdk_lambda::operation::invoke::InvokeError;
+    use aws_sdk_lambda::primitives::SdkBody;
+
+    fn service_error(code: &str, message: &str) -> SdkError<InvokeError, Response> {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        SdkError::service_error(
+            InvokeError::generic(meta),
+            Response::new(403u16.try_into().unwrap(), SdkBody::empty()),
+        )
+    }
+
+    #[test]
+    fn access_denied_names_the_missing_action() {
+        let site = CallSite {
+            action: "lambda:GetFunctionConcurrency",
+            region: Some("eu-west-1".into()),
+        };
+        let (kind, sentence) = explain(
+            &service_error("AccessDeniedException", "User is not authorized"),
+            &site,
+        );
+        assert_eq!(kind, "AccessDeniedException");
+        assert!(
+            sentence.contains("`lambda:GetFunctionConcurrency`") && sentence.contains("grant"),
+            "{sentence}"
+        );
+    }
+
+    #[test]
+    fn refused_and_expired_credentials_say_what_to_do() {
+        let site = CallSite::default();
+        let (_, refused) = explain(
+            &service_error("UnrecognizedClientException", "bad key"),
+            &site,
+        );
+        assert!(refused.contains("access key"), "{refused}");
+        let (_, expired) = explain(&service_error("ExpiredTokenException", "expired"), &site);
+        assert!(expired.contains("refresh"), "{expired}");
+    }
+}

@@ -257,7 +257,7 @@ impl TargetReport {
                 "the account's concurrency limit"
             };
             self.notes.push(format!(
-                "{limit} allows {allowed} of the {} sent ({} throttled)",
+                "{limit} allows {allowed} of the {} requested ({} throttled)",
                 self.target_n(),
                 self.throttled
             ));
