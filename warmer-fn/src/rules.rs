@@ -49,7 +49,8 @@ pub const DEFAULT_MAX_SHARE: f64 = 0.8;
 
 /// Payload keys the warmer sets itself; a target's `payload` may not use them.
 ///
-/// To be replaced by the public list in `warm_sdk::protocol` once that list exists there.
+/// To be replaced by `warm_sdk::protocol::RESERVED_KEYS` once that list is merged (it names
+/// these and the keys of the new wire form).
 pub const RESERVED_PAYLOAD_KEYS: [&str; 5] =
     ["warmer", "delay", "correlation_id", "index", "concurrency"];
 
@@ -216,8 +217,11 @@ pub fn check_targets(targets: &[Target], list: &str) -> Result<(), Vec<Problem>>
     for (i, target) in targets.iter().enumerate() {
         problems.extend(check_target(target, &format!("{list}[{i}]")));
     }
+    // The sum is only worth a word once every N is within its own limit: one N of 100 million
+    // needs that N fixed, not a second message about the total.
     let total: u64 = targets.iter().map(|t| u64::from(t.concurrency)).sum();
-    if total > MAX_TOTAL_CONCURRENCY {
+    let each_within = targets.iter().all(|t| t.concurrency <= MAX_CONCURRENCY);
+    if each_within && total > MAX_TOTAL_CONCURRENCY {
         problems.push(Problem::new(
             list,
             format!("asks for {total} environments in all"),
@@ -241,9 +245,9 @@ mod tests {
     #[test]
     fn a_hundred_million_environments_is_refused_with_the_limit() {
         let problems = check_targets(&[Target::new("orders", 100_000_000)], "targets").unwrap_err();
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 1, "one fix, one message: {problems:?}");
         assert_eq!(problems[0].field, "targets[0].concurrency");
-        assert!(problems[1].message.contains("100000000"), "{problems:?}");
+        assert!(problems[0].message.contains("100000000"), "{problems:?}");
     }
 
     #[test]
