@@ -10,7 +10,10 @@
 //! - `crash`: exits the process with status 1;
 //! - `hang`: never answers;
 //! - `big` with `bytes`: answers with a string of that many bytes;
-//! - `noop`: answers `{}`.
+//! - `noop`: answers `{}`;
+//! - `limits`: answers the process's open-file limits (`soft`, `hard`);
+//! - `setsid` with `path`: starts `sleep 300` in a new session (escaping the process group)
+//!   and writes its pid to the file.
 //!
 //! Init behaviours by environment: `FIXTURE_INIT_ERROR` posts `/runtime/init/error`,
 //! `FIXTURE_INIT_EXIT` exits with that status, `FIXTURE_INIT_SLEEP_MS` sleeps before the
@@ -43,6 +46,25 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
     let op = payload.get("op").and_then(Value::as_str).unwrap_or("echo");
     match op {
         "noop" => return Ok(json!({})),
+        "limits" => {
+            let limits = std::fs::read_to_string("/proc/self/limits")?;
+            let line = limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .ok_or("no open-file limit in /proc/self/limits")?;
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            return Ok(json!({ "soft": fields[3], "hard": fields[4] }));
+        }
+        "setsid" => {
+            let path = payload
+                .get("path")
+                .and_then(Value::as_str)
+                .ok_or("setsid needs a path")?;
+            let child = std::process::Command::new("setsid")
+                .args(["sleep", "300"])
+                .spawn()?;
+            std::fs::write(path, child.id().to_string())?;
+        }
         "sleep" => {
             let ms = payload.get("ms").and_then(Value::as_u64).unwrap_or(0);
             tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::Error;
+use crate::faults::Faults;
 
 /// Lambda's limit on the time from process start to the first `/next`.
 pub(crate) const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,12 +35,42 @@ pub(crate) const DEFAULT_ACCOUNT_CONCURRENCY: u32 = 1000;
 /// How long an idle sandbox stays before it is reclaimed, unless configured.
 pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// Lambda's concurrency scaling rate: each function adds at most `environments` new execution
+/// environments every `per`, on top of the account and reserved limits. Lambda's is 1,000
+/// every 10 seconds, per function ("In each AWS Region, and for each function, your
+/// concurrency scaling rate is 1,000 execution environment instances every 10 seconds",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html>). An invoke that
+/// needs a new sandbox past it is throttled with `TooManyRequestsException` (429), as the
+/// same page says Lambda answers requests that come in faster than the function can scale.
+///
+/// ```
+/// use std::time::Duration;
+/// let rate = local_lambda::ScalingRate::LAMBDA;
+/// assert_eq!(rate.environments, 1000);
+/// assert_eq!(rate.per, Duration::from_secs(10));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScalingRate {
+    /// New execution environments a function may add per `per` (and at once).
+    pub environments: u32,
+    /// The period over which `environments` is refilled, continuously.
+    pub per: Duration,
+}
+
+impl ScalingRate {
+    /// Lambda's rule: 1,000 new execution environments every 10 seconds, per function.
+    pub const LAMBDA: Self = Self {
+        environments: 1000,
+        per: Duration::from_secs(10),
+    };
+}
+
 /// One function: its name, the executable that is its bootstrap, and Lambda's per-function
 /// settings. Build it with [`FunctionConfig::new`] and the chained setters.
 ///
 /// The executable may be any program that speaks the Lambda Runtime API (a `lambda_runtime`
 /// binary, a script with a shebang line, ...). See the [module docs](crate::config).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionConfig {
     pub(crate) name: String,
     pub(crate) executable: PathBuf,
@@ -52,6 +83,7 @@ pub struct FunctionConfig {
     pub(crate) extra_cold_start: Duration,
     /// Alias name to the published version it points at.
     pub(crate) aliases: BTreeMap<String, String>,
+    pub(crate) faults: Faults,
 }
 
 impl FunctionConfig {
@@ -69,6 +101,7 @@ impl FunctionConfig {
             reserved_concurrency: None,
             extra_cold_start: Duration::ZERO,
             aliases: BTreeMap::new(),
+            faults: Faults::default(),
         }
     }
 
@@ -155,6 +188,13 @@ impl FunctionConfig {
         self
     }
 
+    /// Injects faults into this function's invokes (429, 500, 502, delays), deterministic
+    /// by the seed; see [`Faults`]. None by default.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
     /// The function name.
     pub fn name(&self) -> &str {
         &self.name
@@ -236,6 +276,7 @@ impl FunctionConfig {
                 );
             }
         }
+        self.faults.validate(&self.name)?;
         if self.reserved_concurrency == Some(0) {
             return invalid(
                 "reserved_concurrency",
@@ -289,6 +330,11 @@ pub struct ConfigFile {
     pub idle_timeout_secs: Option<u64>,
     /// AWS region shown in ARNs and `AWS_REGION` (default `us-east-1`).
     pub region: Option<String>,
+    /// New execution environments each function may add per `scaling_window_secs` (default
+    /// 1000, Lambda's scaling rate; 0 turns the limit off).
+    pub scaling_environments: Option<u32>,
+    /// The scaling rate's window in seconds (default 10).
+    pub scaling_window_secs: Option<u64>,
     /// Functions by name.
     #[serde(default)]
     pub functions: BTreeMap<String, FunctionFile>,
@@ -317,6 +363,8 @@ pub struct FunctionFile {
     /// Aliases and the versions they point at (`aliases = { live = "1" }`).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Injected faults (`faults = { seed = 7, throttle = 0.1, delay = 0.2, delay_ms = 150 }`).
+    pub faults: Option<Faults>,
 }
 
 impl ConfigFile {
@@ -330,6 +378,28 @@ impl ConfigFile {
             path: path.to_owned(),
             reason: e.to_string(),
         })
+    }
+
+    /// The scaling rate the file asks for: Lambda's unless it sets `scaling_environments`
+    /// or `scaling_window_secs`; `None` when `scaling_environments = 0` turns it off.
+    pub fn scaling_rate(&self) -> Result<Option<ScalingRate>, Error> {
+        let environments = self
+            .scaling_environments
+            .unwrap_or(ScalingRate::LAMBDA.environments);
+        if environments == 0 {
+            return Ok(None);
+        }
+        let per = self
+            .scaling_window_secs
+            .map_or(ScalingRate::LAMBDA.per, Duration::from_secs);
+        if per.is_zero() {
+            return Err(Error::InvalidConfig {
+                function: "(service)".to_owned(),
+                field: "scaling_window_secs".to_owned(),
+                reason: "must be 1 or more (Lambda's is 10); to turn the scaling limit off set scaling_environments = 0".to_owned(),
+            });
+        }
+        Ok(Some(ScalingRate { environments, per }))
     }
 
     /// The functions of the file as [`FunctionConfig`]s, in name order.
@@ -348,6 +418,9 @@ impl ConfigFile {
                     config.memory_mb = mb;
                 }
                 config.reserved_concurrency = f.reserved_concurrency;
+                if let Some(faults) = &f.faults {
+                    config.faults = faults.clone();
+                }
                 if let Some(ms) = f.extra_cold_start_ms {
                     config.extra_cold_start = Duration::from_millis(ms);
                 }

@@ -18,6 +18,8 @@ pub(crate) enum ThrottleReason {
     Reserved,
     /// The account's unreserved concurrency is in use.
     Account,
+    /// The function needs a new sandbox faster than its scaling rate allows.
+    ScalingRate,
 }
 
 /// A service error of the Invoke API, answered with Lambda's status, error type and body.
@@ -27,6 +29,7 @@ pub(crate) struct ApiError {
     error_type: &'static str,
     message: String,
     reason: Option<&'static str>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -62,16 +65,33 @@ impl ApiError {
         )
     }
 
+    /// `TooManyRequestsException` (429). `Reason` takes its values from the service
+    /// model's `ThrottleReason` enum (aws-sdk-lambda `types/_throttle_reason.rs`): the
+    /// concurrency limits have theirs. Lambda's documentation gives the scaling-rate throttle
+    /// only as "a throttling error (429 status code)"
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html>) and no model
+    /// value names it, so that one carries no `Reason` rather than a guessed one.
     pub(crate) fn throttled(reason: ThrottleReason) -> Self {
         let mut error = Self::user(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequestsException",
             "Rate Exceeded.".to_owned(),
         );
-        error.reason = Some(match reason {
-            ThrottleReason::Reserved => "ReservedFunctionConcurrentInvocationLimitExceeded",
-            ThrottleReason::Account => "ConcurrentInvocationLimitExceeded",
-        });
+        error.reason = match reason {
+            ThrottleReason::Reserved => Some("ReservedFunctionConcurrentInvocationLimitExceeded"),
+            ThrottleReason::Account => Some("ConcurrentInvocationLimitExceeded"),
+            ThrottleReason::ScalingRate => None,
+        };
+        error
+    }
+
+    /// An injected rate-limit throttle: 429 `TooManyRequestsException` with the
+    /// `Retry-After` header, which the service model binds to the exception's
+    /// `retryAfterSeconds` member (aws-sdk-lambda
+    /// `protocol_serde/shape_too_many_requests_exception.rs`).
+    pub(crate) fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut error = Self::throttled(ThrottleReason::ScalingRate);
+        error.retry_after = Some(retry_after_secs);
         error
     }
 
@@ -81,6 +101,7 @@ impl ApiError {
             error_type: "ServiceException",
             message: message.into(),
             reason: None,
+            retry_after: None,
         }
     }
 
@@ -98,6 +119,7 @@ impl ApiError {
             error_type,
             message,
             reason: None,
+            retry_after: None,
         }
     }
 }
@@ -118,6 +140,11 @@ impl IntoResponse for ApiError {
             "x-amzn-ErrorType",
             HeaderValue::from_static(self.error_type),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("Retry-After", HeaderValue::from(secs));
+        }
         response
     }
 }

@@ -97,7 +97,7 @@ impl EventQueue {
                     "event dropped: its function was removed");
                 continue;
             };
-            match manager.acquire(&pool, &event.version) {
+            match manager.try_acquire(&pool, &event.version) {
                 Ok(lease) => {
                     lock(&self.running).insert(event.request.request_id.clone(), event.report());
                     let queue = self.clone();

@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use serde::Deserialize;
 
 use crate::errors::{ApiError, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD};
+use crate::faults::Fault;
 use crate::invoke::{self, Request};
 use crate::service::Service;
 
@@ -26,6 +27,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         .route("/_local/stats", get(all_stats))
         .route("/_local/stats/{name}", get(function_stats))
         .route("/_local/health", get(|| async { "ok" }))
+        .merge(crate::control::routes())
         .fallback(|| async { ApiError::unknown_operation() })
         .layer(DefaultBodyLimit::disable())
         .with_state(service)
@@ -110,6 +112,29 @@ async fn handle_invoke(
     if invocation_type == InvocationType::DryRun {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
+    if let Some(injector) = &pool.faults {
+        let (fault, held) = injector.draw();
+        if let Some(held) = held {
+            tokio::time::sleep(held).await;
+        }
+        match fault {
+            None => {}
+            Some(Fault::Throttle { retry_after_secs }) => {
+                pool.count_throttle();
+                return Err(ApiError::rate_limited(retry_after_secs));
+            }
+            Some(Fault::ServiceError) => {
+                return Err(ApiError::service(
+                    "An internal error occurred (injected fault).",
+                ));
+            }
+            // What a proxy or load balancer in front of the service answers: no Lambda
+            // error type, an HTML-free plain body.
+            Some(Fault::BadGateway) => {
+                return Ok((StatusCode::BAD_GATEWAY, "Bad Gateway").into_response());
+            }
+        }
+    }
     let request = Request {
         request_id: request_id.to_owned(),
         payload,
@@ -156,7 +181,7 @@ async fn handle_invoke(
 /// Splits the `FunctionName` forms Lambda accepts: `name`, `name:qualifier`,
 /// `ACCOUNT:function:name[:qualifier]` and the full ARN. A qualifier in the name wins over
 /// the query's.
-fn parse_function_name(name: &str, qualifier: Option<&str>) -> (String, Option<String>) {
+pub(crate) fn parse_function_name(name: &str, qualifier: Option<&str>) -> (String, Option<String>) {
     let parts: Vec<&str> = name.split(':').collect();
     let (function, in_name) = match parts.as_slice() {
         ["arn", _, "lambda", _, _, "function", f, rest @ ..] => (*f, rest.first().copied()),

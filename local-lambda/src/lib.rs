@@ -6,6 +6,8 @@
 //! How it is built, one module per part:
 //! - `frontend`: the Invoke API (`RequestResponse`, `Event`, `DryRun`) and
 //!   `/_local/stats`;
+//! - `control`: the control plane (`GetFunction[Configuration]`, `GetAccountSettings`,
+//!   `Get`/`Put`/`DeleteFunctionConcurrency`);
 //! - `pool`: the worker manager (idle sandbox or a new one, concurrency limits, idle reclaim);
 //! - `sandbox` and `runtime_api`: one child process and its own Runtime API on 127.0.0.1;
 //! - `invoke`: one invocation on a sandbox, with cold start, timeout and log lines;
@@ -45,19 +47,23 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 pub mod config;
+mod control;
 mod errors;
 mod events;
+mod faults;
 mod frontend;
 mod invoke;
 mod logs;
 mod pool;
+mod reaper;
 mod runtime_api;
 mod sandbox;
 mod service;
 pub mod stats;
 
-pub use config::{ConfigFile, FunctionConfig, FunctionFile};
+pub use config::{ConfigFile, FunctionConfig, FunctionFile, ScalingRate};
 pub use events::UnexecutedEvent;
+pub use faults::Faults;
 pub use stats::{FunctionStats, ServiceStats};
 
 use config::{DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT};
@@ -94,6 +100,12 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// No function of that name is registered.
+    #[error("function `{function}` is not registered; register it first or check the name")]
+    UnknownFunction {
+        /// The name asked for.
+        function: String,
+    },
     /// The logs directory cannot be created.
     #[error("cannot create the logs directory {}: {source}", path.display())]
     LogsDir {
@@ -113,6 +125,7 @@ pub struct LocalLambdaBuilder {
     idle_timeout: Duration,
     region: String,
     shutdown_grace: Duration,
+    scaling: Option<ScalingRate>,
     functions: Vec<FunctionConfig>,
 }
 
@@ -162,6 +175,14 @@ impl LocalLambdaBuilder {
         self
     }
 
+    /// Lambda's scaling rate per function (default [`ScalingRate::LAMBDA`], 1,000 new
+    /// sandboxes every 10 s); `None` turns it off, for a test that starts more sandboxes
+    /// at once than Lambda would.
+    pub fn scaling_rate(mut self, rate: Option<ScalingRate>) -> Self {
+        self.scaling = rate;
+        self
+    }
+
     /// Registers a function.
     pub fn function(mut self, config: FunctionConfig) -> Self {
         self.functions.push(config);
@@ -178,6 +199,15 @@ impl LocalLambdaBuilder {
                     .to_owned(),
             });
         }
+        if let Some(rate) = self.scaling
+            && (rate.environments == 0 || rate.per.is_zero())
+        {
+            return Err(Error::InvalidConfig {
+                function: "(account)".to_owned(),
+                field: "scaling_rate".to_owned(),
+                reason: "environments and per must be above zero (Lambda's is 1000 every 10 s); pass None to turn the limit off".to_owned(),
+            });
+        }
         if let Some(dir) = &self.logs_dir {
             std::fs::create_dir_all(dir).map_err(|source| Error::LogsDir {
                 path: dir.clone(),
@@ -187,13 +217,19 @@ impl LocalLambdaBuilder {
         // `stop` ends the front end and the event dispatcher; `kill` then ends the sandboxes.
         let (stop_tx, stop) = watch::channel(false);
         let (kill_tx, kill) = watch::channel(false);
+        // Orphaned helpers of sandboxes are re-parented here rather than to init, so that
+        // they can be found and ended with their sandbox (see `reaper`).
+        reaper::become_subreaper();
+        let streams = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
         let placement = Placement {
             region: self.region.clone(),
             logs_dir: self.logs_dir.clone(),
             shutdown: kill,
+            streams: streams.clone(),
         };
         let manager = Arc::new(Manager::new(
             self.account_concurrency,
+            self.scaling,
             self.idle_timeout,
             placement,
         ));
@@ -242,6 +278,7 @@ impl LocalLambdaBuilder {
             kill: kill_tx,
             shutdown_grace: self.shutdown_grace,
             server: Some(server),
+            streams,
         })
     }
 }
@@ -256,6 +293,8 @@ pub struct LocalLambda {
     kill: watch::Sender<bool>,
     shutdown_grace: Duration,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// Log streams of every sandbox started, for the final sweep.
+    streams: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// What [`LocalLambda::shutdown`] found and did.
@@ -274,7 +313,8 @@ pub struct ShutdownReport {
 
 impl LocalLambda {
     /// A builder with the defaults: 127.0.0.1 on an ephemeral port, account concurrency
-    /// 1000, idle timeout 10 minutes, region `us-east-1`, no functions.
+    /// 1000, Lambda's scaling rate, idle timeout 10 minutes, region `us-east-1`, no
+    /// functions.
     pub fn builder() -> LocalLambdaBuilder {
         LocalLambdaBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -283,6 +323,7 @@ impl LocalLambda {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             region: "us-east-1".to_owned(),
             shutdown_grace: Duration::from_secs(5),
+            scaling: Some(ScalingRate::LAMBDA),
             functions: Vec::new(),
         }
     }
@@ -317,6 +358,58 @@ impl LocalLambda {
         self.service.service_stats()
     }
 
+    /// A function's reserved concurrency now (`GetFunctionConcurrency`): `Ok(None)` when it
+    /// has none.
+    pub fn function_concurrency(&self, name: &str) -> Result<Option<u32>, Error> {
+        self.service
+            .manager
+            .pool(name)
+            .map(|pool| pool.reserved())
+            .ok_or_else(|| Error::UnknownFunction {
+                function: name.to_owned(),
+            })
+    }
+
+    /// Sets a function's reserved concurrency for its next invokes, as
+    /// `PutFunctionConcurrency` does (0 throttles every invoke). As in Lambda, at least
+    /// `min(100, account concurrency)` stays unreserved.
+    ///
+    /// ```no_run
+    /// # async fn run(lambda: local_lambda::LocalLambda) -> Result<(), local_lambda::Error> {
+    /// lambda.put_function_concurrency("orders", 5)?;
+    /// assert_eq!(lambda.function_concurrency("orders")?, Some(5));
+    /// lambda.delete_function_concurrency("orders")?;
+    /// assert_eq!(lambda.function_concurrency("orders")?, None);
+    /// # Ok(()) }
+    /// ```
+    pub fn put_function_concurrency(&self, name: &str, reserved: u32) -> Result<(), Error> {
+        self.set_reserved(name, Some(reserved))
+    }
+
+    /// Removes a function's reserved concurrency (`DeleteFunctionConcurrency`): it shares
+    /// the unreserved pool again from its next invoke.
+    pub fn delete_function_concurrency(&self, name: &str) -> Result<(), Error> {
+        self.set_reserved(name, None)
+    }
+
+    fn set_reserved(&self, name: &str, reserved: Option<u32>) -> Result<(), Error> {
+        self.service
+            .manager
+            .set_reserved(name, reserved)
+            .map_err(|e| match e {
+                pool::ReserveError::NotFound => Error::UnknownFunction {
+                    function: name.to_owned(),
+                },
+                pool::ReserveError::BelowMinimum { minimum } => Error::InvalidConfig {
+                    function: name.to_owned(),
+                    field: "reserved_concurrency".to_owned(),
+                    reason: format!(
+                        "it would leave less than {minimum} of the account's concurrency unreserved, which Lambda keeps; lower it or raise account_concurrency"
+                    ),
+                },
+            })
+    }
+
     /// Adds a function, or replaces one of the same name (its counters start again; its
     /// sandboxes are ended, busy ones after their invocation).
     pub fn register(&self, config: FunctionConfig) -> Result<(), Error> {
@@ -345,6 +438,10 @@ impl LocalLambda {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // What escaped its sandbox's process group and outlived it (a `setsid` helper whose
+        // sandbox ended earlier) ends now.
+        let streams = std::mem::take(&mut *self.streams.lock().unwrap_or_else(|e| e.into_inner()));
+        let _ = tokio::task::spawn_blocking(move || reaper::end_strays(&streams)).await;
         ShutdownReport {
             unexecuted_events,
             interrupted_events,
@@ -358,6 +455,12 @@ impl Drop for LocalLambda {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         let _ = self.kill.send(true);
+        let streams = self
+            .streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        reaper::end_strays(&streams);
         if let Some(server) = self.server.take() {
             server.abort();
         }

@@ -17,8 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the Invoke API until Ctrl-C.
-    Serve(cli::serve::Args),
+    /// Serve the Invoke API until Ctrl-C or SIGTERM.
+    Serve(Box<cli::serve::Args>),
     /// Print the figures of a running service.
     Stats(cli::stats::Args),
 }
@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => cli::serve::run(args).await,
+        Command::Serve(args) => cli::serve::run(*args).await,
         Command::Stats(args) => cli::stats::run(args).await,
     };
     match result {

@@ -1,18 +1,23 @@
 //! The worker manager: per function, a pool of idle sandboxes (each runs one version of the
 //! function, and an invoke only takes one of its own version). An invoke leases an idle
-//! sandbox or, within the account and reserved concurrency limits, places a new one; idle
-//! sandboxes are reclaimed after the idle timeout.
+//! sandbox or, within the account and reserved concurrency limits and the function's scaling
+//! rate, places a new one; idle sandboxes are reclaimed after the idle timeout.
+//!
+//! Concurrency is admitted under one lock, so that reserved concurrency changed at run time
+//! (`PutFunctionConcurrency`, `DeleteFunctionConcurrency`) applies to the very next invoke, as
+//! in Lambda, and the unreserved pool is always the account limit minus every reservation.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Notify;
 
 use crate::Error;
-use crate::config::FunctionConfig;
+use crate::config::{FunctionConfig, ScalingRate};
 use crate::errors::ThrottleReason;
+use crate::faults::Injector;
 use crate::runtime_api::Failure;
 use crate::sandbox::{Placement, Sandbox};
 use crate::stats::FunctionStats;
@@ -24,7 +29,13 @@ pub(crate) struct Pool {
     idle: Mutex<Vec<Arc<Sandbox>>>,
     /// Live sandboxes by id, with their version and log stream name.
     live: Mutex<HashMap<u64, (String, String)>>,
-    reserved: Option<Arc<Semaphore>>,
+    /// The reserved concurrency now: the configured one until `PutFunctionConcurrency` or
+    /// `DeleteFunctionConcurrency` changes it.
+    reserved: Mutex<Option<u32>>,
+    /// New sandboxes this function may still start now under the scaling rate.
+    scale: Mutex<ScaleBudget>,
+    /// The function's fault draws, if it injects any.
+    pub(crate) faults: Option<Injector>,
     busy: AtomicUsize,
     peak: AtomicUsize,
     cold_starts: AtomicU64,
@@ -34,15 +45,16 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    fn new(config: FunctionConfig) -> Self {
-        let reserved = config
-            .reserved_concurrency
-            .map(|n| Arc::new(Semaphore::new(n as usize)));
+    fn new(config: FunctionConfig, scaling: Option<ScalingRate>) -> Self {
+        let reserved = Mutex::new(config.reserved_concurrency);
+        let faults = Injector::new(&config.faults);
         Self {
             config: Arc::new(config),
             idle: Mutex::default(),
             live: Mutex::default(),
             reserved,
+            scale: Mutex::new(ScaleBudget::full(scaling)),
+            faults,
             busy: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             cold_starts: AtomicU64::new(0),
@@ -72,10 +84,21 @@ impl Pool {
             function_errors: self.function_errors.load(Ordering::Relaxed),
             throttles: self.throttles.load(Ordering::Relaxed),
             peak_concurrency: self.peak.load(Ordering::Relaxed),
-            reserved_concurrency: self.config.reserved_concurrency,
+            reserved_concurrency: self.reserved(),
             log_streams,
             live_by_version,
         }
+    }
+
+    /// The reserved concurrency now, if any.
+    pub(crate) fn reserved(&self) -> Option<u32> {
+        *lock(&self.reserved)
+    }
+
+    /// Counts an invoke refused with a 429 before it reached the worker manager (an injected
+    /// throttle).
+    pub(crate) fn count_throttle(&self) {
+        self.throttles.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a finished invocation.
@@ -108,9 +131,13 @@ impl Pool {
 #[derive(Debug)]
 pub(crate) struct Manager {
     functions: RwLock<HashMap<String, Arc<Pool>>>,
-    /// The unreserved part of the account's concurrency.
-    account: Arc<Semaphore>,
+    /// Invocations running on the unreserved part of the account's concurrency. Its lock
+    /// also makes each admission (check the limits, take a slot) one step.
+    unreserved_busy: Mutex<usize>,
+    /// The sum of every function's reserved concurrency.
+    reserved_total: AtomicU32,
     account_limit: u32,
+    scaling: Option<ScalingRate>,
     placement: Placement,
     idle_timeout: Duration,
     next_id: AtomicU64,
@@ -119,11 +146,18 @@ pub(crate) struct Manager {
 }
 
 impl Manager {
-    pub(crate) fn new(account_limit: u32, idle_timeout: Duration, placement: Placement) -> Self {
+    pub(crate) fn new(
+        account_limit: u32,
+        scaling: Option<ScalingRate>,
+        idle_timeout: Duration,
+        placement: Placement,
+    ) -> Self {
         Self {
             functions: RwLock::default(),
-            account: Arc::new(Semaphore::new(account_limit as usize)),
+            unreserved_busy: Mutex::new(0),
+            reserved_total: AtomicU32::new(0),
             account_limit,
+            scaling,
             placement,
             idle_timeout,
             next_id: AtomicU64::new(1),
@@ -136,7 +170,7 @@ impl Manager {
     pub(crate) fn register(&self, config: FunctionConfig) -> Result<(), Error> {
         config.validate()?;
         let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
-        let reserved_of = |pool: &Pool| pool.config.reserved_concurrency.unwrap_or(0);
+        let reserved_of = |pool: &Pool| pool.reserved().unwrap_or(0);
         let old_reserved = functions.get(&config.name).map_or(0, |p| reserved_of(p));
         let reserved_total: u32 = functions.values().map(|p| reserved_of(p)).sum::<u32>()
             - old_reserved
@@ -151,25 +185,11 @@ impl Manager {
                 ),
             });
         }
-        let new_reserved = config.reserved_concurrency.unwrap_or(0);
-        if new_reserved > old_reserved {
-            // Permits in use come back later; take what is free now, as Lambda applies a
-            // new reservation to later invokes.
-            let take = (new_reserved - old_reserved) as usize;
-            let forgotten = self.account.forget_permits(take);
-            if forgotten < take {
-                tracing::warn!(
-                    function = %config.name,
-                    "reserved concurrency taken while the account pool is in use: {} of {take} permits applied now",
-                    forgotten
-                );
-            }
-        } else {
-            self.account
-                .add_permits((old_reserved - new_reserved) as usize);
-        }
+        // Slots in use by the replaced function's invocations come back as they end; the new
+        // reservation applies to later invokes, as in Lambda.
+        self.reserved_total.store(reserved_total, Ordering::Relaxed);
         let name = config.name.clone();
-        if let Some(old) = functions.insert(name, Arc::new(Pool::new(config))) {
+        if let Some(old) = functions.insert(name, Arc::new(Pool::new(config, self.scaling))) {
             old.kill_idle(None);
         }
         Ok(())
@@ -212,40 +232,115 @@ impl Manager {
 
     /// Takes a concurrency slot for one invocation of `version` and an idle sandbox of that
     /// version if there is one; else the lease has no sandbox and [`Lease::place`] starts one.
+    /// A refusal counts as one throttle of the function.
     pub(crate) fn acquire(
         self: &Arc<Self>,
         pool: &Arc<Pool>,
         version: &str,
     ) -> Result<Lease, ThrottleReason> {
-        let permit = match &pool.reserved {
-            Some(reserved) => reserved
-                .clone()
-                .try_acquire_owned()
-                .map_err(|_| ThrottleReason::Reserved),
-            None => self
-                .account
-                .clone()
-                .try_acquire_owned()
-                .map_err(|_| ThrottleReason::Account),
-        };
-        let permit = match permit {
-            Ok(permit) => permit,
-            Err(reason) => {
-                pool.throttles.fetch_add(1, Ordering::Relaxed);
-                return Err(reason);
+        let admitted = self.admit(pool, version);
+        if admitted.is_err() {
+            pool.throttles.fetch_add(1, Ordering::Relaxed);
+        }
+        admitted
+    }
+
+    /// As [`Manager::acquire`], without counting a refusal: for queued `Event` invocations,
+    /// which wait for a slot instead of being refused (each is looked at again whenever a
+    /// lease ends, which must not count it again).
+    pub(crate) fn try_acquire(
+        self: &Arc<Self>,
+        pool: &Arc<Pool>,
+        version: &str,
+    ) -> Result<Lease, ThrottleReason> {
+        self.admit(pool, version)
+    }
+
+    fn admit(self: &Arc<Self>, pool: &Arc<Pool>, version: &str) -> Result<Lease, ThrottleReason> {
+        let mut unreserved_busy = lock(&self.unreserved_busy);
+        let unreserved = match pool.reserved() {
+            Some(limit) => {
+                if pool.busy.load(Ordering::Relaxed) >= limit as usize {
+                    return Err(ThrottleReason::Reserved);
+                }
+                false
+            }
+            None => {
+                let pool_size = self
+                    .account_limit
+                    .saturating_sub(self.reserved_total.load(Ordering::Relaxed));
+                if *unreserved_busy >= pool_size as usize {
+                    return Err(ThrottleReason::Account);
+                }
+                true
             }
         };
-        let busy = pool.busy.fetch_add(1, Ordering::Relaxed) + 1;
-        pool.peak.fetch_max(busy, Ordering::Relaxed);
         let sandbox = take_idle(&mut lock(&pool.idle), version);
+        if let (None, Some(rate)) = (&sandbox, self.scaling) {
+            lock(&pool.scale).take(rate, Instant::now())?;
+        }
+        if unreserved {
+            *unreserved_busy += 1;
+        }
+        let busy = pool.busy.fetch_add(1, Ordering::Relaxed) + 1;
+        drop(unreserved_busy);
+        pool.peak.fetch_max(busy, Ordering::Relaxed);
         Ok(Lease {
             manager: self.clone(),
             pool: pool.clone(),
             version: version.to_owned(),
             sandbox,
-            permit: Some(permit),
+            unreserved,
             keep: false,
         })
+    }
+
+    /// Sets (or with `None` removes) a function's reserved concurrency, for the next
+    /// invokes. Lambda keeps at least `min(100, account limit)` of the account's concurrency
+    /// unreserved: "You can reserve up to the Unreserved account concurrency value that is
+    /// shown, minus 100 for functions that don't have reserved concurrency"
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html>);
+    /// accounts whose limit is below 100 keep all of it unreserved (their
+    /// `PutFunctionConcurrency` fails with "below its minimum value of [10]").
+    pub(crate) fn set_reserved(
+        &self,
+        name: &str,
+        reserved: Option<u32>,
+    ) -> Result<(), ReserveError> {
+        let functions = self.functions.read().unwrap_or_else(|e| e.into_inner());
+        let pool = functions.get(name).ok_or(ReserveError::NotFound)?;
+        let _admission = lock(&self.unreserved_busy);
+        let others: u32 = functions
+            .values()
+            .filter(|p| !Arc::ptr_eq(p, pool))
+            .map(|p| p.reserved().unwrap_or(0))
+            .sum();
+        let total = others + reserved.unwrap_or(0);
+        let minimum = self.min_unreserved();
+        if reserved.is_some() && self.account_limit.saturating_sub(total) < minimum
+            || total > self.account_limit
+        {
+            return Err(ReserveError::BelowMinimum { minimum });
+        }
+        *lock(&pool.reserved) = reserved;
+        self.reserved_total.store(total, Ordering::Relaxed);
+        drop(_admission);
+        // Queued events of this or other functions may fit now.
+        self.released.notify_waiters();
+        Ok(())
+    }
+
+    /// The least unreserved concurrency Lambda keeps: 100, or the whole account limit if it
+    /// is lower.
+    pub(crate) fn min_unreserved(&self) -> u32 {
+        self.account_limit.min(100)
+    }
+
+    /// The account limit minus every function's reserved concurrency
+    /// (`UnreservedConcurrentExecutions` of `GetAccountSettings`).
+    pub(crate) fn unreserved_limit(&self) -> u32 {
+        self.account_limit
+            .saturating_sub(self.reserved_total.load(Ordering::Relaxed))
     }
 
     /// Starts a sandbox of `version` for `pool` (without waiting for its init).
@@ -293,7 +388,8 @@ pub(crate) struct Lease {
     /// The function version this invocation runs.
     pub(crate) version: String,
     sandbox: Option<Arc<Sandbox>>,
-    permit: Option<OwnedSemaphorePermit>,
+    /// The slot was taken from the unreserved pool (else from the function's reservation).
+    unreserved: bool,
     keep: bool,
 }
 
@@ -339,9 +435,62 @@ impl Drop for Lease {
                 sandbox.kill();
             }
         }
-        self.pool.busy.fetch_sub(1, Ordering::Relaxed);
-        drop(self.permit.take());
+        {
+            let mut unreserved_busy = lock(&self.manager.unreserved_busy);
+            if self.unreserved {
+                *unreserved_busy = unreserved_busy.saturating_sub(1);
+            }
+            self.pool.busy.fetch_sub(1, Ordering::Relaxed);
+        }
         self.manager.released.notify_waiters();
+    }
+}
+
+/// Why `PutFunctionConcurrency` refused a reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReserveError {
+    /// No such function.
+    NotFound,
+    /// It would leave less than the minimum unreserved.
+    BelowMinimum {
+        /// The minimum unreserved concurrency.
+        minimum: u32,
+    },
+}
+
+/// How many new sandboxes a function may start now under Lambda's scaling rate: a budget of
+/// `environments` refilled continuously over `per`, as Lambda's documentation describes it
+/// ("Lambda makes a best attempt to refill your concurrency scaling rate continuously over
+/// time, rather than in one single refill of 1,000 units every 10 seconds" and does not
+/// accrue unused units,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html>).
+#[derive(Debug)]
+struct ScaleBudget {
+    available: f64,
+    at: Instant,
+}
+
+impl ScaleBudget {
+    fn full(scaling: Option<ScalingRate>) -> Self {
+        Self {
+            available: scaling.map_or(0.0, |rate| f64::from(rate.environments)),
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one new sandbox from the budget, or says when one will be available.
+    fn take(&mut self, rate: ScalingRate, now: Instant) -> Result<(), ThrottleReason> {
+        let capacity = f64::from(rate.environments);
+        let per_second = capacity / rate.per.as_secs_f64().max(f64::MIN_POSITIVE);
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.available = (self.available + elapsed * per_second).min(capacity);
+        self.at = now;
+        if self.available >= 1.0 {
+            self.available -= 1.0;
+            Ok(())
+        } else {
+            Err(ThrottleReason::ScalingRate)
+        }
     }
 }
 
@@ -362,4 +511,40 @@ fn take_idle(idle: &mut Vec<Arc<Sandbox>>, version: &str) -> Option<Arc<Sandbox>
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_budget_allows_the_burst_then_refills_continuously() {
+        let rate = ScalingRate {
+            environments: 3,
+            per: Duration::from_secs(3),
+        };
+        let start = Instant::now();
+        let mut budget = ScaleBudget {
+            available: 3.0,
+            at: start,
+        };
+        for _ in 0..3 {
+            assert_eq!(budget.take(rate, start), Ok(()));
+        }
+        assert_eq!(budget.take(rate, start), Err(ThrottleReason::ScalingRate));
+        // One environment a second comes back; unused budget does not pile up past 3.
+        assert_eq!(
+            budget.take(rate, start + Duration::from_millis(1000)),
+            Ok(())
+        );
+        assert_eq!(
+            budget.take(rate, start + Duration::from_millis(1000)),
+            Err(ThrottleReason::ScalingRate)
+        );
+        let later = start + Duration::from_secs(100);
+        for _ in 0..3 {
+            assert_eq!(budget.take(rate, later), Ok(()));
+        }
+        assert_eq!(budget.take(rate, later), Err(ThrottleReason::ScalingRate));
+    }
 }

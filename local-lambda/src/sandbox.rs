@@ -3,6 +3,7 @@
 //! init error or a timeout ends it, and the process is killed whenever the sandbox is dropped
 //! or the service shuts down.
 
+use std::collections::HashSet;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
@@ -18,6 +19,7 @@ use tokio::task::AbortHandle;
 
 use crate::config::FunctionConfig;
 use crate::logs::{self, LogStream};
+use crate::reaper;
 use crate::runtime_api::{Failure, Invocation, Outcome, Phase, RuntimeApi};
 
 /// What a sandbox needs from the service to start.
@@ -27,6 +29,9 @@ pub(crate) struct Placement {
     pub(crate) logs_dir: Option<PathBuf>,
     /// Becomes true when the service shuts down: every sandbox kills its process.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// The log stream of every sandbox started, by which a process that escaped its
+    /// sandbox is recognised at shutdown (see `reaper`).
+    pub(crate) streams: Arc<Mutex<HashSet<String>>>,
 }
 
 /// The result of one invocation on a sandbox.
@@ -97,6 +102,7 @@ impl Sandbox {
         if let Some(dir) = config.executable.parent().filter(|d| d.is_dir()) {
             command.current_dir(dir);
         }
+        limit_open_files(&mut command);
         let spawned_at = Instant::now();
         // fork/exec blocks for a while under a burst of cold starts: keep it off the workers
         // that accept invokes. Dropping the Command closes the parent's copies of the pipe's
@@ -105,6 +111,12 @@ impl Sandbox {
             .await
             .map_err(std::io::Error::other)??;
         let pid = child.id();
+        placement
+            .streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(log.name().to_owned());
+        let stream = log.name().to_owned();
 
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener.tap_io(no_delay), api.router()).await;
@@ -118,18 +130,24 @@ impl Sandbox {
         tokio::spawn({
             let kill = kill.clone();
             async move {
+                // Ok(true) when the whole service stops: its final sweep finds the helpers
+                // re-parented to it, once for all sandboxes.
                 let killed = tokio::select! {
                     status = child.wait() => Err(status.ok()),
-                    _ = kill.notified() => Ok(()),
-                    _ = async { let _ = shutdown.wait_for(|down| *down).await; } => Ok(()),
+                    _ = kill.notified() => Ok(false),
+                    _ = async { let _ = shutdown.wait_for(|down| *down).await; } => Ok(true),
                 };
                 let status = match killed {
                     Err(status) => {
                         // The function ended by itself: what it forked ends with the sandbox.
-                        kill_group(pid);
+                        end_off_runtime(pid, stream, true).await;
                         status
                     }
-                    Ok(()) => kill_and_wait(&mut child, pid).await,
+                    Ok(service_stops) => {
+                        end_off_runtime(pid, stream, !service_stops).await;
+                        let _ = child.start_kill();
+                        child.wait().await.ok()
+                    }
                 };
                 let reason = status.map_or_else(|| "signal: killed".to_owned(), exit_wording);
                 phase_tx.send_if_modified(|phase| {
@@ -251,28 +269,48 @@ impl Drop for Sandbox {
     }
 }
 
+/// Lambda's quota on file descriptors in an execution environment: 1,024
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>, "File
+/// descriptors: 1,024"), set as both soft and hard limit so that the function cannot raise
+/// it. Capped by this process's own hard limit, which an unprivileged process cannot exceed.
+pub(crate) const LAMBDA_OPEN_FILES: u64 = 1024;
+
+/// Sets the child's `RLIMIT_NOFILE` to Lambda's between fork and exec. This is the one place
+/// local-lambda allows unsafe code: the alternatives are racy (`prlimit` on the child's pid
+/// after spawn leaves the function running without the limit for a moment, during which it
+/// may open files) or add a process (a shell running `ulimit -n` and `exec`, one more exec
+/// on every cold start).
+fn limit_open_files(command: &mut Command) {
+    use rustix::process::{Resource, Rlimit};
+    let hard = rustix::process::getrlimit(Resource::Nofile)
+        .maximum
+        .unwrap_or(LAMBDA_OPEN_FILES);
+    let limit = LAMBDA_OPEN_FILES.min(hard);
+    let rlimit = Rlimit {
+        current: Some(limit),
+        maximum: Some(limit),
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
+    // work is allowed: it makes one system call (setrlimit), touches no lock and allocates
+    // nothing (the limit is computed before the fork and captured by value; the error path
+    // converts an errno, no allocation).
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::setrlimit(Resource::Nofile, rlimit).map_err(std::io::Error::from)
+        });
+    }
+}
+
 /// Answers go out at once instead of waiting on Nagle's algorithm.
 pub(crate) fn no_delay(stream: &mut tokio::net::TcpStream) {
     let _ = stream.set_nodelay(true);
 }
 
-async fn kill_and_wait(child: &mut tokio::process::Child, pid: Option<u32>) -> Option<ExitStatus> {
-    kill_group(pid);
-    let _ = child.start_kill();
-    child.wait().await.ok()
-}
-
-/// Kills the sandbox's process group: the function process (its leader, started with
-/// `process_group(0)`) and every helper it forked, as Lambda ends a whole execution
-/// environment. A group whose processes are all gone is left alone (`ESRCH`); its id cannot
-/// have been reused while any of them lived.
-fn kill_group(pid: Option<u32>) {
-    let group = pid
-        .and_then(|pid| i32::try_from(pid).ok())
-        .and_then(rustix::process::Pid::from_raw);
-    if let Some(group) = group {
-        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-    }
+/// Ends the sandbox's processes (see `reaper`) on a blocking thread: it reads `/proc`
+/// and may wait for orphans.
+async fn end_off_runtime(pid: Option<u32>, stream: String, orphans: bool) {
+    let _ = tokio::task::spawn_blocking(move || reaper::end_sandbox(pid, &stream, orphans)).await;
 }
 
 /// Lambda's wording of an exit status (`exit status 1`, `signal: killed`).

@@ -157,3 +157,189 @@ async fn aws_cli_invokes_with_endpoint_url() {
         serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
     assert_eq!(body["payload"]["from"], "cli");
 }
+
+const BOTO3_CONTROL_SCRIPT: &str = r#"
+import sys
+import boto3
+from botocore.config import Config
+
+client = boto3.client(
+    "lambda",
+    endpoint_url=sys.argv[1],
+    region_name="us-east-1",
+    aws_access_key_id="AKIDLOCAL",
+    aws_secret_access_key="secret",
+    config=Config(retries={"max_attempts": 1}),
+)
+settings = client.get_account_settings()
+assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000, settings
+assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == 1000, settings
+assert settings["AccountUsage"]["FunctionCount"] == 2, settings
+
+assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName="orders")
+out = client.put_function_concurrency(FunctionName="orders", ReservedConcurrentExecutions=25)
+assert out["ReservedConcurrentExecutions"] == 25, out
+out = client.get_function_concurrency(FunctionName="orders")
+assert out["ReservedConcurrentExecutions"] == 25, out
+settings = client.get_account_settings()
+assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == 975, settings
+try:
+    client.put_function_concurrency(FunctionName="orders", ReservedConcurrentExecutions=901)
+    raise SystemExit("a reservation below the unreserved minimum did not fail")
+except client.exceptions.InvalidParameterValueException as e:
+    assert "minimum value of [100]" in str(e), e
+out = client.delete_function_concurrency(FunctionName="orders")
+assert out["ResponseMetadata"]["HTTPStatusCode"] == 204, out
+assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName="orders")
+
+config = client.get_function_configuration(FunctionName="orders")
+assert config["MemorySize"] == 256 and config["Timeout"] == 5, config
+assert config["Version"] == "$LATEST" and config["Runtime"] == "provided.al2023", config
+function = client.get_function(FunctionName="orders")
+assert function["Configuration"]["FunctionName"] == "orders", function
+
+try:
+    client.get_function_concurrency(FunctionName="missing")
+    raise SystemExit("missing function did not fail")
+except client.exceptions.ResourceNotFoundException:
+    pass
+try:
+    client.invoke(FunctionName="throttled")
+    raise SystemExit("the injected throttle did not fail")
+except client.exceptions.TooManyRequestsException as e:
+    assert e.response["retryAfterSeconds"] == "4", e.response
+    assert e.response["ResponseMetadata"]["HTTPHeaders"]["retry-after"] == "4", e.response
+print("boto3 control ok")
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_reads_and_changes_concurrency_and_reads_settings() {
+    assert!(
+        python_has("boto3"),
+        "boto3 is missing: run `pip install boto3 awscli` (as .ci/run does)"
+    );
+    let lambda = LocalLambda::builder()
+        .function(
+            FunctionConfig::new("orders", fixture())
+                .memory_mb(256)
+                .timeout(std::time::Duration::from_secs(5)),
+        )
+        .function(
+            FunctionConfig::new("throttled", fixture()).faults(
+                local_lambda::Faults::seeded(1)
+                    .throttle(1.0)
+                    .retry_after(std::time::Duration::from_secs(4)),
+            ),
+        )
+        .start()
+        .await
+        .unwrap();
+    let endpoint = lambda.endpoint_url();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .args(["-c", BOTO3_CONTROL_SCRIPT, &endpoint])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "boto3 script failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("boto3 control ok"));
+}
+
+/// Runs `aws lambda ARGS...` against `endpoint`; returns (success, stdout, stderr).
+fn aws_lambda(endpoint: &str, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new("aws")
+        .arg("lambda")
+        .args(args)
+        .args(["--endpoint-url", endpoint, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDLOCAL")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("the AWS CLI is missing: run `pip install boto3 awscli`");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_cli_reads_account_settings_and_manages_concurrency() {
+    let lambda = LocalLambda::builder()
+        .function(FunctionConfig::new("orders", fixture()).memory_mb(512))
+        .start()
+        .await
+        .unwrap();
+    let endpoint = lambda.endpoint_url();
+    tokio::task::spawn_blocking(move || {
+        let (ok, out, err) = aws_lambda(&endpoint, &["get-account-settings"]);
+        assert!(ok, "{err}");
+        let settings: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(settings["AccountLimit"]["ConcurrentExecutions"], 1000);
+
+        let (ok, out, err) = aws_lambda(
+            &endpoint,
+            &[
+                "put-function-concurrency",
+                "--function-name",
+                "orders",
+                "--reserved-concurrent-executions",
+                "5",
+            ],
+        );
+        assert!(ok, "{err}");
+        assert!(out.contains("\"ReservedConcurrentExecutions\": 5"), "{out}");
+        let (ok, out, _) = aws_lambda(
+            &endpoint,
+            &["get-function-concurrency", "--function-name", "orders"],
+        );
+        assert!(
+            ok && out.contains("\"ReservedConcurrentExecutions\": 5"),
+            "{out}"
+        );
+        let (ok, _, err) = aws_lambda(
+            &endpoint,
+            &["delete-function-concurrency", "--function-name", "orders"],
+        );
+        assert!(ok, "{err}");
+
+        let (ok, out, err) = aws_lambda(
+            &endpoint,
+            &["get-function-configuration", "--function-name", "orders"],
+        );
+        assert!(ok, "{err}");
+        let config: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(config["MemorySize"], 512);
+        assert_eq!(config["Version"], "$LATEST");
+
+        let (ok, _, err) = aws_lambda(
+            &endpoint,
+            &[
+                "put-function-concurrency",
+                "--function-name",
+                "orders",
+                "--reserved-concurrent-executions",
+                "950",
+            ],
+        );
+        assert!(!ok);
+        assert!(
+            err.contains("InvalidParameterValueException") && err.contains("[100]"),
+            "{err}"
+        );
+        let (ok, _, err) = aws_lambda(
+            &endpoint,
+            &["get-function-concurrency", "--function-name", "missing"],
+        );
+        assert!(!ok && err.contains("ResourceNotFoundException"), "{err}");
+    })
+    .await
+    .unwrap();
+}

@@ -126,3 +126,89 @@ fn serve_without_functions_says_how_to_give_them() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--function NAME=PATH"), "{stderr}");
 }
+
+/// Processes whose environment carries this log stream name: every process a sandbox
+/// started, wherever it moved in the process tree.
+fn processes_of_stream(stream: &str) -> Vec<String> {
+    let marker = format!("AWS_LAMBDA_LOG_STREAM_NAME={stream}");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            let zombie =
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+                    stat.rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z')
+                });
+            !zombie
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|e| e == marker.as_bytes()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_serve_and_leaves_no_sandbox_process_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .args(["serve", "--port", "0", "--function"])
+        .arg(format!("escapes={}", fixture().display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let endpoint = first
+        .strip_prefix("local-lambda listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    let pid_file = dir.path().join("helper.pid");
+    let out = client(&endpoint)
+        .invoke()
+        .function_name("escapes")
+        .payload(blob(serde_json::json!({"op": "setsid", "path": pid_file})))
+        .send()
+        .await
+        .unwrap();
+    let body = json(out.payload());
+    let stream = body["log_stream"].as_str().unwrap().to_owned();
+    let helper = std::fs::read_to_string(&pid_file).unwrap();
+    let before = processes_of_stream(&stream);
+    assert!(
+        before.contains(&helper) && before.len() >= 2,
+        "the sandbox and its setsid helper run: {before:?}"
+    );
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let _rest: Vec<String> =
+        tokio::task::spawn_blocking(move || lines.map_while(Result::ok).collect())
+            .await
+            .unwrap();
+    let status = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || serve.wait()),
+    )
+    .await
+    .expect("serve stops on SIGTERM")
+    .unwrap()
+    .unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut left = processes_of_stream(&stream);
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        left = processes_of_stream(&stream);
+    }
+    assert!(left.is_empty(), "processes left after SIGTERM: {left:?}");
+}

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use local_lambda::{ConfigFile, FunctionConfig, LocalLambda};
+use local_lambda::{ConfigFile, Faults, FunctionConfig, LocalLambda};
 
 /// Flags of `local-lambda serve`.
 #[derive(Debug, clap::Args)]
@@ -38,6 +38,27 @@ pub(crate) struct Args {
     /// `--alias live=1` makes qualifiers `live` and `1` run version 1's own sandboxes.
     #[arg(long = "alias", value_name = "ALIAS=VERSION")]
     aliases: Vec<String>,
+    /// Seed of the injected faults of flag-given functions (same seed, same faults).
+    #[arg(long, value_name = "N")]
+    fault_seed: Option<u64>,
+    /// Share (0.0 to 1.0) of invokes answered 429 TooManyRequestsException with Retry-After.
+    #[arg(long, value_name = "SHARE")]
+    fault_throttle: Option<f64>,
+    /// Retry-After seconds of injected 429s (default 1).
+    #[arg(long, value_name = "SECS")]
+    fault_retry_after: Option<u64>,
+    /// Share of invokes answered 500 ServiceException.
+    #[arg(long, value_name = "SHARE")]
+    fault_service_error: Option<f64>,
+    /// Share of invokes answered 502 Bad Gateway.
+    #[arg(long, value_name = "SHARE")]
+    fault_bad_gateway: Option<f64>,
+    /// Share of invokes held --fault-delay-ms before dispatch.
+    #[arg(long, value_name = "SHARE")]
+    fault_delay: Option<f64>,
+    /// How long a held invoke waits, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    fault_delay_ms: Option<u64>,
     /// Directory for the log stream files.
     #[arg(long, value_name = "DIR")]
     logs_dir: Option<PathBuf>,
@@ -50,9 +71,17 @@ pub(crate) struct Args {
     /// Region in ARNs and AWS_REGION.
     #[arg(long)]
     region: Option<String>,
+    /// New sandboxes each function may add per --scaling-window (Lambda: 1000; 0 turns the
+    /// scaling limit off).
+    #[arg(long, value_name = "N")]
+    scaling_environments: Option<u32>,
+    /// The scaling rate's window in seconds (Lambda: 10).
+    #[arg(long, value_name = "SECS")]
+    scaling_window: Option<u64>,
 }
 
-/// Starts the service and serves until Ctrl-C, then prints the shutdown report.
+/// Starts the service and serves until SIGINT (Ctrl-C) or SIGTERM, then prints the shutdown
+/// report.
 pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = match &args.config {
         Some(path) => ConfigFile::load(path)?,
@@ -74,6 +103,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(region) = args.region.clone().or(file.region.clone()) {
         builder = builder.region(region);
     }
+    let scaling = ConfigFile {
+        scaling_environments: args.scaling_environments.or(file.scaling_environments),
+        scaling_window_secs: args.scaling_window.or(file.scaling_window_secs),
+        ..ConfigFile::default()
+    };
+    builder = builder.scaling_rate(scaling.scaling_rate()?);
     let mut functions = file.function_configs();
     functions.extend(flag_functions(&args)?);
     anyhow::ensure!(
@@ -92,9 +127,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
         lambda.endpoint_url(),
         names[0]
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    // SIGINT (Ctrl-C) and SIGTERM (what `kill`, systemd and container runtimes send) both
+    // stop the service cleanly: every sandbox and what it started ends.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        signal = tokio::signal::ctrl_c() => signal.context("waiting for Ctrl-C")?,
+        _ = terminate.recv() => {}
+    }
     let report = lambda.shutdown().await;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -118,6 +158,17 @@ fn flag_functions(args: &Args) -> anyhow::Result<Vec<FunctionConfig>> {
                 .with_context(|| format!("--alias {spec}: write it as ALIAS=VERSION, e.g. live=1"))
         })
         .collect::<anyhow::Result<_>>()?;
+    let mut faults = Faults::seeded(args.fault_seed.unwrap_or(0))
+        .throttle(args.fault_throttle.unwrap_or(0.0))
+        .service_error(args.fault_service_error.unwrap_or(0.0))
+        .bad_gateway(args.fault_bad_gateway.unwrap_or(0.0))
+        .delay(
+            args.fault_delay.unwrap_or(0.0),
+            Duration::from_millis(args.fault_delay_ms.unwrap_or(0)),
+        );
+    if let Some(secs) = args.fault_retry_after {
+        faults = faults.retry_after(Duration::from_secs(secs));
+    }
     args.functions
         .iter()
         .map(|spec| {
@@ -143,7 +194,7 @@ fn flag_functions(args: &Args) -> anyhow::Result<Vec<FunctionConfig>> {
             if let Some(ms) = args.extra_cold_start_ms {
                 config = config.extra_cold_start(Duration::from_millis(ms));
             }
-            Ok(config)
+            Ok(config.faults(faults.clone()))
         })
         .collect()
 }
