@@ -352,13 +352,11 @@ fn rows() -> Vec<Row> {
             "engine: reserved concurrency 1, N = 3",
             Input::Warm(target("limited", 3, Delay::Fixed(1_000))),
             Report(
-                "1 reached, 2 throttled (ReservedFunctionConcurrentInvocationLimitExceeded)",
+                "capped to 0 (max_share 0.8 of reserved concurrency 1): nothing sent, nothing throttled",
                 |t| {
-                    t.reached == 1
-                        && t.throttled == 2
-                        && t.throttle_reasons
-                            .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
-                        && !t.ok
+                    t.capped.as_ref().is_some_and(|c| c.to == 0 && c.limit == 1)
+                        && t.status == Status::Capped
+                        && t.reached + t.throttled + t.failed == 0
                 },
             ),
         ),
