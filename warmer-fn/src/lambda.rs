@@ -9,9 +9,15 @@
 //!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
 //!   `{"targets": [...]}`.
 //!
-//! Anything else is refused with an error naming the field. The run is bounded by the
-//! invocation's own deadline minus a reserve, so the report always comes back. Each run prints
-//! one EMF line per target to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
+//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) and the classic event may carry
+//! `max_share`, the run's share for the concurrency guard ([`crate::engine::guard`]). Every
+//! shape is checked by [`crate::rules::check_targets`], the rules every entry path uses.
+//!
+//! Anything else is refused with an error naming the field, and the refusal is logged too
+//! (asynchronous invokes discard the return value). The run is bounded by the invocation's own
+//! deadline minus a reserve, so the report always comes back. Each run writes, per target, one
+//! log line with the whole report ([`crate::logging`], following Lambda's log settings) and one
+//! EMF line to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
 //! `WARMER_ENDPOINT_URL` points the client elsewhere (e.g. a local Lambda service).
 //!
 //! ```
