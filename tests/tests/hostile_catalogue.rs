@@ -15,7 +15,7 @@ use local_lambda::{FunctionConfig, LocalLambda};
 use proof_support::{Stub, stub};
 use serde_json::{Value, json};
 use warmer_cli::config::Config;
-use warmer_fn::engine::{ClientOptions, RunOptions, TargetReport, client, warm};
+use warmer_fn::engine::{ClientOptions, RunOptions, Status, TargetReport, client, warm};
 use warmer_fn::lambda::targets_from_event;
 use warmer_fn::target::{Delay, Mode, Target};
 
@@ -295,21 +295,68 @@ fn rows() -> Vec<Row> {
         row(
             "engine: function without warm-sdk",
             Input::Warm(target("plain", 2, Delay::Fixed(0))),
-            Report("2 failed as NotAWarmupResponse", |t| {
-                t.failure_types.get("NotAWarmupResponse") == Some(&2) && !t.ok
+            Report(
+                "2 reached with the environment unknown, none failed; coverage unknown, not ok",
+                |t| {
+                    t.unknown == 2
+                        && t.failed == 0
+                        && !t.coverage_known
+                        && t.status == Status::Unknown
+                        && !t.ok
+                },
+            ),
+        ),
+        row(
+            "engine: concurrency 100 000 000",
+            Input::Warm(target("http", 100_000_000, Delay::Fixed(0))),
+            Report(
+                "target error naming `concurrency` and the limit 10000; nothing sent",
+                |t| {
+                    t.error.as_deref().is_some_and(|e| {
+                        e.contains("`concurrency` is 100000000") && e.contains("10000")
+                    }) && t.rounds == 0
+                },
+            ),
+        ),
+        row(
+            "engine: max_share 2 on the target",
+            Input::Warm({
+                let mut t = target("http", 1, Delay::Fixed(0));
+                t.max_share = Some(2.0);
+                t
             }),
+            Report("target error naming `max_share`; nothing sent", |t| {
+                t.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("`max_share` is 2"))
+                    && t.rounds == 0
+            }),
+        ),
+        row(
+            "engine: event mode, every invoke accepted",
+            Input::Warm({
+                let mut t = target("http", 3, Delay::Fixed(0));
+                t.mode = Mode::Event;
+                t
+            }),
+            Report(
+                "status unknown, never ok; its EMF line has no Shortfall",
+                |t| {
+                    t.status == Status::Unknown
+                        && !t.ok
+                        && t.to_emf("Warmer", "id").get("Shortfall").is_none()
+                },
+            ),
         ),
         row(
             "engine: reserved concurrency 1, N = 3",
             Input::Warm(target("limited", 3, Delay::Fixed(1_000))),
             Report(
-                "1 reached, 2 throttled (ReservedFunctionConcurrentInvocationLimitExceeded)",
+                "capped to 0 (max_share 0.8 of reserved concurrency 1): nothing sent, nothing throttled",
                 |t| {
-                    t.reached == 1
-                        && t.throttled == 2
-                        && t.throttle_reasons
-                            .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
-                        && !t.ok
+                    t.capped.as_ref().is_some_and(|c| c.to == 0 && c.limit == 1)
+                        && t.status == Status::Capped
+                        && t.reached + t.throttled + t.failed == 0
                 },
             ),
         ),
@@ -395,6 +442,25 @@ fn rows() -> Vec<Row> {
             "warmer event: negative delay",
             Input::WarmerEvent(json!({"functionName": "f", "delay": -5})),
             Refused("bad warmer event"),
+        ),
+        row(
+            "warmer event: concurrency 100 000 000",
+            Input::WarmerEvent(json!({"functionName": "f", "concurrency": 100_000_000})),
+            Refused("`targets[0].concurrency` is 100000000"),
+        ),
+        row(
+            "warmer event: max_share 2",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": 1}], "max_share": 2}),
+            ),
+            Refused("`max_share` is 2"),
+        ),
+        row(
+            "warmer event: 101 targets",
+            Input::WarmerEvent(json!({
+                "targets": (0..101).map(|i| json!({"function": format!("f{i}"), "concurrency": 1})).collect::<Vec<_>>()
+            })),
+            Refused("`targets` has 101 targets"),
         ),
         row(
             "warmer event: unknown target field",

@@ -9,9 +9,15 @@
 //!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
 //!   `{"targets": [...]}`.
 //!
-//! Anything else is refused with an error naming the field. The run is bounded by the
-//! invocation's own deadline minus a reserve, so the report always comes back. Each run prints
-//! one EMF line per target to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
+//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) and the classic event may carry
+//! `max_share`, the run's share for the concurrency guard ([`crate::engine::guard`]). Every
+//! shape is checked by [`crate::rules::check_targets`], the rules every entry path uses.
+//!
+//! Anything else is refused with an error naming the field, and the refusal is logged too
+//! (asynchronous invokes discard the return value). The run is bounded by the invocation's own
+//! deadline minus a reserve, so the report always comes back. Each run writes, per target, one
+//! log line with the whole report ([`crate::logging`], following Lambda's log settings) and one
+//! EMF line to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
 //! `WARMER_ENDPOINT_URL` points the client elsewhere (e.g. a local Lambda service).
 //!
 //! ```
@@ -35,6 +41,7 @@ use serde_json::Value;
 use crate::engine::{
     ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
 };
+use crate::rules::{self, Problem};
 use crate::target::{Delay, Mode, Target};
 
 /// The environment variable holding the targets used for an empty event.
@@ -67,6 +74,12 @@ pub enum EventError {
     /// `WARMER_CONFIG` is not valid.
     #[error("{CONFIG_ENV} is not a valid target list: {0}")]
     BadConfig(String),
+    /// The targets break the rules every entry path checks ([`crate::rules`]).
+    #[error("bad warmer event: {}", rules::describe(.0))]
+    Rules(Vec<Problem>),
+    /// The targets in `WARMER_CONFIG` break those rules.
+    #[error("{CONFIG_ENV} is not a valid target list: {}", rules::describe(.0))]
+    ConfigRules(Vec<Problem>),
 }
 
 impl From<EventError> for lambda_runtime::Diagnostic {
@@ -89,17 +102,32 @@ struct Classic {
     delay: Delay,
     #[serde(default)]
     qualifier: Option<String>,
+    #[serde(default)]
+    max_share: Option<f64>,
 }
 
 fn one() -> u32 {
     1
 }
 
-/// `{"targets": [...]}`.
+/// `{"targets": [...], "max_share": 0.8}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TargetList {
     targets: Vec<Target>,
+    #[serde(default)]
+    max_share: Option<f64>,
+}
+
+/// What one invocation is asked to do: the targets, and the run's `max_share` when the event
+/// (or `WARMER_CONFIG`) sets one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarmRequest {
+    /// The targets, checked by [`crate::rules::check_targets`].
+    pub targets: Vec<Target>,
+    /// The share of each function's available concurrency a warm-up may hold, for targets
+    /// without their own (see [`crate::engine::guard`]); the engine's default when `None`.
+    pub max_share: Option<f64>,
 }
 
 /// Turns an event into targets; `config` is the value of `WARMER_CONFIG`, used for an empty
@@ -112,6 +140,22 @@ struct TargetList {
 /// assert_eq!(targets.len(), 1);
 /// ```
 pub fn targets_from_event(event: &Value, config: Option<&str>) -> Result<Vec<Target>, EventError> {
+    request_from_event(event, config).map(|r| r.targets)
+}
+
+/// Turns an event into targets and the run's `max_share`; `config` is the value of
+/// `WARMER_CONFIG`, used for an empty event. Both paths check the targets with
+/// [`crate::rules::check_targets`].
+///
+/// ```
+/// use warmer_fn::lambda::request_from_event;
+/// let event = serde_json::json!({"targets": [{"function": "a", "concurrency": 2}], "max_share": 0.5});
+/// assert_eq!(request_from_event(&event, None).unwrap().max_share, Some(0.5));
+/// let err = request_from_event(&serde_json::json!({"functionName": "a", "concurrency": 100000000}), None)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("`targets[0].concurrency` is 100000000"), "{err}");
+/// ```
+pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmRequest, EventError> {
     let object = match event {
         Value::Null => return targets_from_config(config),
         Value::Object(object) => object,
@@ -125,55 +169,71 @@ pub fn targets_from_event(event: &Value, config: Option<&str>) -> Result<Vec<Tar
     if object.is_empty() || scheduled {
         return targets_from_config(config);
     }
-    let targets = if object.contains_key("targets") {
-        serde_json::from_value::<TargetList>(event.clone())
-            .map_err(|e| EventError::Invalid(format!("{e} (in `targets`)")))?
-            .targets
+    let (targets, max_share) = if object.contains_key("targets") {
+        let list = serde_json::from_value::<TargetList>(event.clone())
+            .map_err(|e| EventError::Invalid(format!("{e} (in `targets`)")))?;
+        (list.targets, list.max_share)
     } else if object.contains_key("functionName") {
         let classic: Classic = serde_json::from_value(event.clone()).map_err(|e| {
             EventError::Invalid(format!(
                 "{e} (classic event: functionName, concurrency, delay, qualifier)"
             ))
         })?;
-        vec![Target {
+        let target = Target {
             function: classic.function_name,
             qualifier: classic.qualifier,
             concurrency: classic.concurrency,
             delay: classic.delay,
             mode: Mode::Verify,
             payload: Default::default(),
-        }]
+            max_share: None,
+        };
+        (vec![target], classic.max_share)
     } else {
         let field = object.keys().next().cloned().unwrap_or_default();
         return Err(EventError::UnknownField(field));
     };
-    check(targets)
+    let request = WarmRequest { targets, max_share };
+    check(&request).map_err(EventError::Rules)?;
+    Ok(request)
 }
 
-fn targets_from_config(config: Option<&str>) -> Result<Vec<Target>, EventError> {
+fn targets_from_config(config: Option<&str>) -> Result<WarmRequest, EventError> {
     let text = config
         .filter(|c| !c.trim().is_empty())
         .ok_or(EventError::NoConfig)?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| EventError::BadConfig(e.to_string()))?;
-    let targets = match value {
-        Value::Array(_) => serde_json::from_value::<Vec<Target>>(value),
-        _ => serde_json::from_value::<TargetList>(value).map(|l| l.targets),
+    let request = match value {
+        Value::Array(_) => {
+            serde_json::from_value::<Vec<Target>>(value).map(|targets| WarmRequest {
+                targets,
+                max_share: None,
+            })
+        }
+        _ => serde_json::from_value::<TargetList>(value).map(|l| WarmRequest {
+            targets: l.targets,
+            max_share: l.max_share,
+        }),
     }
     .map_err(|e| EventError::BadConfig(e.to_string()))?;
-    check(targets)
+    check(&request).map_err(EventError::ConfigRules)?;
+    Ok(request)
 }
 
-fn check(targets: Vec<Target>) -> Result<Vec<Target>, EventError> {
-    if targets.is_empty() {
-        return Err(EventError::Invalid(
-            "`targets` is empty: name at least one function".into(),
-        ));
+/// The same rules as every other entry path, plus the run's `max_share`.
+fn check(request: &WarmRequest) -> Result<(), Vec<Problem>> {
+    let mut problems = rules::check_targets(&request.targets, "targets")
+        .err()
+        .unwrap_or_default();
+    if let Some(share) = request.max_share {
+        problems.extend(rules::check_share(share, "max_share"));
     }
-    for target in &targets {
-        target.validate().map_err(EventError::Invalid)?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
-    Ok(targets)
 }
 
 /// The deadline the engine works to: the invocation's deadline minus a reserve (a tenth of the
@@ -196,6 +256,7 @@ pub fn run_deadline(invocation_deadline: SystemTime, now: Instant) -> Instant {
 
 /// Runs the warmer Lambda: reads the environment, builds one client, and serves invocations.
 pub async fn run() -> Result<(), lambda_runtime::Error> {
+    crate::logging::init();
     let client = client(&ClientOptions {
         endpoint_url: std::env::var(ENDPOINT_ENV).ok().filter(|u| !u.is_empty()),
         region: None,
@@ -209,13 +270,19 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
         let namespace = namespace.clone();
         let config = config.clone();
         async move {
-            let targets = targets_from_event(&event.payload, config.as_deref())?;
+            // Asynchronous invokes (EventBridge Scheduler) discard the return value, so a
+            // refused event is logged too.
+            let request = request_from_event(&event.payload, config.as_deref())
+                .inspect_err(|e| tracing::error!(error = %e, "warmer event refused"))?;
+            let defaults = RunOptions::default();
             let options = RunOptions {
                 deadline: Some(run_deadline(event.context.deadline(), Instant::now())),
                 metrics_namespace: namespace.clone(),
-                ..RunOptions::default()
+                max_share: request.max_share.unwrap_or(defaults.max_share),
+                ..defaults
             };
-            let report: RunReport = warm(&client, &targets, &options).await;
+            let report: RunReport = warm(&client, &request.targets, &options).await;
+            crate::logging::log_report(&report);
             for line in report.emf_lines(&namespace) {
                 println!("{line}");
             }

@@ -7,4 +7,6 @@
 
 pub mod engine;
 pub mod lambda;
+pub mod logging;
+pub mod rules;
 pub mod target;

@@ -44,6 +44,10 @@ pub struct Target {
     /// Extra top-level fields added to every warm-up payload.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub payload: Map<String, Value>,
+    /// The most of the function's available concurrency a warm-up may hold (a fraction in
+    /// (0, 1]); the run's `max_share` when absent. See [`crate::engine::guard`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_share: Option<f64>,
 }
 
 impl Target {
@@ -61,11 +65,12 @@ impl Target {
             delay: Delay::Auto,
             mode: Mode::Verify,
             payload: Map::new(),
+            max_share: None,
         }
     }
 
-    /// Checks the target before anything is sent: a function name, a concurrency of at least
-    /// 1, and no extra payload field that would overwrite a warm-up field.
+    /// Checks the target before anything is sent, with [`crate::rules::check_target`], and
+    /// words every problem found on one line each.
     ///
     /// ```
     /// let mut target = warmer_fn::target::Target::new("orders", 0);
@@ -76,24 +81,16 @@ impl Target {
     /// assert!(target.validate().unwrap_err().contains("payload.delay"));
     /// ```
     pub fn validate(&self) -> Result<(), String> {
-        if self.function.trim().is_empty() {
-            return Err("target `function` is empty: give a function name or ARN".into());
+        let problems = crate::rules::check_target(self, "");
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "target `{}`: {}",
+                self.function,
+                crate::rules::describe(&problems)
+            ))
         }
-        if self.concurrency == 0 {
-            return Err(format!(
-                "target `{}`: `concurrency` is 0: give how many environments to warm (1 or more)",
-                self.function
-            ));
-        }
-        const RESERVED: [&str; 5] = ["warmer", "delay", "correlation_id", "index", "concurrency"];
-        if let Some(key) = self.payload.keys().find(|k| RESERVED.contains(&k.as_str())) {
-            return Err(format!(
-                "target `{}`: `payload.{key}` would overwrite a warm-up field the warmer sets: \
-                 remove it (use `delay`/`concurrency` on the target instead)",
-                self.function
-            ));
-        }
-        Ok(())
     }
 
     /// The name shown in reports and metrics: `function` or `function:qualifier`.

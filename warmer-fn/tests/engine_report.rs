@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use warmer_fn::engine::{AutoDelay, EMF_METRICS, RunReport, TargetReport};
+use warmer_fn::engine::guard::{Cap, Pool};
+use warmer_fn::engine::{AutoDelay, EMF_METRICS, RunReport, Status, TargetReport};
 use warmer_fn::target::Mode;
 
 fn verify(requested: u32, reached: u32) -> TargetReport {
@@ -14,7 +15,7 @@ fn verify(requested: u32, reached: u32) -> TargetReport {
 }
 
 #[test]
-fn emf_line_has_the_six_metrics_and_the_function_dimension() {
+fn emf_line_has_every_metric_and_the_function_dimension_where_coverage_is_known() {
     let mut t = TargetReport::new("orders:live", Mode::Verify, 50);
     t.reached = 20;
     t.new = 5;
@@ -51,6 +52,9 @@ fn emf_line_has_the_six_metrics_and_the_function_dimension() {
         ("Throttled", 30),
         ("Failed", 0),
         ("Shortfall", 30),
+        ("Capped", 0),
+        ("Accepted", 0),
+        ("Unknown", 0),
     ] {
         assert_eq!(emf[name], value, "{name}");
     }
@@ -73,22 +77,68 @@ fn partial_warm_is_never_ok() {
 }
 
 #[test]
-fn event_mode_is_ok_when_every_invoke_is_accepted_and_says_coverage_is_unknown() {
+fn event_mode_is_never_ok_and_its_emf_line_has_no_shortfall() {
     let mut t = TargetReport::new("orders", Mode::Event, 10);
     t.accepted = 9;
     t.reached = 1;
     t.finish();
-    assert!(t.ok);
+    assert!(!t.ok, "what asynchronous invokes reached is not seen");
+    assert_eq!(t.status, Status::Unknown);
     assert!(!t.coverage_known);
     assert!(t.notes.iter().any(|n| n.contains("unknown")));
+    let emf = t.to_emf("Warmer", "run-1");
+    assert!(emf.get("Shortfall").is_none(), "{emf}");
+    assert_eq!(emf["Accepted"], 9);
+    let names: Vec<&str> = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"Shortfall"), "{names:?}");
 
-    let mut short = TargetReport::new("orders", Mode::Event, 10);
-    short.accepted = 8;
-    short.reached = 1;
-    short.throttled = 1;
+    let mut throttled = TargetReport::new("orders", Mode::Event, 10);
+    throttled.accepted = 8;
+    throttled.reached = 1;
+    throttled.throttled = 1;
+    throttled.finish();
+    assert!(!throttled.ok);
+    assert!(
+        throttled.notes.iter().any(|n| n.contains("1 throttled")),
+        "{:?}",
+        throttled.notes
+    );
+    assert_eq!(throttled.to_emf("Warmer", "id")["Throttled"], 1);
+}
+
+#[test]
+fn a_capped_target_that_reached_its_cap_is_capped_not_short() {
+    let cap = Cap {
+        to: 8,
+        limit: 10,
+        share: 0.8,
+        pool: Pool::Reserved,
+        shared_by: 1,
+    };
+    let mut t = TargetReport::new("orders", Mode::Verify, 10);
+    t.capped = Some(cap.clone());
+    t.reached = 8;
+    t.finish();
+    assert_eq!((t.status, t.ok, t.shortfall()), (Status::Capped, true, 0));
+    let emf = t.to_emf("Warmer", "id");
+    assert_eq!(
+        (emf["Capped"].as_u64(), emf["Shortfall"].as_u64()),
+        (Some(2), Some(0))
+    );
+
+    let mut short = TargetReport::new("orders", Mode::Verify, 10);
+    short.capped = Some(cap);
+    short.reached = 6;
     short.finish();
-    assert!(!short.ok);
-    assert_eq!(short.shortfall(), 1);
+    assert_eq!(
+        (short.status, short.ok, short.shortfall()),
+        (Status::Short, false, 2)
+    );
 }
 
 #[test]

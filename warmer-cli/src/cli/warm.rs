@@ -59,6 +59,11 @@ pub struct Args {
     /// Check that each target may be invoked (Lambda's DryRun), and warm nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The most of each function's available concurrency a warm-up may hold, a fraction in
+    /// (0, 1]: of its reserved concurrency, or of the account's unreserved concurrency shared
+    /// among the targets (the concurrency guard). A target's own `max_share` in the config wins.
+    #[arg(long, value_name = "FRACTION", default_value_t = warmer_fn::rules::DEFAULT_MAX_SHARE)]
+    pub max_share: f64,
     /// How long each warm-up holds: `auto` (measured in the run) or milliseconds.
     #[arg(long, default_value = "auto", value_name = "auto|MS")]
     pub delay: Delay,
@@ -102,11 +107,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 delay: args.delay,
                 mode: args.mode,
                 payload: Default::default(),
+                max_share: None,
             }]
         }
     };
-    for target in &targets {
-        target.validate().map_err(anyhow::Error::msg)?;
+    // The same rules, in the same words, as the warmer Lambda and `warmer config check`.
+    let mut problems = warmer_fn::rules::check_share(args.max_share, "--max-share");
+    if args.config.is_some() || !targets.is_empty() {
+        let list = if args.config.is_some() { "targets" } else { "" };
+        if let Err(found) = warmer_fn::rules::check_targets(&targets, list) {
+            // Without --config the one target is the flags themselves: `--concurrency`, ...
+            problems.extend(found.into_iter().map(|mut p| {
+                if args.config.is_none() {
+                    p.field = format!("--{}", p.field.trim_start_matches("[0].").replace('_', "-"));
+                }
+                p
+            }));
+        }
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("{}", warmer_fn::rules::describe(&problems));
     }
     let lambda = client(&ClientOptions {
         endpoint_url: args.endpoint_url.clone(),
@@ -132,6 +152,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let options = RunOptions {
         metrics_namespace: args.metrics_namespace.clone(),
+        max_share: args.max_share,
         ..RunOptions::default()
     };
     let report = warm(&lambda, &targets, &options).await;

@@ -105,6 +105,7 @@ impl WarmerBuilder {
                 timezone: super::default_timezone(),
                 targets: Vec::new(),
                 profiles: Vec::new(),
+                max_share: None,
                 alarm: None,
             },
         }

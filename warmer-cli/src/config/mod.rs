@@ -206,6 +206,10 @@ pub struct Warmer {
     /// An alarm on the engine's `Shortfall` metric, one per target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm: Option<Alarm>,
+    /// The most of each target function's available concurrency a warm-up may hold, a fraction
+    /// in (0, 1] (the concurrency guard; 0.8 when unset). A target's own `max_share` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_share: Option<f64>,
 }
 
 fn default_schedule() -> String {
@@ -511,7 +515,7 @@ impl Warmer {
                 window: "always".into(),
                 expression: base.to_string(),
                 timezone: self.timezone.clone(),
-                targets: self.targets.clone(),
+                targets: self.targets_with(None),
                 hours,
                 runs_per_hour,
             }]);
@@ -579,6 +583,8 @@ impl Warmer {
                 if let Some(n) = concurrency {
                     t.concurrency = n;
                 }
+                // The warmer's share travels in each target of the schedule's input.
+                t.max_share = t.max_share.or(self.max_share);
                 t
             })
             .collect()

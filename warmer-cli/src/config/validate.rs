@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use warm_sdk::protocol::DEFAULT_MAX_DELAY_MS;
-
 use super::schedule::{DaySet, ExprError, HourRange, WeekGrid};
 use super::{Config, Warmer};
+use warm_sdk::protocol::DEFAULT_MAX_DELAY_MS;
+use warmer_fn::rules;
 use warmer_fn::target::{Delay, Target};
 
 /// Scheduler's limit on a schedule's input, in characters.
@@ -16,9 +16,6 @@ const RETENTION_DAYS: [u32; 22] = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-/// Keys of the warm-up payload that the engine sets itself.
-const RESERVED_PAYLOAD_KEYS: [&str; 5] =
-    ["warmer", "delay", "correlation_id", "index", "concurrency"];
 /// Idle environments are commonly reclaimed after 5 to 15 minutes; a slower schedule lets them go.
 const SLOWEST_USEFUL_RATE_MINUTES: u64 = 15;
 
@@ -262,6 +259,11 @@ fn check_cost(config: &Config, d: &mut Diagnostics) {
 }
 
 fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics) {
+    if let Some(share) = warmer.max_share {
+        for problem in rules::check_share(share, &format!("{at}.max_share")) {
+            d.error(problem.field, problem.message, problem.fix);
+        }
+    }
     let name_ok = !warmer.name.is_empty()
         && warmer.name.len() <= 40
         && warmer
@@ -350,6 +352,13 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
     }
     if let Ok(schedules) = warmer.schedules() {
         for s in &schedules {
+            for problem in rules::check_run_size(&s.targets, &format!("{at}.targets")) {
+                d.error(
+                    problem.field,
+                    format!("in window `{}`: {}", s.window, problem.message),
+                    problem.fix,
+                );
+            }
             let total: u64 = s.targets.iter().map(|t| u64::from(t.concurrency)).sum();
             if s.targets.len() > 1 && total > u64::from(limit) {
                 d.error(
@@ -371,109 +380,21 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
 }
 
 fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
-    if let Err((message, fix)) = check_function_ref(&target.function, target.qualifier.is_some()) {
-        d.error(format!("{at}.function"), message, fix);
+    // The rules every entry path shares (name or ARN, qualifier, N, share, delay cap, payload).
+    for problem in rules::check_target(target, at) {
+        d.error(problem.field, problem.message, problem.fix);
     }
-    if let Some(q) = &target.qualifier {
-        let ok = !q.is_empty()
-            && q.len() <= 128
-            && (q == "$LATEST"
-                || q.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        if !ok {
-            d.error(
-                format!("{at}.qualifier"),
-                format!("`{q}` is not a version or alias name"),
-                "use a version number, an alias (letters, digits, `-`, `_`) or $LATEST",
-            );
-        }
+    // What only a config knows: its account limit, and a delay that defeats the warm-up.
+    if target.concurrency > limit && target.concurrency <= rules::MAX_CONCURRENCY {
+        check_concurrency(target.concurrency, &format!("{at}.concurrency"), limit, d);
     }
-    check_concurrency(target.concurrency, &format!("{at}.concurrency"), limit, d);
-    match target.delay {
-        Delay::Fixed(ms) if ms > DEFAULT_MAX_DELAY_MS => d.error(
-            format!("{at}.delay"),
-            format!(
-                "delay {ms} ms is above the {DEFAULT_MAX_DELAY_MS} ms cap the handler enforces"
-            ),
-            format!("use at most {DEFAULT_MAX_DELAY_MS}, or \"auto\""),
-        ),
-        Delay::Fixed(0) => d.warning(
+    if target.delay == Delay::Fixed(0) {
+        d.warning(
             format!("{at}.delay"),
             "a 0 ms delay lets one environment answer several warm-ups, so fewer than N are warmed",
             "use \"auto\"",
-        ),
-        _ => {}
+        );
     }
-    for key in target.payload.keys() {
-        if RESERVED_PAYLOAD_KEYS.contains(&key.as_str()) {
-            d.error(
-                format!("{at}.payload.{key}"),
-                format!("`{key}` is set by the warmer itself"),
-                format!(
-                    "remove `{key}` from the payload extras (reserved: {RESERVED_PAYLOAD_KEYS:?})"
-                ),
-            );
-        }
-    }
-}
-
-/// Checks a function name, partial ARN or full ARN.
-fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String, String)> {
-    let fix = "write a function name (letters, digits, `-`, `_`, up to 64) or an ARN like arn:aws:lambda:us-east-1:123456789012:function:orders";
-    let name_ok = |n: &str| {
-        !n.is_empty()
-            && n.len() <= 64
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    let parts: Vec<&str> = function.split(':').collect();
-    let (name, qualifier) = match parts.as_slice() {
-        [name] => (*name, None),
-        [name, qualifier] => (*name, Some(*qualifier)),
-        [account, "function", name] => {
-            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-                return Err((
-                    format!("`{account}` in `{function}` is not a 12-digit account id"),
-                    fix.into(),
-                ));
-            }
-            (*name, None)
-        }
-        [
-            "arn",
-            partition,
-            "lambda",
-            region,
-            account,
-            "function",
-            name,
-            rest @ ..,
-        ] if rest.len() <= 1 => {
-            if partition.is_empty() || region.is_empty() || account.len() != 12 {
-                return Err((
-                    format!("`{function}` is not a complete Lambda function ARN"),
-                    fix.into(),
-                ));
-            }
-            (*name, rest.first().copied())
-        }
-        _ => {
-            return Err((
-                format!("`{function}` is neither a function name nor a Lambda function ARN"),
-                fix.into(),
-            ));
-        }
-    };
-    if !name_ok(name) {
-        return Err((format!("`{name}` is not a valid function name"), fix.into()));
-    }
-    if qualifier.is_some() && has_qualifier {
-        return Err((
-            format!("`{function}` already ends in a qualifier and `qualifier` is set too"),
-            "keep the qualifier in one place: drop it from the ARN or remove `qualifier`".into(),
-        ));
-    }
-    Ok(())
 }
 
 fn check_concurrency(n: u32, at: &str, limit: u32, d: &mut Diagnostics) {

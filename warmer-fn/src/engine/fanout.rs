@@ -7,13 +7,15 @@ use aws_sdk_lambda::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_lambda::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use warm_sdk::protocol::WarmupRequest;
 
 use super::RunOptions;
+use super::guard::Decision;
 use super::outcome::{self, Outcome, Tally};
+use super::reason::CallSite;
 use super::report::TargetReport;
 use crate::target::{Delay, Mode, Target};
 
@@ -119,6 +121,7 @@ struct Shot {
     correlation_id: Arc<str>,
     deadline: Option<Instant>,
     grace: Duration,
+    site: Arc<CallSite>,
 }
 
 impl Shot {
@@ -159,7 +162,7 @@ impl Shot {
         };
         match sent {
             Ok(Ok(output)) => outcome::from_output(&output),
-            Ok(Err(err)) => outcome::from_error(&err),
+            Ok(Err(err)) => outcome::from_error(&err, &self.site),
             Err(_) => Outcome::Failed(
                 "DeadlineExceeded".into(),
                 "no answer before the run's deadline".into(),
@@ -295,10 +298,15 @@ fn fit_to_deadline(delay_ms: u64, deadline: Option<Instant>) -> u64 {
     }
 }
 
-/// Warms one target and reports; `client` is the run's [`stamping_client`].
+/// Warms one target with the N the guard decided and reports; `client` is the run's
+/// [`stamping_client`]. The target's warm-ups are all in flight at once: it takes N of the
+/// run's `permits` (one per warm-up in flight) before sending, so targets that do not fit
+/// together wait for each other instead of overrunning the process's file descriptors.
 pub(crate) async fn warm_target(
     client: &aws_sdk_lambda::Client,
     target: &Target,
+    decision: Decision,
+    permits: Arc<Semaphore>,
     correlation_id: Arc<str>,
     options: &RunOptions,
 ) -> TargetReport {
@@ -309,13 +317,54 @@ pub(crate) async fn warm_target(
         report.finish();
         return report;
     }
+    report.capped = decision.cap;
+    report.notes.extend(decision.notes);
+    let n = decision.n;
+    if n == 0 {
+        // Capped to nothing: any warm-up would take concurrency user requests need.
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        report.finish();
+        return report;
+    }
+    if n > options.max_in_flight {
+        report.coverage_known = false;
+        report.notes.push(format!(
+            "{n} warm-ups cannot all be in flight at once in this process (at most {} here, \
+             `max_in_flight`; one Lambda environment has 1,024 file descriptors), so coverage \
+             cannot be proven: nothing was sent; split the target across warmers, or raise \
+             max_in_flight where the file-descriptor limit allows",
+            options.max_in_flight
+        ));
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        report.finish();
+        return report;
+    }
     let deadline = options.deadline.map(Instant::from_std);
+    let acquire = permits.acquire_many_owned(n);
+    let acquired = match deadline {
+        Some(d) => tokio::time::timeout_at(d, acquire).await.ok(),
+        None => Some(acquire.await),
+    };
+    let Some(Ok(_permits)) = acquired else {
+        report.error = Some(format!(
+            "the {n} warm-ups were not sent: the other targets of this run held the process's \
+             {} in-flight warm-ups until the deadline; give this target its own warmer or a \
+             longer timeout",
+            options.max_in_flight
+        ));
+        report.finish();
+        return report;
+    };
+    let mut sent = target.clone();
+    sent.concurrency = n;
+    let target = &sent;
     let shot = Shot {
         client: client.clone(),
         target: Arc::new(target.clone()),
         correlation_id,
         deadline,
         grace: options.invoke_grace,
+        site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
     };
     let n = target.concurrency;
     let auto = options.auto_delay;
@@ -401,6 +450,9 @@ pub(crate) async fn warm_target(
     }
     if let (None, Some(failure)) = (&report.error, &tally.first_failure) {
         report.notes.push(format!("first failure: {failure}"));
+    }
+    if let Some(answer) = &tally.first_unknown {
+        report.notes.push(format!("first such answer: {answer}"));
     }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();

@@ -56,15 +56,19 @@ use std::time::{Duration, Instant};
 mod client;
 mod delay;
 mod fanout;
+pub mod guard;
 mod outcome;
+mod reason;
 mod report;
 
 pub use client::{ClientOptions, client};
 pub use delay::AutoDelay;
 pub use report::{
-    DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, TargetReport, ThrottleKind, throttle_kind,
+    DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
+    throttle_kind,
 };
 
+use crate::rules::{self, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SHARE};
 use crate::target::Target;
 
 /// How a run behaves beyond its targets.
@@ -94,6 +98,17 @@ pub struct RunOptions {
     pub invoke_grace: Duration,
     /// The correlation id to send; a fresh UUID when `None`.
     pub correlation_id: Option<String>,
+    /// Read each target's concurrency limits first and hold at most `max_share` of them (see
+    /// [`guard`]). On by default; off sends every target's N as asked.
+    pub concurrency_guard: bool,
+    /// The share of a function's available concurrency a warm-up may hold, for targets
+    /// without their own `max_share`: a fraction in (0, 1], default
+    /// [`DEFAULT_MAX_SHARE`](crate::rules::DEFAULT_MAX_SHARE).
+    pub max_share: f64,
+    /// How many warm-ups this process keeps in flight at most, shared by all targets (default
+    /// [`DEFAULT_MAX_IN_FLIGHT`](crate::rules::DEFAULT_MAX_IN_FLIGHT)). A target whose N is
+    /// larger is not sent: its coverage could not be proven.
+    pub max_in_flight: u32,
 }
 
 impl Default for RunOptions {
@@ -105,6 +120,9 @@ impl Default for RunOptions {
             top_up: true,
             invoke_grace: Duration::from_secs(30),
             correlation_id: None,
+            concurrency_guard: true,
+            max_share: DEFAULT_MAX_SHARE,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -122,13 +140,67 @@ pub async fn warm(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
         .into();
-    let client = fanout::stamping_client(client);
-    let reports = futures_util::future::join_all(
+    // The run-level rules (how many targets, the sum of N, the run's share): a run that
+    // breaks them sends nothing, and every target says why. Per-target rules are checked in
+    // each target's own report.
+    let mut run_problems: Vec<rules::Problem> = rules::check_targets(targets, "targets")
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !p.field.starts_with("targets["))
+        .collect();
+    run_problems.extend(rules::check_share(options.max_share, "max_share"));
+    if options.max_in_flight == 0 {
+        run_problems.push(rules::Problem::new(
+            "max_in_flight",
+            "is 0",
+            "allow at least 1 warm-up in flight",
+        ));
+    }
+    if !run_problems.is_empty() {
+        let message = rules::describe(&run_problems);
+        let reports = targets
+            .iter()
+            .map(|t| {
+                let mut report = TargetReport::new(t.display_name(), t.mode, t.concurrency);
+                report.error = Some(message.clone());
+                report.finish();
+                report
+            })
+            .collect();
+        return RunReport::new(
+            &*correlation_id,
+            reports,
+            started.elapsed().as_millis() as u64,
+        );
+    }
+    let decisions = if options.concurrency_guard {
+        let limits = guard::read(client, targets, options.deadline).await;
+        guard::plan(targets, &limits, options.max_share)
+    } else {
         targets
             .iter()
-            .map(|target| fanout::warm_target(&client, target, correlation_id.clone(), options)),
-    )
-    .await;
+            .map(|t| guard::Decision {
+                n: t.concurrency,
+                cap: None,
+                notes: Vec::new(),
+            })
+            .collect()
+    };
+    let permits = Arc::new(tokio::sync::Semaphore::new(options.max_in_flight as usize));
+    let client = fanout::stamping_client(client);
+    let reports =
+        futures_util::future::join_all(targets.iter().zip(decisions).map(|(target, decision)| {
+            fanout::warm_target(
+                &client,
+                target,
+                decision,
+                permits.clone(),
+                correlation_id.clone(),
+                options,
+            )
+        }))
+        .await;
     RunReport::new(
         &*correlation_id,
         reports,

@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::error::SdkError;
 use aws_sdk_lambda::operation::invoke::{InvokeError, InvokeOutput};
 use warm_sdk::protocol::WarmupResponse;
 
+use super::reason::{CallSite, explain};
 use super::report::{TargetReport, ThrottleKind, throttle_kind};
 
 /// The result of one invoke.
@@ -16,6 +17,9 @@ pub(crate) enum Outcome {
     Warmed(WarmupResponse),
     /// An `Event` invoke accepted for asynchronous execution.
     Accepted,
+    /// The function ran and answered, but not with a warm-sdk warm-up answer, so which
+    /// environment ran it is unknown; the sentence says what it answered.
+    Unknown(String),
     /// The function raised an error (`X-Amz-Function-Error`), with its type.
     FunctionError(String),
     /// Lambda refused the invoke (`TooManyRequestsException`).
@@ -59,57 +63,42 @@ pub(crate) fn from_output(output: &InvokeOutput) -> Outcome {
     parse_answer(payload)
 }
 
-/// Parses a synchronous answer as a [`WarmupResponse`].
+/// Parses a synchronous answer as a [`WarmupResponse`]. Anything else (JSON without
+/// `"warmed": true`, a bare string such as lambda-warmer's `"warmed"`, an HTTP response) means
+/// the function ran but is not a warm-sdk function: reached, environment unknown.
 pub(crate) fn parse_answer(payload: &[u8]) -> Outcome {
     match serde_json::from_slice::<WarmupResponse>(payload) {
         Ok(answer) if answer.warmed => Outcome::Warmed(answer),
         _ => {
             let shown: String = String::from_utf8_lossy(payload).chars().take(120).collect();
-            Outcome::Failed(
-                "NotAWarmupResponse".into(),
-                format!(
-                    "the function answered `{shown}` instead of a warm-up response: wrap its \
-                     handler with warm-sdk (WarmLayer or #[warmable])"
-                ),
-            )
+            Outcome::Unknown(format!(
+                "the function answered `{shown}` instead of a warm-sdk warm-up response"
+            ))
         }
     }
 }
 
-/// Classifies an invoke error.
-pub(crate) fn from_error(err: &SdkError<InvokeError>) -> Outcome {
-    match err {
-        SdkError::ServiceError(service) => match service.err() {
-            InvokeError::TooManyRequestsException(t) => Outcome::Throttled {
-                reason: t
-                    .reason()
-                    .map(|r| r.as_str().to_owned())
-                    .unwrap_or_else(|| "Unknown".into()),
-                retry_after: parse_retry_after(t.retry_after_seconds()),
-            },
-            InvokeError::ResourceNotFoundException(e) => {
-                Outcome::NotFound(e.message().unwrap_or("function not found").to_owned())
+/// Classifies an invoke error; every reason is a sentence (see [`super::reason`]).
+pub(crate) fn from_error(err: &SdkError<InvokeError>, site: &CallSite) -> Outcome {
+    if let SdkError::ServiceError(service) = err {
+        match service.err() {
+            InvokeError::TooManyRequestsException(t) => {
+                return Outcome::Throttled {
+                    reason: t
+                        .reason()
+                        .map(|r| r.as_str().to_owned())
+                        .unwrap_or_else(|| "Unknown".into()),
+                    retry_after: parse_retry_after(t.retry_after_seconds()),
+                };
             }
-            other => Outcome::Failed(
-                other.code().unwrap_or("ServiceError").to_owned(),
-                other.message().unwrap_or("no message").to_owned(),
-            ),
-        },
-        SdkError::TimeoutError(_) => Outcome::Failed("Timeout".into(), "the SDK timed out".into()),
-        SdkError::DispatchFailure(e) => {
-            let kind = if e.is_timeout() {
-                "ConnectTimeout"
-            } else {
-                "DispatchFailure"
-            };
-            Outcome::Failed(kind.into(), format!("{:?}", e.as_connector_error()))
+            InvokeError::ResourceNotFoundException(e) => {
+                return Outcome::NotFound(e.message().unwrap_or("function not found").to_owned());
+            }
+            _ => {}
         }
-        SdkError::ResponseError(_) => Outcome::Failed(
-            "ResponseError".into(),
-            "the response could not be read".into(),
-        ),
-        other => Outcome::Failed("ConstructionFailure".into(), other.to_string()),
     }
+    let (kind, sentence) = explain(err, site);
+    Outcome::Failed(kind, sentence)
 }
 
 /// `Retry-After` in seconds (Lambda sends whole seconds).
@@ -127,6 +116,7 @@ pub(crate) struct Tally {
     pub(crate) not_found: Option<String>,
     pub(crate) max_concurrency: Option<u32>,
     pub(crate) first_failure: Option<String>,
+    pub(crate) first_unknown: Option<String>,
 }
 
 impl Tally {
@@ -147,6 +137,10 @@ impl Tally {
                 }
             }
             Outcome::Accepted => report.accepted += 1,
+            Outcome::Unknown(sentence) => {
+                report.unknown += 1;
+                self.first_unknown.get_or_insert(sentence);
+            }
             Outcome::FunctionError(kind) => {
                 report.function_errors += 1;
                 self.first_failure
@@ -272,15 +266,25 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_that_is_not_a_warmup_response_is_a_failure_that_names_the_fix() {
-        let outcome = parse_answer(br#"{"statusCode":200,"body":"hello"}"#);
-        match outcome {
-            Outcome::Failed(kind, message) => {
-                assert_eq!(kind, "NotAWarmupResponse");
-                assert!(message.contains("warm-sdk"), "{message}");
+    fn an_answer_that_is_not_a_warmup_response_is_reached_with_the_environment_unknown() {
+        for payload in [
+            &br#"{"statusCode":200,"body":"hello"}"#[..],
+            br#""warmed""#,
+            br#"{"warmed": false}"#,
+        ] {
+            match parse_answer(payload) {
+                Outcome::Unknown(sentence) => assert!(sentence.contains("warm-sdk"), "{sentence}"),
+                other => panic!("expected unknown, got {other:?}"),
             }
-            other => panic!("expected a failure, got {other:?}"),
         }
+        let mut report = TargetReport::new("f", Mode::Verify, 2);
+        let mut tally = Tally::default();
+        tally.add(&mut report, parse_answer(br#""warmed""#));
+        tally.add(&mut report, parse_answer(br#""warmed""#));
+        report.finish();
+        assert_eq!((report.unknown, report.failed), (2, 0));
+        assert!(!report.ok && !report.coverage_known);
+        assert_eq!(report.status, crate::engine::Status::Unknown);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::guard::Cap;
 use crate::target::Mode;
 
 /// The CloudWatch namespace used when none is configured.
@@ -114,8 +115,20 @@ pub struct TargetReport {
     /// Invocations accepted for asynchronous execution (`event` mode: HTTP 202).
     #[serde(default)]
     pub accepted: u32,
-    /// `false` in `event` mode: asynchronous invokes do not say which environment ran them.
+    /// Answers that were not warm-sdk warm-up answers (a function without warm-sdk, or with
+    /// its own warmer): the function ran, but which environment ran it is unknown.
+    #[serde(default)]
+    pub unknown: u32,
+    /// `false` in `event` mode (asynchronous invokes do not say which environment ran them),
+    /// when answers were not warm-sdk answers, or when N cannot be in flight at once here.
     pub coverage_known: bool,
+    /// Set when the concurrency guard warmed fewer than `requested` (see
+    /// [`crate::engine::guard`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped: Option<Cap>,
+    /// One word for the outcome: `ok`, `capped`, `short`, `unknown` or `error`.
+    #[serde(default)]
+    pub status: Status,
     /// Time between the first and the last invocation of the first round leaving the client,
     /// in milliseconds.
     pub dispatch_spread_ms: f64,
@@ -125,8 +138,9 @@ pub struct TargetReport {
     pub delay_ms: u64,
     /// How many rounds were sent (2 when a top-up round ran).
     pub rounds: u32,
-    /// `true` only when the warm-up is complete: `reached == requested` in `verify` mode; every
-    /// invoke accepted in `event` mode.
+    /// `true` only when every environment the run set out to warm was reached and counted:
+    /// `reached == requested` (or `reached == capped.to` for a capped target) in `verify` mode.
+    /// Never in `event` mode, nor when coverage is unknown.
     pub ok: bool,
     /// A target-level error (bad target, function not found), when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,7 +167,10 @@ impl TargetReport {
             failure_types: BTreeMap::new(),
             function_errors: 0,
             accepted: 0,
+            unknown: 0,
             coverage_known: mode == Mode::Verify,
+            capped: None,
+            status: Status::Error,
             dispatch_spread_ms: 0.0,
             elapsed_ms: 0,
             delay_ms: 0,
@@ -164,27 +181,63 @@ impl TargetReport {
         }
     }
 
-    /// How many environments short of `requested` this target is (0 when ok). In `event`
-    /// mode, the invokes that were not accepted.
+    /// The N the run set out to warm: `capped.to` for a capped target, else `requested`.
+    ///
+    /// ```
+    /// let t = warmer_fn::engine::TargetReport::new("f", Default::default(), 10);
+    /// assert_eq!(t.target_n(), 10);
+    /// ```
+    pub fn target_n(&self) -> u32 {
+        self.capped.as_ref().map_or(self.requested, |c| c.to)
+    }
+
+    /// How many environments short of [`TargetReport::target_n`] this target is (0 when ok). In
+    /// `event` mode, the invokes that were not accepted (coverage itself is unknown there).
     pub fn shortfall(&self) -> u32 {
         match self.mode {
-            Mode::Verify => self.requested.saturating_sub(self.reached),
+            Mode::Verify => self.target_n().saturating_sub(self.reached),
             Mode::Event => self
-                .requested
-                .saturating_sub(self.accepted + self.reached.min(1)),
+                .target_n()
+                .saturating_sub(self.accepted + self.reached.min(1) + self.unknown.min(1)),
         }
     }
 
     /// Derives `ok` from the counts and adds the sentences that explain a shortfall.
     /// Never reports ok on a partial warm.
     pub fn finish(&mut self) {
-        self.ok = self.error.is_none() && self.requested > 0 && self.shortfall() == 0;
+        if self.unknown > 0 {
+            self.coverage_known = false;
+        }
+        self.status = if self.error.is_some() || self.requested == 0 {
+            Status::Error
+        } else if !self.coverage_known {
+            Status::Unknown
+        } else if self.shortfall() > 0 {
+            Status::Short
+        } else if self.capped.is_some() {
+            Status::Capped
+        } else {
+            Status::Ok
+        };
+        self.ok = matches!(self.status, Status::Ok | Status::Capped);
         if self.mode == Mode::Event {
             self.notes.push(format!(
-                "event mode: {} of {} invokes were accepted asynchronously; how many environments \
-                 they reached is unknown (use verify mode to count them)",
+                "event mode: {} of {} asynchronous invokes were accepted ({} throttled, {} \
+                 failed); how many environments they reached is unknown, so the run is not \
+                 reported ok (use verify mode to count them)",
                 self.accepted,
-                self.requested.saturating_sub(1)
+                self.target_n().saturating_sub(1),
+                self.throttled,
+                self.failed
+            ));
+        }
+        if self.unknown > 0 {
+            self.notes.push(format!(
+                "{} answers were not warm-sdk warm-up answers: the function ran, but which \
+                 environment ran it is unknown (a function without warm-sdk, or with its own \
+                 warmer); wrap its handler with warm-sdk (WarmLayer or #[warmable]) to count \
+                 environments",
+                self.unknown
             ));
         }
         let concurrency_throttles: u32 = self
@@ -194,7 +247,7 @@ impl TargetReport {
             .map(|(_, n)| n)
             .sum();
         if concurrency_throttles > 0 {
-            let allowed = self.requested.saturating_sub(self.throttled);
+            let allowed = self.target_n().saturating_sub(self.throttled);
             let limit = if self
                 .throttle_reasons
                 .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
@@ -205,7 +258,8 @@ impl TargetReport {
             };
             self.notes.push(format!(
                 "{limit} allows {allowed} of the {} requested ({} throttled)",
-                self.requested, self.throttled
+                self.target_n(),
+                self.throttled
             ));
         }
         let rate_throttles = self.throttled - concurrency_throttles.min(self.throttled);
@@ -234,9 +288,14 @@ impl TargetReport {
         }
     }
 
-    /// The Embedded Metric Format object for this target: metrics `Requested`, `Reached`,
-    /// `New`, `Throttled`, `Failed` and `Shortfall` (unit Count) under `namespace`, with the
-    /// dimension `FunctionName`.
+    /// The Embedded Metric Format object for this target, under `namespace` with the
+    /// dimension `FunctionName`: metrics `Requested`, `Reached`, `New`, `Throttled`, `Failed`,
+    /// `Capped` (requested minus the N warmed), `Accepted`, `Unknown` and, only where coverage is
+    /// known, `Shortfall` (unit Count). Where coverage is unknown (`event` mode, answers that are
+    /// not warm-sdk answers) there is no `Shortfall` at all: 0 would claim what the run cannot
+    /// see.
+    ///
+    /// Format: <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html>.
     ///
     /// ```
     /// let mut t = warmer_fn::engine::TargetReport::new("orders", Default::default(), 5);
@@ -246,13 +305,15 @@ impl TargetReport {
     /// assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0][0], "FunctionName");
     /// assert_eq!(emf["FunctionName"], "orders");
     /// assert_eq!(emf["Requested"], 5);
+    /// assert_eq!(emf["Shortfall"], 0);
     /// ```
     pub fn to_emf(&self, namespace: &str, correlation_id: &str) -> Value {
         let metrics: Vec<Value> = EMF_METRICS
             .iter()
+            .filter(|name| self.coverage_known || **name != "Shortfall")
             .map(|name| json!({"Name": name, "Unit": "Count"}))
             .collect();
-        json!({
+        let mut line = json!({
             "_aws": {
                 "Timestamp": chrono::Utc::now().timestamp_millis(),
                 "CloudWatchMetrics": [{
@@ -267,22 +328,67 @@ impl TargetReport {
             "New": self.new,
             "Throttled": self.throttled,
             "Failed": self.failed + self.function_errors,
-            "Shortfall": self.shortfall(),
+            "Capped": self.requested - self.target_n().min(self.requested),
+            "Accepted": self.accepted,
+            "Unknown": self.unknown,
             "Mode": self.mode,
+            "Status": self.status,
             "CorrelationId": correlation_id,
-        })
+        });
+        if self.coverage_known {
+            line["Shortfall"] = json!(self.shortfall());
+        }
+        line
     }
 }
 
-/// The metric names of the EMF line, in order.
-pub const EMF_METRICS: [&str; 6] = [
+/// The metric names an EMF line may carry, in order; `Shortfall` only where coverage is known.
+pub const EMF_METRICS: [&str; 9] = [
     "Requested",
     "Reached",
     "New",
     "Throttled",
     "Failed",
     "Shortfall",
+    "Capped",
+    "Accepted",
+    "Unknown",
 ];
+
+/// One word for a target's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every environment asked for was reached.
+    Ok,
+    /// The guard lowered N, and every environment of the lowered N was reached.
+    Capped,
+    /// Fewer environments were reached than the run set out to warm.
+    Short,
+    /// How many environments were reached cannot be known (`event` mode, answers that are not
+    /// warm-sdk answers, an N that cannot be in flight at once here).
+    Unknown,
+    /// The target could not be warmed at all (bad target, function not found).
+    #[default]
+    Error,
+}
+
+impl Status {
+    /// The word, as in the report and the logs.
+    ///
+    /// ```
+    /// assert_eq!(warmer_fn::engine::Status::Capped.as_str(), "capped");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Capped => "capped",
+            Status::Short => "short",
+            Status::Unknown => "unknown",
+            Status::Error => "error",
+        }
+    }
+}
 
 /// Whether a throttle comes from a rate limit (worth one retry) or a concurrency limit (the
 /// function cannot run more copies: retrying would not help).

@@ -1,0 +1,339 @@
+//! The one set of rules every way in (the CLI, `warmer.toml`, the warmer Lambda's event and
+//! `WARMER_CONFIG`) checks targets with, so that a bad value is refused the same way, in the
+//! same words, wherever it comes from.
+//!
+//! [`check_targets`] returns every [`Problem`] at once; each names the field (as the entry path
+//! spells it, through a prefix), says what is wrong and how to fix it.
+//!
+//! ```
+//! use warmer_fn::rules::{check_targets, MAX_CONCURRENCY};
+//! use warmer_fn::target::Target;
+//!
+//! let problems = check_targets(&[Target::new("orders", 100_000_000)], "targets").unwrap_err();
+//! assert_eq!(problems[0].field, "targets[0].concurrency");
+//! assert!(problems[0].fix.contains(&MAX_CONCURRENCY.to_string()));
+//! assert!(check_targets(&[Target::new("orders", 50)], "targets").is_ok());
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+
+use warm_sdk::protocol::RESERVED_KEYS;
+
+use crate::target::Target;
+
+/// The largest N one target may ask for.
+///
+/// A project limit, not an AWS one: Lambda's default account concurrency is 1,000 and raised
+/// quotas stay in the tens of thousands
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html>), and one process
+/// holds at most [`DEFAULT_MAX_IN_FLIGHT`] warm-ups at once by default. A larger N is a typo,
+/// not a plan.
+pub const MAX_CONCURRENCY: u32 = 10_000;
+
+/// The most targets one run may warm.
+pub const MAX_TARGETS: usize = 100;
+
+/// The largest sum of N over the targets of one run.
+pub const MAX_TOTAL_CONCURRENCY: u64 = 20_000;
+
+/// How many warm-ups one process keeps in flight by default, shared by all targets of a run.
+///
+/// Each synchronous invoke in flight holds one TCP connection, so one file descriptor. A Lambda
+/// execution environment allows 1,024 file descriptors ("File descriptors: 1,024" in
+/// <https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>); 900 leaves room
+/// for the runtime's own connection, the guard's reads, logging and the TLS stack.
+pub const DEFAULT_MAX_IN_FLIGHT: u32 = 900;
+
+/// The share of a function's available concurrency a warm-up may hold, by default.
+pub const DEFAULT_MAX_SHARE: f64 = 0.8;
+
+/// One thing wrong with the input: where, what, and how to fix it.
+///
+/// ```
+/// let problem = warmer_fn::rules::Problem::new("concurrency", "is 0", "give 1 or more");
+/// assert_eq!(problem.to_string(), "`concurrency` is 0: give 1 or more");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The field, as the entry path spells it (e.g. `targets[1].concurrency`).
+    pub field: String,
+    /// What is wrong with its value.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl Problem {
+    /// A problem with `field`.
+    pub fn new(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {}: {}", self.field, self.message, self.fix)
+    }
+}
+
+/// Joins problems into one message, one problem per line.
+///
+/// ```
+/// use warmer_fn::rules::{Problem, describe};
+/// let text = describe(&[Problem::new("a", "is bad", "fix a"), Problem::new("b", "is bad", "fix b")]);
+/// assert_eq!(text.lines().count(), 2);
+/// ```
+pub fn describe(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks one target; `prefix` is how the entry path names it (e.g. `targets[0]`, or `` for
+/// the CLI's flags, where the field names stand alone).
+///
+/// ```
+/// let problems = warmer_fn::rules::check_target(&warmer_fn::target::Target::new("", 0), "");
+/// let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+/// assert_eq!(fields, ["function", "concurrency"]);
+/// ```
+pub fn check_target(target: &Target, prefix: &str) -> Vec<Problem> {
+    let field = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    let mut problems = Vec::new();
+    if target.function.trim().is_empty() {
+        problems.push(Problem::new(
+            field("function"),
+            "is empty",
+            "give a function name or ARN",
+        ));
+    } else if let Err((message, fix)) =
+        check_function_ref(&target.function, target.qualifier.is_some())
+    {
+        problems.push(Problem::new(field("function"), message, fix));
+    }
+    match target.qualifier.as_deref() {
+        Some(q) if q.trim().is_empty() => problems.push(Problem::new(
+            field("qualifier"),
+            "is empty",
+            "give an alias or version, or leave it out to invoke $LATEST",
+        )),
+        // Lambda's pattern for a qualifier: `$LATEST`, a version number or an alias name
+        // (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, `Qualifier`).
+        Some(q)
+            if !(q.len() <= 128
+                && (q == "$LATEST"
+                    || q.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))) =>
+        {
+            problems.push(Problem::new(
+                field("qualifier"),
+                format!("`{q}` is not a version or alias name"),
+                "use a version number, an alias (letters, digits, `-`, `_`) or $LATEST",
+            ))
+        }
+        _ => {}
+    }
+    if let crate::target::Delay::Fixed(ms) = target.delay
+        && ms > warm_sdk::protocol::DEFAULT_MAX_DELAY_MS
+    {
+        problems.push(Problem::new(
+            field("delay"),
+            format!(
+                "is {ms} ms, above the {} ms a warm-sdk function holds at most",
+                warm_sdk::protocol::DEFAULT_MAX_DELAY_MS
+            ),
+            format!(
+                "use at most {}, or \"auto\"",
+                warm_sdk::protocol::DEFAULT_MAX_DELAY_MS
+            ),
+        ));
+    }
+    if target.concurrency == 0 {
+        problems.push(Problem::new(
+            field("concurrency"),
+            "is 0",
+            "give how many environments to warm (1 or more)",
+        ));
+    } else if target.concurrency > MAX_CONCURRENCY {
+        problems.push(Problem::new(
+            field("concurrency"),
+            format!("is {}", target.concurrency),
+            format!(
+                "give at most {MAX_CONCURRENCY} environments per target (split a larger fleet \
+                 across targets or warmers)"
+            ),
+        ));
+    }
+    if let Some(share) = target.max_share {
+        problems.extend(check_share(share, &field("max_share")));
+    }
+    if let Some(key) = target
+        .payload
+        .keys()
+        .find(|k| RESERVED_KEYS.contains(&k.as_str()))
+    {
+        problems.push(Problem::new(
+            field(&format!("payload.{key}")),
+            "would overwrite a warm-up field the warmer sets",
+            "remove it (use `delay`/`concurrency` on the target instead)",
+        ));
+    }
+    problems
+}
+
+/// Checks a `max_share` value: a fraction in (0, 1].
+///
+/// ```
+/// assert!(warmer_fn::rules::check_share(0.8, "max_share").is_empty());
+/// assert_eq!(warmer_fn::rules::check_share(80.0, "max_share")[0].field, "max_share");
+/// ```
+pub fn check_share(share: f64, field: &str) -> Vec<Problem> {
+    if share.is_finite() && share > 0.0 && share <= 1.0 {
+        Vec::new()
+    } else {
+        vec![Problem::new(
+            field,
+            format!("is {share}"),
+            "give a fraction above 0 and at most 1 (e.g. 0.8 leaves a fifth of the function's \
+             concurrency to its users)",
+        )]
+    }
+}
+
+/// Checks a whole run: at least one and at most [`MAX_TARGETS`] targets, each valid, and the
+/// sum of N at most [`MAX_TOTAL_CONCURRENCY`]. `list` is how the entry path names the list
+/// (`targets`, `warmers[0].targets`); each target is `list[i]`.
+///
+/// This is the function every entry path calls.
+pub fn check_targets(targets: &[Target], list: &str) -> Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    if targets.is_empty() {
+        problems.push(Problem::new(
+            list,
+            "is empty",
+            "name at least one function to warm",
+        ));
+    }
+    for (i, target) in targets.iter().enumerate() {
+        problems.extend(check_target(target, &format!("{list}[{i}]")));
+    }
+    problems.extend(check_run_size(targets, list));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The limits on a run as a whole: at most [`MAX_TARGETS`] targets and a sum of N at most
+/// [`MAX_TOTAL_CONCURRENCY`]. Part of [`check_targets`]; `warmer config check` also calls it
+/// for each schedule's targets.
+///
+/// ```
+/// use warmer_fn::target::Target;
+/// let run = vec![Target::new("orders", 9_000), Target::new("search", 9_000), Target::new("cart", 9_000)];
+/// let problems = warmer_fn::rules::check_run_size(&run, "targets");
+/// assert!(problems[0].message.contains("27000"));
+/// ```
+pub fn check_run_size(targets: &[Target], list: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if targets.len() > MAX_TARGETS {
+        problems.push(Problem::new(
+            list,
+            format!("has {} targets", targets.len()),
+            format!("give at most {MAX_TARGETS} per run (split them across warmers)"),
+        ));
+    }
+    // The sum is only worth a word once every N is within its own limit: one N of 100 million
+    // needs that N fixed, not a second message about the total.
+    let total: u64 = targets.iter().map(|t| u64::from(t.concurrency)).sum();
+    let each_within = targets.iter().all(|t| t.concurrency <= MAX_CONCURRENCY);
+    if each_within && total > MAX_TOTAL_CONCURRENCY {
+        problems.push(Problem::new(
+            list,
+            format!("asks for {total} environments in all"),
+            format!(
+                "keep the sum of `concurrency` at or below {MAX_TOTAL_CONCURRENCY} per run \
+                 (split the targets across warmers)"
+            ),
+        ));
+    }
+    problems
+}
+
+/// Checks a function name, partial ARN or full ARN.
+fn check_function_ref(function: &str, has_qualifier: bool) -> Result<(), (String, String)> {
+    let fix = "write a function name (letters, digits, `-`, `_`, up to 64) or an ARN like arn:aws:lambda:us-east-1:123456789012:function:orders";
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 64
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let parts: Vec<&str> = function.split(':').collect();
+    let (name, qualifier) = match parts.as_slice() {
+        [name] => (*name, None),
+        [name, qualifier] => (*name, Some(*qualifier)),
+        [account, "function", name] => {
+            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                return Err((
+                    format!("`{account}` in `{function}` is not a 12-digit account id"),
+                    fix.into(),
+                ));
+            }
+            (*name, None)
+        }
+        [
+            "arn",
+            partition,
+            "lambda",
+            region,
+            account,
+            "function",
+            name,
+            rest @ ..,
+        ] if rest.len() <= 1 => {
+            if partition.is_empty() || region.is_empty() || account.len() != 12 {
+                return Err((
+                    format!("`{function}` is not a complete Lambda function ARN"),
+                    fix.into(),
+                ));
+            }
+            (*name, rest.first().copied())
+        }
+        _ => {
+            return Err((
+                format!("`{function}` is neither a function name nor a Lambda function ARN"),
+                fix.into(),
+            ));
+        }
+    };
+    if !name_ok(name) {
+        return Err((format!("`{name}` is not a valid function name"), fix.into()));
+    }
+    if qualifier.is_some() && has_qualifier {
+        return Err((
+            format!("`{function}` already ends in a qualifier and `qualifier` is set too"),
+            "keep the qualifier in one place: drop it from the ARN or remove `qualifier`".into(),
+        ));
+    }
+    Ok(())
+}
