@@ -81,7 +81,8 @@ async fn round(lambda: &aws_sdk_lambda::Client, n: u32, guard: bool) -> Round {
         });
         futures_util::future::join_all(calls).await
     };
-    let (report, answers) = tokio::join!(warm(lambda, &[target], &options), burst);
+    let targets = [target];
+    let (report, answers) = tokio::join!(warm(lambda, &targets, &options), burst);
     let throttled = answers
         .iter()
         .filter(|a| {
