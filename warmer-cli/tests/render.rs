@@ -296,7 +296,8 @@ fn one_schedule_per_window_with_that_windows_targets_as_input() {
             ),
         ]
     );
-    // The input carries the rest of the target shape unchanged.
+    // The input carries the rest of the target shape unchanged, with the warmer's `max_share`
+    // where the target sets none (`orders` sets its own).
     let input: Value = serde_json::from_str(
         t["Resources"]["ApiScheduleBusinessHours"]["Properties"]["Target"]["Input"]
             .as_str()
@@ -305,8 +306,9 @@ fn one_schedule_per_window_with_that_windows_targets_as_input() {
     .unwrap();
     assert_eq!(
         input["targets"][1],
-        json!({"function": "search", "concurrency": 100, "delay": 300, "mode": "verify", "payload": {"source": "warmer"}})
+        json!({"function": "search", "concurrency": 100, "delay": 300, "mode": "verify", "payload": {"source": "warmer"}, "max_share": 0.8})
     );
+    assert_eq!(input["targets"][0]["max_share"], 0.5);
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //! and the caller's permission, and runs nothing) and reports each.
 //!
 //! The exit status is 0 when every environment was reached (or, with `--dry-run`, every
-//! target may be invoked), 1 when the run fell short, 2 on a usage error.
+//! target may be invoked), 1 when the run fell short, 2 on a usage error, and 3 when nothing
+//! fell short but coverage cannot be proven (`event` mode, or functions without warm-sdk).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -166,11 +167,33 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{line}");
         }
     }
-    Ok(if report.ok {
+    Ok(exit_status(&report))
+}
+
+/// 0 when every target is ok (reached, or reached its cap), 3 when none is short or failed but
+/// some could not be seen (coverage unknown), 1 otherwise.
+///
+/// ```
+/// use warmer_fn::engine::{RunReport, TargetReport};
+/// use warmer_fn::target::Mode;
+/// let mut t = TargetReport::new("orders", Mode::Event, 3);
+/// t.accepted = 2;
+/// t.reached = 1;
+/// t.finish();
+/// let report = RunReport::new("run-1", vec![t], 10);
+/// assert_eq!(warmer_cli::cli::warm::exit_status(&report), std::process::ExitCode::from(3));
+/// ```
+pub fn exit_status(report: &RunReport) -> ExitCode {
+    use warmer_fn::engine::Status;
+    if report.ok {
         ExitCode::SUCCESS
+    } else if report.targets.iter().all(|t| {
+        matches!(t.status, Status::Ok | Status::Capped | Status::Unknown) && t.shortfall() == 0
+    }) {
+        ExitCode::from(3)
     } else {
         ExitCode::from(1)
-    })
+    }
 }
 
 /// Every target of the config's warmers (or of the one named `warmer`), with the N of the

@@ -421,7 +421,12 @@ pub(crate) async fn warm_target(
     // Top-up: only for `auto` delays in verify mode, and only when every answer was a valid
     // warm-up and the shortfall came from answers landing on environments already counted.
     let shortfall = n.saturating_sub(report.reached);
-    let clean = report.throttled == 0 && report.failed == 0 && report.function_errors == 0;
+    // Answers that are not warm-sdk's (`unknown`) say nothing of environments: a second round
+    // would only invoke the function N more times.
+    let clean = report.throttled == 0
+        && report.failed == 0
+        && report.function_errors == 0
+        && report.unknown == 0;
     if options.top_up
         && target.mode == Mode::Verify
         && target.delay == Delay::Auto
