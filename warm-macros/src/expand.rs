@@ -168,9 +168,37 @@ fn with_first_argument(path: &TypePath, ty: TokenStream) -> TypePath {
 /// (`event`, `mut event`), else `event` (destructuring stays in the nested function).
 fn argument_name(pat: &Pat) -> Ident {
     match pat {
-        Pat::Ident(binding) if binding.subpat.is_none() => {
-            Ident::new(&binding.ident.to_string(), binding.ident.span())
-        }
+        // Cloned, not rebuilt from its text: `Ident::new("r#ref", ..)` panics on a raw identifier.
+        Pat::Ident(binding) if binding.subpat.is_none() => binding.ident.clone(),
         _ => Ident::new("event", Span::call_site()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: &str, item: &str) -> String {
+        warmable(args.parse().unwrap(), item.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn raw_identifier_argument_is_kept_without_panicking() {
+        let expanded = expand_str(
+            "",
+            "async fn handler(r#ref: LambdaEvent<Value>) -> Result<Value, Error> { Ok(r#ref.payload) }",
+        );
+        assert!(expanded.contains("r#ref : LambdaEvent"), "{expanded}");
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+    }
+
+    #[test]
+    fn raw_identifier_handler_name_gets_a_plain_config_name() {
+        let expanded = expand_str(
+            r#"flag = "ping""#,
+            "async fn r#match(event: LambdaEvent<Value>) -> Result<Value, Error> { Ok(event.payload) }",
+        );
+        assert!(expanded.contains("__warmable_config_match"), "{expanded}");
+        assert!(expanded.contains("fn r#match"), "{expanded}");
     }
 }
