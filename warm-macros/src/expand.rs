@@ -231,4 +231,29 @@ mod tests {
         assert!(expanded.contains("__warmable_config_match"), "{expanded}");
         assert!(expanded.contains("fn r#match"), "{expanded}");
     }
+
+    #[test]
+    fn inner_attributes_of_the_body_become_outer_attributes() {
+        let expanded = expand_str(
+            "",
+            "async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> { \
+             #![allow(unused_variables)] let unused = (); Ok(event.payload) }",
+        );
+        assert!(!expanded.contains("# !"), "{expanded}");
+        assert!(
+            expanded.starts_with("# [allow (unused_variables)] async fn handler"),
+            "{expanded}"
+        );
+    }
+
+    #[test]
+    fn body_runs_in_an_async_block_not_a_nested_fn() {
+        let expanded = expand_str(
+            "",
+            "async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> { Self::helper(event) }",
+        );
+        assert_eq!(expanded.matches("fn handle").count(), 1, "{expanded}");
+        assert!(expanded.contains("async move"), "{expanded}");
+        assert!(expanded.contains("Self :: helper (event)"), "{expanded}");
+    }
 }
