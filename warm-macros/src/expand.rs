@@ -1,6 +1,7 @@
 //! Code generation for `#[warmable]`: the checked handler becomes a function over
 //! `LambdaEvent<WarmableEvent<T>>` that answers warm-ups and otherwise runs the user's body,
-//! kept verbatim in an async block so that it sees the same scope (`Self`, generics) as before.
+//! kept verbatim in an async block so that it sees the scope of the function it came from
+//! (`Self`, the `impl`'s generics).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

@@ -124,7 +124,8 @@ use proc_macro::TokenStream;
 ///   body with the handler's answer, as before.
 /// - Every invocation, warm-up or not, is counted by `warm_sdk::environment`, so warm-up
 ///   answers report correct `cold` and `invocations` values. An event rejected during
-///   deserialization is not counted: the runtime reports it before the handler runs.
+///   deserialization is counted too (by `WarmableEvent`'s deserializer, since the runtime
+///   reports it before the handler runs), so a later warm-up does not claim `cold`.
 ///
 /// # Calling the handler in unit tests
 ///
