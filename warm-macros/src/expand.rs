@@ -1,6 +1,7 @@
-//! Code generation for `#[warmable]`: the checked handler becomes an outer function over
-//! `LambdaEvent<WarmableEvent<T>>` that answers warm-ups and otherwise calls the user's
-//! function, kept verbatim as an item nested in the outer body.
+//! Code generation for `#[warmable]`: the checked handler becomes a function over
+//! `LambdaEvent<WarmableEvent<T>>` that answers warm-ups and otherwise runs the user's body,
+//! kept verbatim in an async block so that it sees the scope of the function it came from
+//! (`Self`, the `impl`'s generics).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -71,15 +72,16 @@ pub(crate) fn expand(handler: &Handler, args: &Args) -> TokenStream {
         quote!(#krate::warmable::WarmableResponse<#response>),
     );
     let arg = argument_name(&handler.pat);
+    let pat = &handler.pat;
+    let user_event = &handler.event;
+    let block = &item.block;
+    // Inner attributes of the body (`#![allow(...)]`) cannot stay inside an async block; as
+    // outer attributes of the generated function they keep their meaning for the body.
+    let attrs = attrs.iter().map(|attr| syn::Attribute {
+        style: syn::AttrStyle::Outer,
+        ..attr.clone()
+    });
 
-    // The user's function, unchanged but for its attributes (they go on the outer function,
-    // whose lint levels reach this nested item) and its visibility (meaningless inside a body).
-    let user_fn = syn::ItemFn {
-        attrs: Vec::new(),
-        vis: syn::Visibility::Inherited,
-        sig: sig.clone(),
-        block: item.block.clone(),
-    };
     // Spanned on the user's types, so a missing `Deserialize` or `Serialize` is reported on
     // `T` or `R` with a sentence saying what to derive.
     let checks = quote_spanned! {payload.span()=>
@@ -88,17 +90,45 @@ pub(crate) fn expand(handler: &Handler, args: &Args) -> TokenStream {
     let response_check = quote_spanned! {response.span()=>
         #krate::warmable::__private::assert_response::<#response>();
     };
+    let return_edge = return_edge(&handler.result);
 
+    // The body runs in an async block inside the generated function, not in a nested `fn`, so
+    // `Self`, the `impl`'s generic parameters and associated items stay in scope for it.
     quote! {
         #config_item
         #(#attrs)*
         #vis #constness #asyncness #unsafety #abi fn #name #generics(
             #arg: #event,
         ) -> #result #where_clause {
-            #user_fn
             #checks
             #response_check
-            #krate::warmable::handle(#arg, #name).await
+            #krate::warmable::handle(#arg, |#pat: #user_event| async move {
+                #return_edge
+                #block
+            })
+            .await
+        }
+    }
+}
+
+/// A never-taken `return` of the user's return type, placed first in the async block.
+///
+/// An async block has no declared output, so without it `?` in the body could not tell which
+/// error type to convert into, and a wrong value would be reported against an inferred type.
+/// With it, the block's output is the type the user wrote, and mismatches point at it (the
+/// "fake return edge" of `tracing-attributes`' `#[instrument]`).
+fn return_edge(result: &TypePath) -> TokenStream {
+    let value = Ident::new("__warmable_return", Span::mixed_site());
+    quote_spanned! {result.span()=>
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::needless_return
+        )]
+        if false {
+            let #value: #result = loop {};
+            return #value;
         }
     }
 }
@@ -164,13 +194,67 @@ fn with_first_argument(path: &TypePath, ty: TokenStream) -> TypePath {
     path
 }
 
-/// The outer function's parameter name: the user's own when it is a plain binding
-/// (`event`, `mut event`), else `event` (destructuring stays in the nested function).
+/// The generated function's parameter name: the user's own when it is a plain binding
+/// (`event`, `mut event`), else `event` (destructuring stays in the closure that runs the
+/// body), with mixed-site hygiene so that the body cannot name it by accident.
 fn argument_name(pat: &Pat) -> Ident {
     match pat {
-        Pat::Ident(binding) if binding.subpat.is_none() => {
-            Ident::new(&binding.ident.to_string(), binding.ident.span())
-        }
-        _ => Ident::new("event", Span::call_site()),
+        // Cloned, not rebuilt from its text: `Ident::new("r#ref", ..)` panics on a raw identifier.
+        Pat::Ident(binding) if binding.subpat.is_none() => binding.ident.clone(),
+        _ => Ident::new("event", Span::mixed_site()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: &str, item: &str) -> String {
+        warmable(args.parse().unwrap(), item.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn raw_identifier_argument_is_kept_without_panicking() {
+        let expanded = expand_str(
+            "",
+            "async fn handler(r#ref: LambdaEvent<Value>) -> Result<Value, Error> { Ok(r#ref.payload) }",
+        );
+        assert!(expanded.contains("r#ref : LambdaEvent"), "{expanded}");
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+    }
+
+    #[test]
+    fn raw_identifier_handler_name_gets_a_plain_config_name() {
+        let expanded = expand_str(
+            r#"flag = "ping""#,
+            "async fn r#match(event: LambdaEvent<Value>) -> Result<Value, Error> { Ok(event.payload) }",
+        );
+        assert!(expanded.contains("__warmable_config_match"), "{expanded}");
+        assert!(expanded.contains("fn r#match"), "{expanded}");
+    }
+
+    #[test]
+    fn inner_attributes_of_the_body_become_outer_attributes() {
+        let expanded = expand_str(
+            "",
+            "async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> { \
+             #![allow(unused_variables)] let unused = (); Ok(event.payload) }",
+        );
+        assert!(!expanded.contains("# !"), "{expanded}");
+        assert!(
+            expanded.starts_with("# [allow (unused_variables)] async fn handler"),
+            "{expanded}"
+        );
+    }
+
+    #[test]
+    fn body_runs_in_an_async_block_not_a_nested_fn() {
+        let expanded = expand_str(
+            "",
+            "async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> { Self::helper(event) }",
+        );
+        assert_eq!(expanded.matches("fn handle").count(), 1, "{expanded}");
+        assert!(expanded.contains("async move"), "{expanded}");
+        assert!(expanded.contains("Self :: helper (event)"), "{expanded}");
     }
 }

@@ -94,12 +94,21 @@ use proc_macro::TokenStream;
 /// async fn handler(
 ///     event: LambdaEvent<warm_sdk::warmable::WarmableEvent<Value, __warmable_config_handler>>,
 /// ) -> Result<warm_sdk::warmable::WarmableResponse<Value>, Error> {
-///     // The user's function, verbatim.
-///     async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
-///         Ok(event.payload)
-///     }
-///     // Counts the invocation, answers a warm-up or calls the function above.
-///     warm_sdk::warmable::handle(event, handler).await
+///     // Counts the invocation, answers a warm-up or runs the body below.
+///     warm_sdk::warmable::handle(event, |event: LambdaEvent<Value>| async move {
+///         // Never taken: makes the block's output the declared `Result<Value, Error>`, so `?`
+///         // converts into `Error` and a wrong value is reported against the declared type.
+///         #[allow(unreachable_code)]
+///         if false {
+///             let declared: Result<Value, Error> = loop {};
+///             return declared;
+///         }
+///         // The user's body, verbatim.
+///         {
+///             Ok(event.payload)
+///         }
+///     })
+///     .await
 /// }
 /// ```
 ///
@@ -109,9 +118,14 @@ use proc_macro::TokenStream;
 ///   `lambda_runtime`'s usual deserialization error and never reaches the body.
 /// - `WarmableResponse<R>` serializes as the warm-up answer or as the user's `R`, untagged,
 ///   so callers see exactly the JSON the body produced. `E` is unchanged.
+/// - The body runs in an async block inside the generated function, not in a nested `fn`, so
+///   in an associated function it can use `Self`, associated consts and functions, and the
+///   `impl` block's generic parameters, as any associated function can. `return` leaves the
+///   body with the handler's answer, as before.
 /// - Every invocation, warm-up or not, is counted by `warm_sdk::environment`, so warm-up
 ///   answers report correct `cold` and `invocations` values. An event rejected during
-///   deserialization is not counted: the runtime reports it before the handler runs.
+///   deserialization is counted too (by `WarmableEvent`'s deserializer, since the runtime
+///   reports it before the handler runs), so a later warm-up does not claim `cold`.
 ///
 /// # Calling the handler in unit tests
 ///
@@ -142,11 +156,32 @@ use proc_macro::TokenStream;
 /// `serde::Serialize`. Unknown, repeated or malformed arguments are errors too; each error
 /// points at the token to change and says how.
 ///
-/// Without arguments the function may be an associated function of an `impl` block. With
-/// arguments it must be a module item: the arguments become a configuration type declared
-/// beside the function, which an `impl` block cannot hold (rustc then reports "struct is not
-/// supported in `trait`s or `impl`s" at the attribute). Move the handler out of the `impl`
-/// block, or configure a `warm_sdk::layer::WarmLayer` instead.
+/// Without `flag` or `max_delay` the function may be an associated function of an `impl`
+/// block (generic or not; `crate = "..."` is fine there too):
+///
+/// ```no_run
+/// # use lambda_runtime::{Error, LambdaEvent};
+/// # use serde_json::{json, Value};
+/// struct Orders<T>(std::marker::PhantomData<T>);
+///
+/// impl<T: Default + Into<Value>> Orders<T> {
+///     const VERSION: u32 = 2;
+///
+///     #[warm_sdk::warmable]
+///     async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
+///         Ok(json!({"version": Self::VERSION, "default": T::default().into(), "echo": event.payload}))
+///     }
+/// }
+/// # let _ = lambda_runtime::service_fn(Orders::<u32>::handle);
+/// ```
+///
+/// With `flag` or `max_delay` it must be a module item. The settings must be known while the
+/// payload is deserialized, before any handler code runs, so they live in a type
+/// (`WarmableEvent<T, C>`); stable Rust has no string-valued const generics to write them
+/// inline in that type, so the macro declares the type beside the function, and an `impl`
+/// block cannot hold a type (rustc then reports "struct is not supported in `trait`s or
+/// `impl`s" at the attribute). Move the handler out of the `impl` block, or configure a
+/// `warm_sdk::layer::WarmLayer` instead.
 #[proc_macro_attribute]
 pub fn warmable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::warmable(args.into(), item.into()).into()

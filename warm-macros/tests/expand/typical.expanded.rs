@@ -21,14 +21,29 @@ pub async fn handler(
         ::warm_sdk::warmable::WarmableEvent<Order, __warmable_config_handler>,
     >,
 ) -> Result<::warm_sdk::warmable::WarmableResponse<Receipt>, Error> {
-    async fn handler(event: LambdaEvent<Order>) -> Result<Receipt, Error> {
-        let order = event.payload;
-        Ok(Receipt {
-            id: order.id,
-            handled: true,
-        })
-    }
     ::warm_sdk::warmable::__private::assert_event::<Order>();
     ::warm_sdk::warmable::__private::assert_response::<Receipt>();
-    ::warm_sdk::warmable::handle(event, handler).await
+    ::warm_sdk::warmable::handle(
+            event,
+            |event: LambdaEvent<Order>| async move {
+                #[allow(
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::needless_return
+                )]
+                if false {
+                    let __warmable_return: Result<Receipt, Error> = loop {};
+                    return __warmable_return;
+                }
+                {
+                    let order = event.payload;
+                    Ok(Receipt {
+                        id: order.id,
+                        handled: true,
+                    })
+                }
+            },
+        )
+        .await
 }

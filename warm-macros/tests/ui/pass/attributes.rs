@@ -1,6 +1,7 @@
 // Attributes, doc comments and visibility are kept; the expansion triggers no lint, even
-// under `deny(warnings, missing_docs)`; destructuring and `mut` bindings work; without
-// arguments it works on an associated function of an `impl` block.
+// under `deny(warnings, missing_docs)`; destructuring and `mut` bindings work; inner
+// attributes of the body apply to it; without arguments it works on an associated function of
+// an `impl` block.
 #![deny(warnings, missing_docs, unreachable_pub)]
 //! Crate docs.
 
@@ -23,6 +24,9 @@ pub mod handlers {
     pub(crate) async fn request_id(
         LambdaEvent { payload: _, context }: LambdaEvent<Value>,
     ) -> Result<String, Error> {
+        // An inner attribute of the body keeps applying to it.
+        #![allow(unused_variables)]
+        let unused = ();
         Ok(context.request_id)
     }
 
