@@ -8,8 +8,6 @@
 use std::time::Duration;
 
 use aws_sdk_lambda::Client;
-use aws_sdk_lambda::config::retry::RetryConfig;
-use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::operation::invoke::InvokeError;
 use aws_sdk_lambda::primitives::Blob;
 use local_lambda::{FunctionConfig, LocalLambda};
@@ -52,17 +50,8 @@ impl Harness {
             .start()
             .await
             .expect("local-lambda starts on loopback");
-        let config = aws_sdk_lambda::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(lambda.endpoint_url())
-            .credentials_provider(Credentials::new("test", "test", None, None, "warmable-e2e"))
-            .retry_config(RetryConfig::disabled())
-            .build();
-        Self {
-            lambda,
-            client: Client::from_conf(config),
-        }
+        let client = warm_tests::lambda_client(&lambda.endpoint_url());
+        Self { lambda, client }
     }
 
     async fn invoke(&self, payload: impl Into<Vec<u8>>) -> Answer {

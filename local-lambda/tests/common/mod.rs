@@ -6,12 +6,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use aws_sdk_lambda::Client;
-use aws_sdk_lambda::config::retry::RetryConfig;
-use aws_sdk_lambda::config::timeout::TimeoutConfig;
-use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::primitives::Blob;
 use serde_json::Value;
 
@@ -60,22 +56,10 @@ pub fn python_fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/echo_runtime.py")
 }
 
-/// An SDK client for the endpoint: dummy credentials, us-east-1, no retries.
+/// An SDK client for the endpoint: dummy credentials, us-east-1, no retries (the one client
+/// every test tree of the workspace uses).
 pub fn client(endpoint_url: &str) -> Client {
-    let config = aws_sdk_lambda::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDLOCAL", "secret", None, None, "tests"))
-        .endpoint_url(endpoint_url)
-        .retry_config(RetryConfig::disabled())
-        // Under a 1,000-invoke burst, accepting takes longer than the default 3.1 s.
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(30))
-                .build(),
-        )
-        .build();
-    Client::from_conf(config)
+    warm_tests::lambda_client(endpoint_url)
 }
 
 /// The JSON of an invoke's payload.

@@ -6,8 +6,6 @@
 use std::time::Duration;
 
 use aws_sdk_lambda::Client;
-use aws_sdk_lambda::config::retry::RetryConfig;
-use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::LogType;
 use base64::Engine as _;
@@ -49,17 +47,8 @@ impl Function {
             .start()
             .await
             .expect("local-lambda starts");
-        let sdk = aws_sdk_lambda::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "tests"))
-            .endpoint_url(lambda.endpoint_url())
-            .retry_config(RetryConfig::disabled())
-            .build();
-        Self {
-            lambda,
-            client: Client::from_conf(sdk),
-        }
+        let client = warm_tests::lambda_client(&lambda.endpoint_url());
+        Self { lambda, client }
     }
 
     /// Invokes the function synchronously with `payload`, asking for the log tail.
