@@ -103,10 +103,10 @@ pub struct RunOptions {
     pub concurrency_guard: bool,
     /// The share of a function's available concurrency a warm-up may hold, for targets
     /// without their own `max_share`: a fraction in (0, 1], default
-    /// [`DEFAULT_MAX_SHARE`](crate::rules::DEFAULT_MAX_SHARE).
+    /// [`crate::rules::DEFAULT_MAX_SHARE`].
     pub max_share: f64,
     /// How many warm-ups this process keeps in flight at most, shared by all targets (default
-    /// [`DEFAULT_MAX_IN_FLIGHT`](crate::rules::DEFAULT_MAX_IN_FLIGHT)). A target whose N is
+    /// [`crate::rules::DEFAULT_MAX_IN_FLIGHT`]). A target whose N is
     /// larger is not sent: its coverage could not be proven.
     pub max_in_flight: u32,
 }
