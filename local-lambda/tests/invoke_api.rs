@@ -13,7 +13,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{InvocationType, LogType, ThrottleReason};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use common::{blob, client, fixture, json, python_fixture};
+use common::{blob, client, ended, fixture, json, python_fixture, wait_ended};
 use futures_util::future::join_all;
 use local_lambda::{FunctionConfig, LocalLambda};
 use serde_json::{Value, json};
@@ -720,27 +720,6 @@ async fn each_version_has_its_own_sandboxes_reached_by_alias_or_number() {
             "{e:?}"
         );
     }
-}
-
-/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
-fn ended(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
-        stat.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
-}
-
-async fn wait_ended(pid: &str) -> bool {
-    for _ in 0..250 {
-        if ended(pid) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    false
 }
 
 #[tokio::test]

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{blob, client, fixture, json};
+use common::{blob, client, ended, fixture, json, wait_ended};
 use local_lambda::{FunctionConfig, LocalLambda};
 use serde_json::{Value, json};
 
@@ -18,27 +16,6 @@ async fn invoke(lambda: &LocalLambda, name: &str, payload: Value) -> (Option<Str
         .await
         .expect("invoke succeeds");
     (out.function_error().map(str::to_owned), json(out.payload()))
-}
-
-/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
-fn ended(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
-        stat.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
-}
-
-async fn wait_ended(pid: &str) -> bool {
-    for _ in 0..250 {
-        if ended(pid) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    false
 }
 
 #[tokio::test]

@@ -7,23 +7,24 @@ use warmer_cli::config::Config;
 use warmer_cli::plan::own_warmups::{Finding, OwnWarmups, remove};
 use warmer_cli::plan::{PlanOptions, Sample, propose, read_metrics};
 
-/// Four weeks of 5-minute samples starting Monday 2026-11-02 00:00 UTC: on weekdays
+/// Samples every `step_minutes` for `days` days from Monday 2026-11-02 00:00 UTC: on weekdays
 /// 09:00-17:00 between 60 and 80 concurrent executions, otherwise between 3 and 5; a fixed
-/// pseudo-random sequence makes the noise.
-fn synthetic() -> Vec<Sample> {
+/// pseudo-random sequence (xorshift from `seed`) makes the noise.
+fn weekday_traffic(step_minutes: i64, days: i64, seed: u64) -> Vec<Sample> {
     let start: DateTime<Utc> = "2026-11-02T00:00:00Z".parse().unwrap();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut seed = seed;
     let mut noise = move |range: u64| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         (seed % (range + 1)) as f64
     };
-    (0..4 * 7 * 24 * 12)
+    let per_hour = 60 / step_minutes;
+    (0..days * 24 * per_hour)
         .map(|i| {
-            let at = start + Duration::minutes(5 * i);
-            let day = (i / (24 * 12)) % 7; // 0 = Monday
-            let hour = (i / 12) % 24;
+            let at = start + Duration::minutes(step_minutes * i);
+            let day = (i / (24 * per_hour)) % 7; // 0 = Monday
+            let hour = (i / per_hour) % 24;
             let busy = day < 5 && (9..17).contains(&hour);
             let value = if busy {
                 60.0 + noise(20)
@@ -33,6 +34,11 @@ fn synthetic() -> Vec<Sample> {
             Sample { at, value }
         })
         .collect()
+}
+
+/// Four weeks of 5-minute samples (see [`weekday_traffic`]).
+fn synthetic() -> Vec<Sample> {
+    weekday_traffic(5, 28, 0x2545_f491_4f6c_dd1d)
 }
 
 #[test]
@@ -171,28 +177,7 @@ fn plan_command_prints_a_checkable_fragment_with_its_cost() {
 
 /// Fourteen days of 1-minute traffic maxima (the same weekday pattern as `synthetic`).
 fn traffic_per_minute() -> Vec<Sample> {
-    let start: DateTime<Utc> = "2026-11-02T00:00:00Z".parse().unwrap();
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut noise = move |range: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % (range + 1)) as f64
-    };
-    (0..14 * 24 * 60)
-        .map(|m| {
-            let at = start + Duration::minutes(m);
-            let day = (m / (24 * 60)) % 7;
-            let hour = (m / 60) % 24;
-            let busy = day < 5 && (9..17).contains(&hour);
-            let value = if busy {
-                60.0 + noise(20)
-            } else {
-                3.0 + noise(2)
-            };
-            Sample { at, value }
-        })
-        .collect()
+    weekday_traffic(1, 14, 0x9e37_79b9_7f4a_7c15)
 }
 
 /// What a warmer following `proposal` adds: its N on the samples at minute 2 of every 5 (a

@@ -71,3 +71,25 @@ pub fn json(payload: Option<&Blob>) -> Value {
 pub fn blob(value: Value) -> Blob {
     Blob::new(serde_json::to_vec(&value).unwrap())
 }
+
+/// Whether process `pid` has ended (gone, or a zombie waiting for its reaper).
+pub fn ended(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// Waits (at most 5 s) until process `pid` has ended; whether it did.
+pub async fn wait_ended(pid: &str) -> bool {
+    for _ in 0..250 {
+        if ended(pid) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}

@@ -20,11 +20,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::types::InvocationType;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::config::Config;
+use warmer_fn::engine::reason::{CallSite, explain};
 
 use warmer_fn::engine::{
     ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
@@ -280,33 +280,25 @@ pub async fn dry_run(lambda: &aws_sdk_lambda::Client, targets: &[Target]) -> Vec
                 reason: None,
             },
             Err(err) => {
-                let error_type = err.code().map(str::to_owned);
-                let reason = match (err.code(), err.message()) {
-                    (Some("ResourceNotFoundException"), _) => format!(
-                        "no function `{}` (or no qualifier `{}`) in this account and region: check the name, the qualifier and the region",
-                        target.function,
-                        target.qualifier.as_deref().unwrap_or("$LATEST")
-                    ),
-                    (Some("AccessDeniedException"), _) => format!(
-                        "the caller may not invoke `{}`: grant lambda:InvokeFunction on its ARN{}",
-                        target.function,
-                        if target.qualifier.is_some() { " with the qualifier" } else { "" }
-                    ),
-                    (Some(code), Some(message)) => format!("{code}: {message}"),
-                    (Some(code), None) => code.to_owned(),
-                    (None, _) => format!(
-                        "the Lambda endpoint could not be reached or did not answer ({}): check the network, the region and the credentials",
-                        aws_sdk_lambda::error::DisplayErrorContext(&err)
-                            .to_string()
-                            .lines()
-                            .next()
-                            .unwrap_or("no detail")
-                    ),
+                // The one wording of a failed call (no credentials, access denied naming the
+                // action, unreachable endpoint, ...), with the target named where Lambda says
+                // it does not exist.
+                let site = CallSite::new(lambda, "lambda:InvokeFunction");
+                let (error_type, reason) = match explain(&err, &site) {
+                    (code, _) if code == "ResourceNotFoundException" => {
+                        let reason = format!(
+                            "no function `{}` (or no qualifier `{}`) in this account and region: check the name, the qualifier and the region",
+                            target.function,
+                            target.qualifier.as_deref().unwrap_or("$LATEST")
+                        );
+                        (code, reason)
+                    }
+                    explained => explained,
                 };
                 DryRunCheck {
                     function: target.display_name(),
                     ok: false,
-                    error_type,
+                    error_type: Some(error_type),
                     reason: Some(reason),
                 }
             }

@@ -58,7 +58,7 @@ mod delay;
 mod fanout;
 pub mod guard;
 mod outcome;
-mod reason;
+pub mod reason;
 mod report;
 
 pub use client::{ClientOptions, client};

@@ -1,6 +1,13 @@
 //! Why an AWS call failed, as a sentence an operator can act on: no credentials (and where
 //! they are looked for), access denied (naming the missing IAM action), no region, an endpoint
-//! that cannot be reached. Never the SDK's debug dump.
+//! that cannot be reached. Never the SDK's debug dump. The engine words every failed call
+//! with it; the `warmer` command uses it for its own calls (`--dry-run`).
+//!
+//! ```
+//! use warmer_fn::engine::reason::CallSite;
+//! let site = CallSite { action: "lambda:InvokeFunction", region: Some("eu-west-1".into()) };
+//! assert_eq!(site.action, "lambda:InvokeFunction");
+//! ```
 
 use std::error::Error as StdError;
 
@@ -9,16 +16,16 @@ use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 
 /// Where the failing call was going, for the sentence.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CallSite {
+pub struct CallSite {
     /// The IAM action the call needs (e.g. `lambda:InvokeFunction`).
-    pub(crate) action: &'static str,
+    pub action: &'static str,
     /// The client's region, when it has one.
-    pub(crate) region: Option<String>,
+    pub region: Option<String>,
 }
 
 impl CallSite {
     /// The call site of `action` made with `client`.
-    pub(crate) fn new(client: &aws_sdk_lambda::Client, action: &'static str) -> Self {
+    pub fn new(client: &aws_sdk_lambda::Client, action: &'static str) -> Self {
         Self {
             action,
             region: client.config().region().map(|r| r.to_string()),
@@ -27,7 +34,7 @@ impl CallSite {
 }
 
 /// An error type (for the report's `failure_types`) and a sentence saying what to do.
-pub(crate) fn explain<E, R>(err: &SdkError<E, R>, site: &CallSite) -> (String, String)
+pub fn explain<E, R>(err: &SdkError<E, R>, site: &CallSite) -> (String, String)
 where
     E: ProvideErrorMetadata + StdError + 'static,
     R: std::fmt::Debug + 'static,
