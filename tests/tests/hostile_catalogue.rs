@@ -15,6 +15,9 @@ use local_lambda::{FunctionConfig, LocalLambda};
 use proof_support::{Stub, stub};
 use serde_json::{Value, json};
 use warmer_cli::config::Config;
+use warmer_cli::plan::own_warmups::{self, Finding, OwnWarmups};
+use warmer_cli::plan::{PlanOptions, Proposal, Sample, propose};
+use warmer_cli::render::{EVENT_INVOKE_CONFIG_ID, FUNCTION_ID, Flavor, render};
 use warmer_fn::engine::{ClientOptions, RunOptions, Status, TargetReport, client, warm};
 use warmer_fn::lambda::targets_from_event;
 use warmer_fn::target::{Delay, Mode, Target};
@@ -33,7 +36,36 @@ enum Input {
     WarmerEvent(Value),
     /// A `warmer.toml`.
     ConfigFile(&'static str),
+    /// `warmer render` of [`RENDERED_CONFIG`] in this template language.
+    Render(Flavor),
+    /// `warmer plan` over a `ConcurrentExecutions` history.
+    Plan(History),
 }
+
+/// A `ConcurrentExecutions` history for `warmer plan`: steady traffic, and a warmer holding
+/// [`WARMER_N`] at the start of every 5-minute period, sampled every `sample_minutes`.
+struct History {
+    sample_minutes: i64,
+    /// What `warmer plan` is told of the warmer's N (`--warmer-n`), if anything.
+    told: Option<u32>,
+}
+
+/// The warmer's N in every [`History`].
+const WARMER_N: u32 = 50;
+/// The traffic's concurrency in every [`History`].
+const TRAFFIC: f64 = 10.0;
+/// The schedule's period in every [`History`], in seconds (`rate(5 minutes)`).
+const PERIOD_SECONDS: i64 = 300;
+
+/// The config every `Input::Render` row renders.
+const RENDERED_CONFIG: &str = r#"
+[[warmers]]
+name = "api"
+schedule = "rate(5 minutes)"
+[[warmers.targets]]
+function = "orders"
+concurrency = 5
+"#;
 
 /// What must come out.
 #[derive(Debug)]
@@ -52,6 +84,12 @@ enum Expect {
     Report(&'static str, fn(&TargetReport) -> bool),
     /// Refused with an error message containing the text.
     Refused(&'static str),
+    /// Answered as a warm-up whose answer has this key with this value; user code did not run.
+    WarmUpWith(&'static str, Value),
+    /// The rendered template (as JSON): a check, and what it says in words.
+    Rendered(&'static str, fn(&Value) -> bool),
+    /// The plan proposed and what it found in the history: a check, and what it says in words.
+    Planned(&'static str, fn(&Proposal, &Finding) -> bool),
 }
 
 struct Row {
@@ -90,6 +128,11 @@ fn rows() -> Vec<Row> {
     vec![
         // Handler side: the typed #[warmable] function.
         row("a plain order", invoke("typed", order("")), UserCode),
+        row(
+            "lambda-warmer schedule ping asking the function to fan out to 5",
+            invoke("typed", r#"{"warmer":true,"concurrency":5}"#),
+            WarmUpWith("fan_out_requested", json!(5)),
+        ),
         row(
             "malformed JSON",
             invoke("typed", r#"{"warmer": tru"#),
@@ -240,6 +283,11 @@ fn rows() -> Vec<Row> {
             ApiError("ResourceNotFoundException"),
         ),
         row(
+            "a warm-up in the old wire form (top-level `concurrency`) to a function that fans out on it",
+            invoke("bait", r#"{"warmer":true,"concurrency":3}"#),
+            FunctionError("Runtime.ExitError"),
+        ),
+        row(
             "warm-up to a function that crashes",
             invoke("crash", r#"{"warmer":true}"#),
             FunctionError("Runtime.ExitError"),
@@ -304,6 +352,14 @@ fn rows() -> Vec<Row> {
                         && t.status == Status::Unknown
                         && !t.ok
                 },
+            ),
+        ),
+        row(
+            "engine: function that fans out on a top-level `concurrency`, as lambda-warmer does",
+            Input::Warm(target("bait", 3, Delay::Fixed(0))),
+            Report(
+                "3 reached with the environment unknown, no function error: no warm-up names `concurrency`",
+                |t| t.unknown == 3 && t.function_errors == 0 && t.failed == 0,
             ),
         ),
         row(
@@ -489,10 +545,101 @@ fn rows() -> Vec<Row> {
             ),
             Refused("concurrency"),
         ),
+        // Deployment: the warmer itself is never retried.
+        row(
+            "a warmer run that crashes or times out (SAM)",
+            Input::Render(Flavor::Sam),
+            Rendered(
+                "the warmer's EventInvokeConfig has MaximumRetryAttempts 0 and MaximumEventAgeInSeconds 60: Lambda never runs it again minutes later",
+                no_retries,
+            ),
+        ),
+        row(
+            "a warmer run that crashes or times out (CloudFormation)",
+            Input::Render(Flavor::Cloudformation),
+            Rendered(
+                "the warmer's EventInvokeConfig has MaximumRetryAttempts 0 and MaximumEventAgeInSeconds 60: Lambda never runs it again minutes later",
+                no_retries,
+            ),
+        ),
+        // Plans: the warmer's own warm-ups are not read as traffic.
+        row(
+            "1-minute history holding the warmer's own runs (N 50 every 5 min over traffic of 10)",
+            Input::Plan(History {
+                sample_minutes: 1,
+                told: None,
+            }),
+            Planned(
+                "the runs are found and left out: keeps 12 warm (traffic + 20 %), not 72",
+                |proposal, finding| {
+                    matches!(finding, Finding::Dropped { .. }) && peak(proposal) == 12
+                },
+            ),
+        ),
+        row(
+            "5-minute history holding the warmer's runs, told N 50 (--warmer-n)",
+            Input::Plan(History {
+                sample_minutes: 5,
+                told: Some(WARMER_N),
+            }),
+            Planned(
+                "N taken out of every sample: keeps 12 warm, not 72",
+                |proposal, finding| {
+                    matches!(finding, Finding::Subtracted { max_n: 50, .. }) && peak(proposal) == 12
+                },
+            ),
+        ),
+        row(
+            "5-minute history holding the warmer's runs, N not given",
+            Input::Plan(History {
+                sample_minutes: 5,
+                told: None,
+            }),
+            Planned(
+                "says plainly that warm-ups cannot be told from traffic and how to fix it",
+                |_, finding| {
+                    matches!(finding, Finding::CannotTell { .. })
+                        && finding.to_string().contains("--warmer-n")
+                },
+            ),
+        ),
     ]
 }
 
 /// An API Gateway HTTP API event for `POST /` carrying `body` and `query` with these query string parameters, as the bytes sent.
+/// The warmer's `AWS::Lambda::EventInvokeConfig` turns off Lambda's retries of asynchronous
+/// invokes and drops a run that waited a minute.
+fn no_retries(template: &Value) -> bool {
+    let config = &template["Resources"][EVENT_INVOKE_CONFIG_ID];
+    config["Type"] == "AWS::Lambda::EventInvokeConfig"
+        && config["Properties"]["FunctionName"]["Ref"] == FUNCTION_ID
+        && config["Properties"]["MaximumRetryAttempts"] == 0
+        && config["Properties"]["MaximumEventAgeInSeconds"] == 60
+}
+
+/// The most a proposal keeps warm in any hour of the week.
+fn peak(proposal: &Proposal) -> u32 {
+    proposal.hourly.iter().flatten().copied().max().unwrap_or(0)
+}
+
+/// Two days of samples: [`TRAFFIC`] always, plus [`WARMER_N`] in the sample that holds the start
+/// of each 5-minute run (every sample, when samples are 5 minutes apart).
+fn history_samples(sample_minutes: i64) -> Vec<Sample> {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-02T00:00:00Z")
+        .expect("a valid time")
+        .to_utc();
+    (0..2 * 24 * 60 / sample_minutes)
+        .map(|i| {
+            let minute = i * sample_minutes;
+            let run = minute % (PERIOD_SECONDS / 60) == 0;
+            Sample {
+                at: start + chrono::Duration::minutes(minute),
+                value: TRAFFIC + if run { f64::from(WARMER_N) } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
 fn http_event_bytes(body: &str, query: Value) -> Vec<u8> {
     serde_json::to_vec(&http_event_with(body, query)).unwrap()
 }
@@ -534,6 +681,7 @@ async fn service() -> LocalLambda {
             .reserved_concurrency(1),
         )
         .function(stub("plain", Stub::Plain))
+        .function(stub("bait", Stub::FanOutBait))
         .function(stub("crash", Stub::Crash))
         .function(stub("hang", Stub::Hang).timeout(Duration::from_secs(1)))
         .start()
@@ -602,6 +750,11 @@ async fn check(
                         && (kind.is_empty() || body["errorType"] == *kind)
                 }
                 Expect::Accepted => output.status_code() == 202,
+                Expect::WarmUpWith(key, value) => {
+                    output.function_error().is_none()
+                        && body["warmed"] == true
+                        && body[*key] == *value
+                }
                 _ => false,
             };
             ok.then_some(()).ok_or(format!(
@@ -636,6 +789,23 @@ async fn check(
                 Err(e) => Err(format!("error without `{needle}`: {e:#}")),
                 Ok(config) => Err(format!("accepted: {config:?}")),
             }
+        }
+        (Input::Render(flavor), Expect::Rendered(_, holds)) => {
+            let config = Config::from_toml_str(RENDERED_CONFIG).map_err(|e| format!("{e}"))?;
+            let template = render(&config, *flavor).map_err(|e| format!("{e:#}"))?;
+            let json: Value = serde_json::from_str(&template.to_json())
+                .map_err(|e| format!("the template is not JSON: {e}"))?;
+            holds(&json).then_some(()).ok_or_else(|| template.to_yaml())
+        }
+        (Input::Plan(history), Expect::Planned(_, holds)) => {
+            let samples = history_samples(history.sample_minutes);
+            let told = history.told.map(OwnWarmups::constant);
+            let (samples, finding) = own_warmups::remove(&samples, PERIOD_SECONDS, told.as_ref());
+            let proposal = propose(&samples, &PlanOptions::default());
+            holds(&proposal, &finding).then_some(()).ok_or(format!(
+                "keeps up to {} warm; found: {finding}",
+                peak(&proposal)
+            ))
         }
         _ => Err("the row pairs an input with an outcome it cannot have".into()),
     }
@@ -704,6 +874,11 @@ impl Expect {
             Expect::Accepted => "accepted (HTTP 202)".into(),
             Expect::Report(words, _) => format!("report: {words}"),
             Expect::Refused(text) => format!("refused, the error says \"{text}\""),
+            Expect::WarmUpWith(key, value) => {
+                format!("warm-up answered with `{key}: {value}`; user code does not run")
+            }
+            Expect::Rendered(words, _) => format!("rendered: {words}"),
+            Expect::Planned(words, _) => format!("plan: {words}"),
         }
     }
 }
@@ -722,6 +897,9 @@ impl Input {
             Input::Warm(target) => format!("engine (`{}`)", target.function.trim()),
             Input::WarmerEvent(_) => "warmer event".into(),
             Input::ConfigFile(_) => "warmer.toml".into(),
+            Input::Render(Flavor::Sam) => "`warmer render sam`".into(),
+            Input::Render(Flavor::Cloudformation) => "`warmer render cloudformation`".into(),
+            Input::Plan(_) => "`warmer plan`".into(),
         }
     }
 }

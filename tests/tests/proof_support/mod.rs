@@ -26,6 +26,21 @@ const HANG: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/inv
 curl -sS -o /dev/null "$api/next"
 exec sleep 3600"#;
 
+/// A function that, like lambda-warmer 2.3.0, would fan out on a ping whose top-level
+/// `concurrency` is above 1: this stand-in exits with code 3 (`Runtime.ExitError`) on any event
+/// that names a `concurrency` key, so a warm-up that would make such a function fan out shows
+/// as a function error. Every other event is answered with `{"plain":true}`.
+const FAN_OUT_BAIT: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+while :; do
+  headers=$(mktemp)
+  body=$(curl -sS -D "$headers" "$api/next")
+  id=$(tr -d '\r' < "$headers" | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')
+  rm -f "$headers"
+  [ -n "$id" ] || exit 1
+  case "$body" in *'"concurrency"'*) exit 3 ;; esac
+  curl -sS -o /dev/null -X POST -d '{"plain":true}' "$api/$id/response"
+done"#;
+
 /// How a stand-in function misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stub {
@@ -35,6 +50,8 @@ pub enum Stub {
     Crash,
     /// Never answers its first event (`Sandbox.Timedout` at the function's timeout).
     Hang,
+    /// Fails on any event with a `concurrency` key, the key lambda-warmer fans out on.
+    FanOutBait,
 }
 
 /// A function named `name` run by `/bin/sh` with the stub's Runtime API loop.
@@ -43,6 +60,7 @@ pub fn stub(name: &str, stub: Stub) -> FunctionConfig {
         Stub::Plain => PLAIN,
         Stub::Crash => CRASH,
         Stub::Hang => HANG,
+        Stub::FanOutBait => FAN_OUT_BAIT,
     };
     FunctionConfig::new(name, "/bin/sh").arg("-c").arg(script)
 }
