@@ -336,3 +336,102 @@ async fn lambda_warmup_answers_are_read_from_their_cold_field() {
     );
     assert_eq!(json["methods"], serde_json::json!({"cold_field": 4}));
 }
+
+/// `--trace` replays a trace file against local-lambda with the warmer beside it: every user
+/// request is answered and counted, and the warmer's runs are counted apart from them.
+#[tokio::test]
+async fn a_trace_is_replayed_with_the_warmer_beside_it() {
+    let function = local_lambda::FunctionConfig::new("trace-fn", WARMER)
+        .arg(warmer_cli::demo::function::SUBCOMMAND)
+        .env(warmer_cli::demo::function::WORK_MS_ENV, "50");
+    let service = local_lambda::LocalLambda::builder()
+        .function(function)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("event.json");
+    std::fs::write(&body, warmer_cli::demo::API_GATEWAY_REQUEST).unwrap();
+    // 3 minutes of trace at 2 requests per second, at 60x: 3 s, 6 requests (2 x 60 / 60 a minute).
+    let trace = dir.path().join("trace.csv");
+    std::fs::write(&trace, "minute,rps\n0,2\n1,2\n2,2\n").unwrap();
+    let endpoint = service.endpoint_url().to_string();
+    let run = loadtest(&[
+        "--function",
+        "trace-fn",
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--speed",
+        "60",
+        "--warm-n",
+        "2",
+        "--warm-every-minutes",
+        "1",
+        "--json",
+        "--body",
+        body.to_str().unwrap(),
+    ])
+    .await;
+    service.shutdown().await;
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["requests"], 6, "{json}");
+    assert_eq!(json["errors"], 0, "{json}");
+    assert_eq!(json["throttled"], 0, "{json}");
+    assert_eq!(
+        json["cold"].as_u64().unwrap() + json["warm"].as_u64().unwrap(),
+        6,
+        "{json}"
+    );
+    // Three runs (trace minutes 0, 1 and 2), two warm-ups each.
+    assert_eq!(json["warmer_runs"], 3, "{json}");
+    assert_eq!(json["warmup_invocations"], 6, "{json}");
+    assert!(json["env_seconds_held"].as_f64().unwrap() > 0.0, "{json}");
+    assert_eq!(json["strategy"], "warmer, defaults, N 2", "{json}");
+}
+
+#[tokio::test]
+async fn trace_flags_get_errors_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "minute,rps\n0,1\n2,1\n").unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--url", "http://127.0.0.1:9/", "--trace", "steady"],
+            "--function",
+        ),
+        (
+            &[
+                "--function",
+                "f",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--trace",
+                bad.to_str().unwrap(),
+            ],
+            "line 3",
+        ),
+        (
+            &[
+                "--function",
+                "f",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--trace",
+                "steady",
+                "--speed",
+                "0",
+            ],
+            "--speed",
+        ),
+    ];
+    for (args, needle) in cases {
+        let run = loadtest(args).await;
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+    }
+}

@@ -10,13 +10,17 @@ use anyhow::Context as _;
 use bytes::Bytes;
 use clap::ArgGroup;
 
+use crate::config::Config;
 use crate::loadtest::chart::{self, Segment};
+use crate::loadtest::replay::{Replay, Warming};
 use crate::loadtest::report::Report;
 use crate::loadtest::runner::{Endpoint, HttpEndpoint, LoadTest, progress_bar};
+use crate::loadtest::trace::Trace;
 
 /// Arguments of `warmer loadtest`.
 #[derive(Debug, clap::Args)]
 #[command(group(ArgGroup::new("endpoint").required(true).args(["url", "function"])))]
+#[command(group(ArgGroup::new("traffic").required(true).args(["concurrency", "trace"])))]
 pub struct Args {
     /// POST to this URL (http or https), e.g. an API Gateway stage or a function URL.
     #[arg(long, value_name = "URL")]
@@ -32,7 +36,34 @@ pub struct Args {
     pub region: Option<String>,
     /// Requests per wave, all started together.
     #[arg(long, short = 'c', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub concurrency: u32,
+    pub concurrency: Option<u32>,
+    /// Send user traffic from a trace instead of waves: a CSV file (`minute,rps`) or a shipped
+    /// shape (`steady`, `diurnal`, `bursty`). Needs --function.
+    #[arg(
+        long,
+        value_name = "FILE|SHAPE",
+        requires = "function",
+        conflicts_with = "waves"
+    )]
+    pub trace: Option<String>,
+    /// With --trace: how many times faster than the trace's own clock to replay it (rates stay
+    /// requests per real second).
+    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "trace")]
+    pub speed: f64,
+    /// With --trace: run the warmer beside the traffic, holding N environments at every run.
+    #[arg(long, value_name = "N", requires = "trace", conflicts_with = "warm_config",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub warm_n: Option<u32>,
+    /// With --trace: run the warmer beside the traffic with the N this config's warmer (its
+    /// profiles) gives at each run's trace time (trace time 0 is a Monday, 00:00 UTC).
+    #[arg(long, value_name = "FILE", requires = "trace")]
+    pub warm_config: Option<PathBuf>,
+    /// With --warm-config: which warmer (default: the only one).
+    #[arg(long, value_name = "NAME", requires = "warm_config")]
+    pub warmer: Option<String>,
+    /// With --trace and a warmer: trace minutes between warmer runs.
+    #[arg(long, value_name = "MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_440))]
+    pub warm_every_minutes: u32,
     /// Number of waves; each starts when the last has ended.
     #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000))]
     pub waves: u32,
@@ -80,16 +111,24 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         (None, None) => anyhow::bail!("give --url URL or --function NAME"),
     };
+    let Some(concurrency) = args.concurrency else {
+        let Endpoint::Lambda { client, function } = endpoint else {
+            anyhow::bail!(
+                "--trace needs --function NAME (throttles and cold starts are read from the Lambda API)"
+            );
+        };
+        return replay(&args, client, function, body).await;
+    };
     let test = LoadTest {
         endpoint,
-        concurrency: args.concurrency,
+        concurrency,
         waves: args.waves,
         body,
         threshold: Duration::from_millis(args.threshold_ms),
         timeout: Duration::from_secs(args.timeout.max(1)),
     };
     let progress = progress_bar(
-        u64::from(args.concurrency) * u64::from(args.waves),
+        u64::from(concurrency) * u64::from(args.waves),
         !args.json && std::io::stderr().is_terminal(),
     );
     let report = test.run(&progress).await;
@@ -107,6 +146,77 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if report.counts.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `--trace`: replays the trace with the warmer (if any) beside it and prints what it did.
+async fn replay(
+    args: &Args,
+    client: aws_sdk_lambda::Client,
+    function: String,
+    body: Bytes,
+) -> anyhow::Result<ExitCode> {
+    let trace = Trace::load(args.trace.as_deref().unwrap_or_default())?;
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        anyhow::bail!(
+            "--speed is {}: give a positive number, e.g. 288 to replay a day in 5 minutes",
+            args.speed
+        );
+    }
+    let every_minutes = args.warm_every_minutes;
+    let warming = match (&args.warm_n, &args.warm_config) {
+        (Some(n), _) => Warming::Fixed {
+            n: *n,
+            every_minutes,
+        },
+        (None, Some(path)) => {
+            let config = Config::load(path)?;
+            let warmer = match &args.warmer {
+                Some(name) => config
+                    .warmers
+                    .iter()
+                    .find(|w| &w.name == name)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--warmer {name}: {} has no warmer of that name",
+                            path.display()
+                        )
+                    })?,
+                None if config.warmers.len() == 1 => &config.warmers[0],
+                None => anyhow::bail!(
+                    "{} has {} warmers: name one with --warmer",
+                    path.display(),
+                    config.warmers.len()
+                ),
+            };
+            Warming::Schedule {
+                warmer: Box::new(warmer.clone()),
+                every_minutes,
+            }
+        }
+        (None, None) => Warming::None,
+    };
+    let replay = Replay {
+        client,
+        function,
+        trace,
+        speed: args.speed,
+        body,
+        threshold: Duration::from_millis(args.threshold_ms),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        warming,
+        run_options: warmer_fn::engine::RunOptions::default(),
+    };
+    let report = replay.run().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(if report.errors == 0 && report.throttled == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

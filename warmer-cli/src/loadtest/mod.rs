@@ -3,6 +3,8 @@
 //!
 //! A [`runner::LoadTest`] sends its requests, [`classify`] decides cold or warm for each,
 //! [`report::Report`] holds the counts and HDR-histogram percentiles, and [`chart`] draws them.
+//! A [`replay::Replay`] sends user traffic from a [`trace::Trace`] instead, with a warmer
+//! beside it.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -25,5 +27,7 @@
 pub mod chart;
 pub mod classify;
 mod png;
+pub mod replay;
 pub mod report;
 pub mod runner;
+pub mod trace;
