@@ -47,8 +47,9 @@ pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 ///
 /// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
 /// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,
-/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `correlation_id` / `index`
-/// / `fan_out_requested` when given; plus one WARN event per
+/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `max_concurrency` (Lambda
+/// Managed Instances) / `correlation_id` / `index` / `fan_out_requested` when given; plus one
+/// WARN event per
 /// [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
 pub async fn answer(
     warmup: &Warmup,
@@ -82,6 +83,7 @@ pub async fn answer(
         delay_ms = millis(delay),
         requested_delay_ms = millis(warmup.delay),
         dialect = warmup.dialect.as_str(),
+        max_concurrency = environment.max_concurrency(),
         correlation_id = warmup.correlation_id.as_deref(),
         index = warmup.index,
         fan_out_requested = warmup.fan_out,
@@ -151,6 +153,7 @@ fn fallback_lines(
             ("delay_ms", Value::from(millis(delay))),
             ("requested_delay_ms", Value::from(millis(warmup.delay))),
             ("dialect", Value::from(warmup.dialect.as_str())),
+            ("max_concurrency", Value::from(environment.max_concurrency())),
             ("correlation_id", Value::from(warmup.correlation_id.clone())),
             ("index", Value::from(warmup.index)),
             ("fan_out_requested", Value::from(warmup.fan_out)),

@@ -19,9 +19,11 @@
 //! # What `cold` means
 //!
 //! Lambda tells a process how its environment was initialized in
-//! `AWS_LAMBDA_INITIALIZATION_TYPE`: `on-demand`, `provisioned-concurrency`, `snap-start` or
-//! `lambda-managed-instances` ("Defined runtime environment variables",
+//! `AWS_LAMBDA_INITIALIZATION_TYPE`, "the initialization type of the function, which is
+//! `on-demand`, `provisioned-concurrency`, `snap-start`, or `lambda-managed-instances`"
+//! (AWS Lambda Developer Guide, "Defined runtime environment variables",
 //! <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+//! A value outside these four is read as [`InitType::Unknown`] and treated like `on-demand`.
 //! `cold` is `true` for exactly one invocation per environment, and only when that
 //! invocation waited for the environment's init:
 //!
@@ -48,12 +50,15 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
-/// The environment variable Lambda Managed Instances set to the number of requests one
-/// environment serves at once.
+/// The environment variable holding, in Lambda's words, "(Lambda Managed Instances only) The
+/// maximum number of concurrent invocations Lambda will send to one execution environment"
+/// ("Defined runtime environment variables",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
 pub const MAX_CONCURRENCY_ENV: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
-/// The environment variable in which Lambda names how the environment was initialized
-/// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+/// The environment variable in which Lambda names how the environment was initialized: one of
+/// `on-demand`, `provisioned-concurrency`, `snap-start`, `lambda-managed-instances` (see the
+/// [module docs](self#what-cold-means)).
 pub const INITIALIZATION_TYPE_ENV: &str = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
 /// Stands for the first invocation when its request id could not be seen (its event failed

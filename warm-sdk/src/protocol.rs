@@ -68,8 +68,8 @@
 //! Each warm-up logs exactly one `tracing` event at INFO, message
 //! [`"warm-up answered"`](crate::answer::WARMUP_LOG_MESSAGE), with the fields `function`,
 //! `request_id`, `version`, `log_stream`, `instance`, `init_type`, `cold`, `invocations`,
-//! `delay_ms`, `requested_delay_ms`, `dialect` and, when given, `correlation_id`, `index` and
-//! `fan_out_requested`.
+//! `delay_ms`, `requested_delay_ms`, `dialect` and, when given, `max_concurrency`,
+//! `correlation_id`, `index` and `fan_out_requested`.
 //!
 //! With JSON logs (`AWS_LAMBDA_LOG_FORMAT=JSON` and
 //! `lambda_runtime::tracing::init_default_subscriber()`, which nests event fields under

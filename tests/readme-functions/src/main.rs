@@ -1,0 +1,46 @@
+//! Test fixture: every Rust program of `README.md` and `warm-sdk/README.md`, built as written
+//! (see `build.rs`), plus one function that sets up no logging at all. One binary serves them
+//! all: it runs the program named by `AWS_LAMBDA_FUNCTION_NAME`, so registering the binary in
+//! local-lambda under a program's name runs that program as its own function.
+//!
+//! `readme-functions --list` prints each program's name and the kind of user event it takes
+//! (`event` or `http`), one per line.
+
+use std::process::ExitCode;
+
+mod no_subscriber;
+
+include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
+
+/// The function that sets up no `tracing` subscriber (see [`no_subscriber`]).
+const NO_SUBSCRIBER: &str = "no-subscriber";
+
+fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("--list") {
+        for (name, traffic, _) in SNIPPETS {
+            println!("{name} {traffic}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let Ok(function) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") else {
+        eprintln!(
+            "AWS_LAMBDA_FUNCTION_NAME is not set: run this binary as a Lambda function named \
+             after a README program (`--list` shows them) or `{NO_SUBSCRIBER}`"
+        );
+        return ExitCode::from(2);
+    };
+    if function == NO_SUBSCRIBER {
+        return no_subscriber::run();
+    }
+    match SNIPPETS.iter().find(|(name, _, _)| *name == function) {
+        Some((_, _, run)) => run(),
+        None => {
+            let names: Vec<&str> = SNIPPETS.iter().map(|(name, _, _)| *name).collect();
+            eprintln!(
+                "no README program is named `{function}`: name the function one of {names:?} \
+                 or `{NO_SUBSCRIBER}`"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
