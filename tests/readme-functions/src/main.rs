@@ -3,8 +3,9 @@
 //! all: it runs the program named by `AWS_LAMBDA_FUNCTION_NAME`, so registering the binary in
 //! local-lambda under a program's name runs that program as its own function.
 //!
-//! `readme-functions --list` prints each program's name and the kind of user event it takes
-//! (`event` or `http`), one per line.
+//! `readme-functions --list` prints one line per program: its name, the kind of user event it
+//! takes (`event` or `http`) and how its runtime polls for invocations (`sequential`, or
+//! `concurrent` for `run_concurrent`, Lambda Managed Instances).
 
 use std::process::ExitCode;
 
@@ -17,8 +18,8 @@ const NO_SUBSCRIBER: &str = "no-subscriber";
 
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("--list") {
-        for (name, traffic, _) in SNIPPETS {
-            println!("{name} {traffic}");
+        for (name, traffic, polling, _) in SNIPPETS {
+            println!("{name} {traffic} {polling}");
         }
         return ExitCode::SUCCESS;
     }
@@ -32,10 +33,10 @@ fn main() -> ExitCode {
     if function == NO_SUBSCRIBER {
         return no_subscriber::run();
     }
-    match SNIPPETS.iter().find(|(name, _, _)| *name == function) {
-        Some((_, _, run)) => run(),
+    match SNIPPETS.iter().find(|(name, ..)| *name == function) {
+        Some((.., run)) => run(),
         None => {
-            let names: Vec<&str> = SNIPPETS.iter().map(|(name, _, _)| *name).collect();
+            let names: Vec<&str> = SNIPPETS.iter().map(|(name, ..)| *name).collect();
             eprintln!(
                 "no README program is named `{function}`: name the function one of {names:?} \
                  or `{NO_SUBSCRIBER}`"
