@@ -19,9 +19,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut modules = String::new();
     let mut table = String::from(
-        "/// Every README program: (function name, what its user traffic is, how its runtime\n\
-         /// polls, entry point).\n\
-         pub(crate) const SNIPPETS: &[(&str, &str, &str, fn() -> std::process::ExitCode)] = &[\n",
+        "/// Every README program, in README order.\npub(crate) const SNIPPETS: &[Snippet] = &[\n",
     );
     for (prefix, path) in READMES {
         println!("cargo::rerun-if-changed={path}");
@@ -34,8 +32,16 @@ fn main() {
         for (rank, code) in programs.enumerate() {
             let name = format!("{prefix}-{}", rank + 1);
             let module = name.replace('-', "_");
-            let traffic = if code.contains("lambda_http") { "http" } else { "event" };
-            let polling = if code.contains("run_concurrent") { "concurrent" } else { "sequential" };
+            let traffic = if code.contains("lambda_http") {
+                "http"
+            } else {
+                "event"
+            };
+            let polling = if code.contains("run_concurrent") {
+                "concurrent"
+            } else {
+                "sequential"
+            };
             writeln!(
                 modules,
                 "/// Program {} of `{path}`, as written.\nmod {module} {{\n{code}\n\
@@ -46,7 +52,8 @@ fn main() {
             .unwrap();
             writeln!(
                 table,
-                "    ({name:?}, {traffic:?}, {polling:?}, {module}::__readme_run),"
+                "    Snippet {{ name: {name:?}, traffic: {traffic:?}, polling: {polling:?}, \
+                 run: {module}::__readme_run }},"
             )
             .unwrap();
         }

@@ -178,7 +178,12 @@ fn check_warm_up(
         "{function}: {answer}"
     );
     let lines = reply.lines_with(WARMUP_LOG_MESSAGE);
-    assert_eq!(lines.len(), 1, "{function}: one line per warm-up\n{}", reply.logs);
+    assert_eq!(
+        lines.len(),
+        1,
+        "{function}: one line per warm-up\n{}",
+        reply.logs
+    );
     let line = lines[0];
     match format {
         LogFormat::Json => {
@@ -214,7 +219,10 @@ fn check_warm_up(
                 assert!(words.contains(&expected.as_str()), "{expected} in {plain}");
             }
             // A `&str` field: quoted by the `tracing` text format, bare in warm-sdk's own line.
-            let (bare, quoted) = (format!("instance={instance}"), format!("instance=\"{instance}\""));
+            let (bare, quoted) = (
+                format!("instance={instance}"),
+                format!("instance=\"{instance}\""),
+            );
             assert!(
                 words.contains(&bare.as_str()) || words.contains(&quoted.as_str()),
                 "{bare} in {plain}"
@@ -224,7 +232,11 @@ fn check_warm_up(
                 assert!(words.contains(&expected.as_str()), "{expected} in {plain}");
             }
             let span = format!("{REQUEST_SPAN}{{requestId=\"{request_id}\"");
-            assert_eq!(plain.contains(&span), in_span, "{function}: {span} in {plain}");
+            assert_eq!(
+                plain.contains(&span),
+                in_span,
+                "{function}: {span} in {plain}"
+            );
         }
     }
     answer
@@ -311,7 +323,8 @@ async fn without_a_subscriber_a_warm_up_still_writes_its_line_as_json_or_text() 
             }
         }
         let user = json!({"order_id": "o-1"});
-        let reply = invoke_function(&client, NO_SUBSCRIBER, serde_json::to_vec(&user).unwrap()).await;
+        let reply =
+            invoke_function(&client, NO_SUBSCRIBER, serde_json::to_vec(&user).unwrap()).await;
         check_user_traffic(&reply, NO_SUBSCRIBER);
         assert_eq!(reply.json()["handled"], true, "{reply:?}");
         lambda.shutdown().await;
@@ -321,18 +334,24 @@ async fn without_a_subscriber_a_warm_up_still_writes_its_line_as_json_or_text() 
 #[tokio::test]
 async fn each_process_makes_its_own_instance_id_at_its_first_invocation_never_during_init() {
     let logs = tempfile::tempdir().unwrap();
-    let (lambda, client) =
-        start(&[(NO_SUBSCRIBER, Vec::new())], LogFormat::Json, Some(logs.path())).await;
+    let (lambda, client) = start(
+        &[(NO_SUBSCRIBER, Vec::new())],
+        LogFormat::Json,
+        Some(logs.path()),
+    )
+    .await;
     // Two warm-ups at once, each holding 500 ms: two sandboxes, two processes.
     let (first, second) = tokio::join!(
         invoke_function(&client, NO_SUBSCRIBER, warm_up(500)),
         invoke_function(&client, NO_SUBSCRIBER, warm_up(500)),
     );
-    let answers = [first, second].map(|reply| {
-        check_warm_up(&reply, NO_SUBSCRIBER, LogFormat::Json, false, None)
-    });
+    let answers = [first, second]
+        .map(|reply| check_warm_up(&reply, NO_SUBSCRIBER, LogFormat::Json, false, None));
     lambda.shutdown().await;
-    assert_ne!(answers[0]["log_stream"], answers[1]["log_stream"], "two sandboxes");
+    assert_ne!(
+        answers[0]["log_stream"], answers[1]["log_stream"],
+        "two sandboxes"
+    );
     assert_ne!(
         answers[0]["instance"], answers[1]["instance"],
         "two processes made the same instance id"
@@ -340,7 +359,10 @@ async fn each_process_makes_its_own_instance_id_at_its_first_invocation_never_du
     for answer in &answers {
         assert_eq!(answer["invocations"], 1, "{answer}");
         let stream = answer["log_stream"].as_str().unwrap();
-        let path = logs.path().join(NO_SUBSCRIBER).join(format!("{stream}.log"));
+        let path = logs
+            .path()
+            .join(NO_SUBSCRIBER)
+            .join(format!("{stream}.log"));
         let log = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         // Built its layers, then said the id did not exist yet, then made it for the warm-up.
@@ -357,7 +379,10 @@ async fn each_process_makes_its_own_instance_id_at_its_first_invocation_never_du
             .find(|(_, line)| line.contains(WARMUP_LOG_MESSAGE))
             .expect("the warm-up line");
         assert!(init < warm_up_at, "{log}");
-        assert!(warm_up_line.contains(answer["instance"].as_str().unwrap()), "{log}");
+        assert!(
+            warm_up_line.contains(answer["instance"].as_str().unwrap()),
+            "{log}"
+        );
     }
 }
 
@@ -404,7 +429,10 @@ impl ConcurrentRuntimeApi {
                 "/2018-06-01/runtime/invocation/{id}/response",
                 post(Self::response),
             )
-            .route("/2018-06-01/runtime/invocation/{id}/error", post(Self::error))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/error",
+                post(Self::error),
+            )
             .with_state(api);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
@@ -477,7 +505,9 @@ async fn one_managed_instances_environment_answers_concurrent_warm_ups_as_one_in
         .find(|p| p.concurrent)
         .expect("warm-sdk/README.md shows a run_concurrent program");
     let workers = MAX_CONCURRENCY as usize;
-    let ids: Vec<String> = (1..=workers).map(|i| format!("managed-warm-up-{i}")).collect();
+    let ids: Vec<String> = (1..=workers)
+        .map(|i| format!("managed-warm-up-{i}"))
+        .collect();
     let invocations = ids.iter().map(|id| (id.clone(), warm_up(100))).collect();
     let (runtime_api, mut answers) = ConcurrentRuntimeApi::serve(invocations, workers).await;
 

@@ -153,7 +153,10 @@ fn fallback_lines(
             ("delay_ms", Value::from(millis(delay))),
             ("requested_delay_ms", Value::from(millis(warmup.delay))),
             ("dialect", Value::from(warmup.dialect.as_str())),
-            ("max_concurrency", Value::from(environment.max_concurrency())),
+            (
+                "max_concurrency",
+                Value::from(environment.max_concurrency()),
+            ),
             ("correlation_id", Value::from(warmup.correlation_id.clone())),
             ("index", Value::from(warmup.index)),
             ("fan_out_requested", Value::from(warmup.fan_out)),

@@ -13,13 +13,25 @@ mod no_subscriber;
 
 include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
 
+/// One README program (see `build.rs`).
+struct Snippet {
+    /// The function name it runs under: `readme-N` or `sdk-readme-N`.
+    name: &'static str,
+    /// The user events it takes: `event` (plain JSON) or `http` (`lambda_http`).
+    traffic: &'static str,
+    /// How its runtime polls: `sequential`, or `concurrent` (`run_concurrent`).
+    polling: &'static str,
+    /// Its `main`.
+    run: fn() -> ExitCode,
+}
+
 /// The function that sets up no `tracing` subscriber (see [`no_subscriber`]).
 const NO_SUBSCRIBER: &str = "no-subscriber";
 
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("--list") {
-        for (name, traffic, polling, _) in SNIPPETS {
-            println!("{name} {traffic} {polling}");
+        for snippet in SNIPPETS {
+            println!("{} {} {}", snippet.name, snippet.traffic, snippet.polling);
         }
         return ExitCode::SUCCESS;
     }
@@ -33,10 +45,10 @@ fn main() -> ExitCode {
     if function == NO_SUBSCRIBER {
         return no_subscriber::run();
     }
-    match SNIPPETS.iter().find(|(name, ..)| *name == function) {
-        Some((.., run)) => run(),
+    match SNIPPETS.iter().find(|snippet| snippet.name == function) {
+        Some(snippet) => (snippet.run)(),
         None => {
-            let names: Vec<&str> = SNIPPETS.iter().map(|(name, ..)| *name).collect();
+            let names: Vec<&str> = SNIPPETS.iter().map(|snippet| snippet.name).collect();
             eprintln!(
                 "no README program is named `{function}`: name the function one of {names:?} \
                  or `{NO_SUBSCRIBER}`"

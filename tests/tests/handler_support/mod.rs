@@ -105,7 +105,10 @@ impl Reply {
 
     /// The lines of the log tail that contain `needle`.
     pub fn lines_with(&self, needle: &str) -> Vec<&str> {
-        self.logs.lines().filter(|line| line.contains(needle)).collect()
+        self.logs
+            .lines()
+            .filter(|line| line.contains(needle))
+            .collect()
     }
 
     /// Messages of the WARN events logged during the invocation.
