@@ -222,8 +222,10 @@ impl Environment {
 
     /// Counts an invocation and tells whether it is the environment's first.
     ///
-    /// Call it once per invocation, before anything else looks at the request. Under Lambda
-    /// Managed Instances several invocations may begin at once; exactly one of them is cold.
+    /// Call it once per invocation, before anything else looks at the request. Several
+    /// invocations may begin at once (Lambda Managed Instances, `run_concurrent`): at most one
+    /// of them is cold, and none is when the init type says the init ran before any
+    /// invocation (see [what `cold` means](self#what-cold-means)).
     pub fn begin_invocation(&self, request_id: &str) -> Invocation {
         // The id is made here, at the first invocation, never while layers are built.
         self.instance();

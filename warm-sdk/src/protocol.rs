@@ -366,7 +366,10 @@ pub struct WarmupResponse {
     pub function: String,
     /// `AWS_LAMBDA_FUNCTION_VERSION` of the environment.
     pub version: String,
-    /// `AWS_LAMBDA_LOG_STREAM_NAME` of the environment.
+    /// `AWS_LAMBDA_LOG_STREAM_NAME` of the environment. Empty under SnapStart, where Lambda
+    /// does not set the variable ("Defined runtime environment variables",
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>);
+    /// the log line still lands in the environment's stream (`@logStream` in Logs Insights).
     pub log_stream: String,
     /// An id fixed for the life of the execution environment.
     pub instance: String,
