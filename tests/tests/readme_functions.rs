@@ -177,6 +177,11 @@ fn check_warm_up(
         max_concurrency.map(u64::from),
         "{function}: {answer}"
     );
+    // local-lambda gives each sandbox one invocation at a time: no warm-up ever overlaps another.
+    assert!(
+        answer.get("concurrent_warm_ups").is_none(),
+        "{function}: {answer}"
+    );
     let lines = reply.lines_with(WARMUP_LOG_MESSAGE);
     assert_eq!(
         lines.len(),
@@ -508,7 +513,8 @@ async fn one_managed_instances_environment_answers_concurrent_warm_ups_as_one_in
     let ids: Vec<String> = (1..=workers)
         .map(|i| format!("managed-warm-up-{i}"))
         .collect();
-    let invocations = ids.iter().map(|id| (id.clone(), warm_up(100))).collect();
+    // Each holds 1 s, so that all of them are held at once once handed out together.
+    let invocations = ids.iter().map(|id| (id.clone(), warm_up(1_000))).collect();
     let (runtime_api, mut answers) = ConcurrentRuntimeApi::serve(invocations, workers).await;
 
     let child = tokio::process::Command::new(binary())
@@ -560,6 +566,11 @@ async fn one_managed_instances_environment_answers_concurrent_warm_ups_as_one_in
         .map(|answer| answer["invocations"].as_u64().unwrap())
         .collect();
     assert_eq!(numbers, (1..=workers as u64).collect(), "{received:?}");
+    let most_held = received
+        .values()
+        .filter_map(|answer| answer["concurrent_warm_ups"].as_u64())
+        .max();
+    assert_eq!(most_held, Some(workers as u64), "{received:?}");
     for answer in received.values() {
         assert_eq!(answer["warmed"], true, "{answer}");
         assert_eq!(answer["max_concurrency"], MAX_CONCURRENCY, "{answer}");
@@ -582,5 +593,12 @@ async fn one_managed_instances_environment_answers_concurrent_warm_ups_as_one_in
         assert_eq!(mine.len(), 1, "{id}: {stdout}");
         assert!(in_request_span(mine[0], id), "{id}: {}", mine[0]);
         assert_eq!(mine[0]["fields"]["max_concurrency"], MAX_CONCURRENCY);
+        let answer = &received[id];
+        assert_eq!(
+            mine[0]["fields"]["concurrent_warm_ups"].as_u64(),
+            answer["concurrent_warm_ups"].as_u64(),
+            "{id}: {}",
+            mine[0]
+        );
     }
 }

@@ -47,7 +47,7 @@
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 /// The environment variable holding, in Lambda's words, "(Lambda Managed Instances only) The
@@ -138,6 +138,7 @@ impl fmt::Display for InitType {
 pub struct Environment {
     instance: OnceLock<String>,
     invocations: AtomicU64,
+    warm_ups_held: AtomicU32,
     first_request: OnceLock<String>,
     max_concurrency: Option<u32>,
     init_type: InitType,
@@ -190,6 +191,7 @@ impl Environment {
         Self {
             instance: OnceLock::new(),
             invocations: AtomicU64::new(0),
+            warm_ups_held: AtomicU32::new(0),
             first_request: OnceLock::new(),
             max_concurrency: max_concurrency.filter(|&n| n > 1),
             init_type,
@@ -264,6 +266,15 @@ impl Environment {
         first && !request_id.is_empty() && self.init_type.first_invocation_is_cold()
     }
 
+    /// Counts a warm-up as held by this environment until the returned guard is dropped.
+    pub(crate) fn hold_warm_up(&self) -> HeldWarmUp<'_> {
+        let held = self.warm_ups_held.fetch_add(1, Ordering::Relaxed) + 1;
+        HeldWarmUp {
+            environment: self,
+            held,
+        }
+    }
+
     /// How many invocations have begun so far.
     pub fn invocations(&self) -> u64 {
         self.invocations.load(Ordering::Relaxed)
@@ -273,6 +284,22 @@ impl Environment {
     /// requests at once, so N concurrent warm-ups may reach fewer than N environments.
     pub fn max_concurrency(&self) -> Option<u32> {
         self.max_concurrency
+    }
+}
+
+/// A warm-up being held (see [`Environment::hold_warm_up`]).
+#[derive(Debug)]
+pub(crate) struct HeldWarmUp<'a> {
+    environment: &'a Environment,
+    /// How many warm-ups the environment held when this one began, this one included.
+    pub(crate) held: u32,
+}
+
+impl Drop for HeldWarmUp<'_> {
+    fn drop(&mut self) {
+        self.environment
+            .warm_ups_held
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -418,6 +445,17 @@ mod tests {
         assert_eq!(a.instance().len(), 16);
         assert!(a.instance().chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a.instance(), b.instance());
+    }
+
+    #[test]
+    fn held_warm_ups_are_counted_until_their_guard_is_dropped() {
+        let env = Environment::new();
+        let first = env.hold_warm_up();
+        let second = env.hold_warm_up();
+        assert_eq!((first.held, second.held), (1, 2));
+        drop(first);
+        drop(second);
+        assert_eq!(env.hold_warm_up().held, 1);
     }
 
     #[test]
