@@ -1,6 +1,7 @@
-//! Turns every Rust program shown in `README.md` and `warm-sdk/README.md` (a ```` ```rust ````
-//! block with a `fn main`) into a module of this crate's binary, as written: the lines rustdoc
-//! hides (`# ...`) are kept without their `# `, as rustdoc compiles them; nothing else changes.
+//! Turns every Rust program shown in `README.md`, `warm-sdk/README.md` and
+//! `warm-macros/README.md` (a ```` ```rust ```` block with a `fn main`) into a module of this
+//! crate's binary, as written: the lines rustdoc hides (`# ...`) are kept without their `# `, as
+//! rustdoc compiles them; nothing else changes.
 //!
 //! `$OUT_DIR/snippets.rs` holds one module per program, named after the README and the
 //! program's rank in it (`readme_1`, `sdk_readme_2`, ...), and the table `SNIPPETS` the binary
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 const READMES: &[(&str, &str)] = &[
     ("readme", "../../README.md"),
     ("sdk-readme", "../../warm-sdk/README.md"),
+    ("macros-readme", "../../warm-macros/README.md"),
 ];
 
 fn main() {

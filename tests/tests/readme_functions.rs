@@ -1,9 +1,9 @@
 //! The handler side as the READMEs show it, in running functions.
 //!
-//! Every Rust program of `README.md` and `warm-sdk/README.md` is built as written (the
-//! `readme-functions` fixture, whose `build.rs` takes the code from the README files) and runs
-//! as its own function in local-lambda: a real process speaking the Runtime API on 127.0.0.1,
-//! invoked through the AWS SDK. For each, with JSON and with text logs, a warm-up writes exactly
+//! Every Rust program of `README.md`, `warm-sdk/README.md` and `warm-macros/README.md` is built
+//! as written (the `readme-functions` fixture, whose `build.rs` takes the code from the README
+//! files) and runs as its own function in local-lambda: a real process speaking the Runtime API
+//! on 127.0.0.1, invoked through the AWS SDK. For each, with JSON and with text logs, a warm-up writes exactly
 //! one `warm-up answered` line carrying the function name, the log stream and the request id
 //! local-lambda gave the invocation, written inside that invocation's request span; user
 //! traffic reaches user code and writes no such line.
@@ -88,7 +88,7 @@ fn programs() -> Vec<Program> {
             }
         })
         .collect();
-    for prefix in ["readme-", "sdk-readme-"] {
+    for prefix in ["readme-", "sdk-readme-", "macros-readme-"] {
         assert!(
             programs.iter().any(|p| p.name.starts_with(prefix)),
             "no program from the README of `{prefix}`: {programs:?}"

@@ -1,4 +1,5 @@
-//! Test fixture: every Rust program of `README.md` and `warm-sdk/README.md`, built as written
+//! Test fixture: every Rust program of `README.md`, `warm-sdk/README.md` and
+//! `warm-macros/README.md`, built as written
 //! (see `build.rs`), plus one function that sets up no logging at all. One binary serves them
 //! all: it runs the program named by `AWS_LAMBDA_FUNCTION_NAME`, so registering the binary in
 //! local-lambda under a program's name runs that program as its own function.
