@@ -106,9 +106,21 @@ pub fn isolated_binary(package: &str, bin: &str, profile: &str) -> PathBuf {
 
 /// Runs `cargo build --quiet ARGS` into the running executable's target dir; panics with the
 /// build output, naming `what`, when the build fails.
+///
+/// The variables `cargo test` sets for the running test (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_NAME`, ...) are removed first, so that the inner build sees the environment of
+/// the outer one: some build scripts (`ring`'s) rerun when `CARGO_MANIFEST_DIR` differs, and
+/// the inner and outer builds would otherwise rebuild them, and all that depends on them, in
+/// turn.
 fn cargo_build(args: &[&str], what: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(is_set_by_cargo_for_the_test) {
+            command.env_remove(key);
+        }
+    }
+    let output = command
         .args(["build", "--quiet"])
         .args(args)
         .arg("--target-dir")
@@ -120,6 +132,22 @@ fn cargo_build(args: &[&str], what: &str) {
         "building {what} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Whether cargo sets the variable `key` for a running test or binary, rather than the user
+/// for cargo (<https://doc.rust-lang.org/cargo/reference/environment-variables.html#environment-variables-cargo-sets-for-crates>).
+fn is_set_by_cargo_for_the_test(key: &str) -> bool {
+    key.starts_with("CARGO_PKG_")
+        || matches!(
+            key,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_TARGET_TMPDIR"
+                | "CARGO_RUSTC_CURRENT_DIR"
+        )
 }
 
 /// The target dir of the running executable (the parent of its profile dir).

@@ -25,7 +25,12 @@ const N: u32 = 4;
 
 /// `target/lambda-warmer-node/` with lambda-warmer 2.3.0 and the AWS SDK's Lambda client
 /// installed, and the bootstrap copied in; `None` (after saying so) without node or npm.
+///
+/// The tests of this file run in parallel and share the directory: one installs, the others
+/// wait for it (two `npm install` in one directory at once make one of them fail).
 fn node_function_dir() -> Option<PathBuf> {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     for tool in ["node", "npm"] {
         if Command::new(tool).arg("--version").output().is_err() {
             eprintln!(

@@ -47,8 +47,9 @@ pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 ///
 /// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
 /// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,
-/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `correlation_id` / `index`
-/// / `fan_out_requested` when given; plus one WARN event per
+/// `invocations`, `delay_ms`, `requested_delay_ms`, `dialect`, and `max_concurrency` /
+/// `concurrent_warm_ups` (Lambda Managed Instances) / `correlation_id` / `index` /
+/// `fan_out_requested` when given; plus one WARN event per
 /// [`WarmupWarning`](crate::WarmupWarning). See the [module docs](self).
 pub async fn answer(
     warmup: &Warmup,
@@ -57,6 +58,10 @@ pub async fn answer(
     config: &WarmConfig,
 ) -> WarmupResponse {
     let environment = Environment::global();
+    // Held until the answer is built: warm-ups that overlap on this environment count each
+    // other (several at once only where one environment serves several invocations).
+    let held = environment.hold_warm_up();
+    let concurrent_warm_ups = (held.held > 1).then_some(held.held);
     let delay = effective_delay(warmup.delay, config, context.deadline(), SystemTime::now());
     let env_config = &context.env_config;
     for warning in &warmup.warnings {
@@ -82,19 +87,28 @@ pub async fn answer(
         delay_ms = millis(delay),
         requested_delay_ms = millis(warmup.delay),
         dialect = warmup.dialect.as_str(),
+        max_concurrency = environment.max_concurrency(),
+        concurrent_warm_ups,
         correlation_id = warmup.correlation_id.as_deref(),
         index = warmup.index,
         fan_out_requested = warmup.fan_out,
         "{WARMUP_LOG_MESSAGE}"
     );
     if crate::fallback_log::no_subscriber() {
-        fallback_lines(warmup, invocation, context, environment, delay);
+        fallback_lines(
+            warmup,
+            invocation,
+            context,
+            environment,
+            delay,
+            concurrent_warm_ups,
+        );
     }
     let started = tokio::time::Instant::now();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    WarmupResponse {
+    let response = WarmupResponse {
         warmed: true,
         function: env_config.function_name.clone(),
         version: env_config.version.clone(),
@@ -106,9 +120,12 @@ pub async fn answer(
         correlation_id: warmup.correlation_id.clone(),
         index: warmup.index,
         max_concurrency: environment.max_concurrency(),
+        concurrent_warm_ups,
         init_type: Some(environment.init_type().as_str().to_owned()),
         fan_out_requested: warmup.fan_out,
-    }
+    };
+    drop(held);
+    response
 }
 
 /// Where no `tracing` subscriber is set, the same events written straight to standard error
@@ -119,6 +136,7 @@ fn fallback_lines(
     context: &Context,
     environment: &Environment,
     delay: Duration,
+    concurrent_warm_ups: Option<u32>,
 ) {
     use serde_json::Value;
     let json = crate::fallback_log::json_format();
@@ -151,6 +169,11 @@ fn fallback_lines(
             ("delay_ms", Value::from(millis(delay))),
             ("requested_delay_ms", Value::from(millis(warmup.delay))),
             ("dialect", Value::from(warmup.dialect.as_str())),
+            (
+                "max_concurrency",
+                Value::from(environment.max_concurrency()),
+            ),
+            ("concurrent_warm_ups", Value::from(concurrent_warm_ups)),
             ("correlation_id", Value::from(warmup.correlation_id.clone())),
             ("index", Value::from(warmup.index)),
             ("fan_out_requested", Value::from(warmup.fan_out)),
@@ -262,6 +285,29 @@ mod tests {
         assert_eq!(response.correlation_id.as_deref(), Some("run-7"));
         assert_eq!(response.index, Some(3));
         assert_eq!(response.instance, Environment::global().instance());
+    }
+
+    #[tokio::test]
+    async fn overlapping_warm_ups_on_one_environment_count_each_other() {
+        let config = WarmConfig::default();
+        let warmup = detect(br#"{"warmer": true, "delay": 200}"#, &config).unwrap();
+        let context = context_with_deadline_in(Duration::from_secs(30));
+        let invocation = Invocation {
+            number: 1,
+            cold: false,
+        };
+        let first = answer(&warmup, invocation, &context, &config);
+        let second = async {
+            // Begins while the first one holds.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            answer(&warmup, invocation, &context, &config).await
+        };
+        let (_, second) = tokio::join!(first, second);
+        // Other tests of this process may hold warm-ups on the same (global) environment too.
+        assert!(
+            second.concurrent_warm_ups.is_some_and(|n| n >= 2),
+            "{second:?}"
+        );
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@
 //! response is never cold once a warm-up has reached its environment first:
 //!
 //! ```no_run
+//! use lambda_http::lambda_runtime::layers::TracingLayer;
 //! use lambda_http::{service_fn, Body, Error, Request, Response};
 //! use tower_layer::Layer;
 //! use warm_sdk::{ColdStartHeaderLayer, WarmLayer};
@@ -17,8 +18,13 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Error> {
+//!     lambda_http::tracing::init_default_subscriber();
 //!     let service = ColdStartHeaderLayer::new().layer(service_fn(handler));
-//!     lambda_http::runtime(service).layer(WarmLayer::new()).run().await
+//!     lambda_http::runtime(service)
+//!         .layer(WarmLayer::new())
+//!         .layer(TracingLayer::new())
+//!         .run()
+//!         .await
 //! }
 //! ```
 //!

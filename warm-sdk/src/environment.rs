@@ -19,9 +19,11 @@
 //! # What `cold` means
 //!
 //! Lambda tells a process how its environment was initialized in
-//! `AWS_LAMBDA_INITIALIZATION_TYPE`: `on-demand`, `provisioned-concurrency`, `snap-start` or
-//! `lambda-managed-instances` ("Defined runtime environment variables",
+//! `AWS_LAMBDA_INITIALIZATION_TYPE`, "the initialization type of the function, which is
+//! `on-demand`, `provisioned-concurrency`, `snap-start`, or `lambda-managed-instances`"
+//! (AWS Lambda Developer Guide, "Defined runtime environment variables",
 //! <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+//! A value outside these four is read as [`InitType::Unknown`] and treated like `on-demand`.
 //! `cold` is `true` for exactly one invocation per environment, and only when that
 //! invocation waited for the environment's init:
 //!
@@ -45,15 +47,18 @@
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
-/// The environment variable Lambda Managed Instances set to the number of requests one
-/// environment serves at once.
+/// The environment variable holding, in Lambda's words, "(Lambda Managed Instances only) The
+/// maximum number of concurrent invocations Lambda will send to one execution environment"
+/// ("Defined runtime environment variables",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
 pub const MAX_CONCURRENCY_ENV: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
-/// The environment variable in which Lambda names how the environment was initialized
-/// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>).
+/// The environment variable in which Lambda names how the environment was initialized: one of
+/// `on-demand`, `provisioned-concurrency`, `snap-start`, `lambda-managed-instances` (see the
+/// [module docs](self#what-cold-means)).
 pub const INITIALIZATION_TYPE_ENV: &str = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
 /// Stands for the first invocation when its request id could not be seen (its event failed
@@ -133,6 +138,7 @@ impl fmt::Display for InitType {
 pub struct Environment {
     instance: OnceLock<String>,
     invocations: AtomicU64,
+    warm_ups_held: AtomicU32,
     first_request: OnceLock<String>,
     max_concurrency: Option<u32>,
     init_type: InitType,
@@ -185,6 +191,7 @@ impl Environment {
         Self {
             instance: OnceLock::new(),
             invocations: AtomicU64::new(0),
+            warm_ups_held: AtomicU32::new(0),
             first_request: OnceLock::new(),
             max_concurrency: max_concurrency.filter(|&n| n > 1),
             init_type,
@@ -217,8 +224,10 @@ impl Environment {
 
     /// Counts an invocation and tells whether it is the environment's first.
     ///
-    /// Call it once per invocation, before anything else looks at the request. Under Lambda
-    /// Managed Instances several invocations may begin at once; exactly one of them is cold.
+    /// Call it once per invocation, before anything else looks at the request. Several
+    /// invocations may begin at once (Lambda Managed Instances, `run_concurrent`): at most one
+    /// of them is cold, and none is when the init type says the init ran before any
+    /// invocation (see [what `cold` means](self#what-cold-means)).
     pub fn begin_invocation(&self, request_id: &str) -> Invocation {
         // The id is made here, at the first invocation, never while layers are built.
         self.instance();
@@ -257,6 +266,15 @@ impl Environment {
         first && !request_id.is_empty() && self.init_type.first_invocation_is_cold()
     }
 
+    /// Counts a warm-up as held by this environment until the returned guard is dropped.
+    pub(crate) fn hold_warm_up(&self) -> HeldWarmUp<'_> {
+        let held = self.warm_ups_held.fetch_add(1, Ordering::Relaxed) + 1;
+        HeldWarmUp {
+            environment: self,
+            held,
+        }
+    }
+
     /// How many invocations have begun so far.
     pub fn invocations(&self) -> u64 {
         self.invocations.load(Ordering::Relaxed)
@@ -266,6 +284,22 @@ impl Environment {
     /// requests at once, so N concurrent warm-ups may reach fewer than N environments.
     pub fn max_concurrency(&self) -> Option<u32> {
         self.max_concurrency
+    }
+}
+
+/// A warm-up being held (see [`Environment::hold_warm_up`]).
+#[derive(Debug)]
+pub(crate) struct HeldWarmUp<'a> {
+    environment: &'a Environment,
+    /// How many warm-ups the environment held when this one began, this one included.
+    pub(crate) held: u32,
+}
+
+impl Drop for HeldWarmUp<'_> {
+    fn drop(&mut self) {
+        self.environment
+            .warm_ups_held
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -411,6 +445,17 @@ mod tests {
         assert_eq!(a.instance().len(), 16);
         assert!(a.instance().chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a.instance(), b.instance());
+    }
+
+    #[test]
+    fn held_warm_ups_are_counted_until_their_guard_is_dropped() {
+        let env = Environment::new();
+        let first = env.hold_warm_up();
+        let second = env.hold_warm_up();
+        assert_eq!((first.held, second.held), (1, 2));
+        drop(first);
+        drop(second);
+        assert_eq!(env.hold_warm_up().held, 1);
     }
 
     #[test]

@@ -2,14 +2,31 @@
 //! so that a function whose `main` sets up no logging still shows each warm-up with its
 //! function name and log stream.
 //!
-//! Lambda sends a function's standard error to CloudWatch Logs, one line per event, in the
-//! environment's log stream. The line is JSON when `AWS_LAMBDA_LOG_FORMAT` is `JSON` (the
-//! variable Lambda sets for a function configured for JSON logs, see "Configuring JSON and
-//! plain text log formats",
-//! <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html>),
-//! shaped as `lambda_runtime::tracing::init_default_subscriber()` writes an event (the fields
-//! nested under `fields`), so that the Logs Insights query in the
-//! [protocol docs](crate::protocol) counts both alike; plain text otherwise.
+//! Lambda sends a function's standard output and standard error to CloudWatch Logs, in the
+//! environment's log stream. The line is JSON when `AWS_LAMBDA_LOG_FORMAT` is `JSON`
+//! (compared without regard to case), plain text otherwise:
+//!
+//! - A function's log format is `JSON` or `Text`: the two values of `LogFormat` in the
+//!   Lambda API's `LoggingConfig` ("The format in which Lambda sends your function's
+//!   application and system logs to CloudWatch. Select between plain text and structured
+//!   JSON", <https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html>; the
+//!   `LogFormat` enum of the Lambda service model, as `aws-sdk-lambda` generates it).
+//! - For a custom runtime such as a Rust function, "Lambda sets the application log level in
+//!   the runtime using the `AWS_LAMBDA_LOG_LEVEL` environment variable. Lambda also sets your
+//!   function's log format using the `AWS_LAMBDA_LOG_FORMAT` environment variable" (the AWS
+//!   documentation as quoted in <https://github.com/aws/aws-lambda-rust-runtime/issues/821>,
+//!   which added that support to `lambda_runtime`); for Lambda Managed Instances, "Managed
+//!   Instances only support JSON log format. Ensure your runtime respects the
+//!   `AWS_LAMBDA_LOG_FORMAT` environment variable"
+//!   (<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-managed-instances>).
+//!
+//! The JSON line is shaped as `lambda_runtime::tracing::init_default_subscriber()` writes an
+//! event (the fields nested under `fields`, `level` at the top), so that the Logs Insights
+//! query in the [protocol docs](crate::protocol) counts both alike. Its top-level `level` is
+//! `INFO`, the key Lambda's log-level filtering reads from JSON lines of custom runtimes: a
+//! function whose application log level is `WARN` or above does not get it in CloudWatch
+//! ("Log-level filtering",
+//! <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html>).
 //!
 //! With a subscriber set (the READMEs show the one line), the `tracing` event is the line and
 //! nothing is written here.
@@ -19,7 +36,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-/// The environment variable naming the function's log format (`Text` or `JSON`).
+/// The environment variable naming the function's log format (`Text` or `JSON`, see the
+/// [module docs](self)).
 pub const LOG_FORMAT_ENV: &str = "AWS_LAMBDA_LOG_FORMAT";
 
 /// Whether no `tracing` subscriber would record an event logged here and now.

@@ -522,6 +522,20 @@ mod tests {
         );
     }
 
+    /// What `Runtime::run_concurrent` (Lambda Managed Instances) asks of the service stack:
+    /// one clone per worker task, each sent to its own task.
+    #[test]
+    fn layer_and_service_can_serve_concurrent_workers() {
+        fn concurrent<T: Clone + Send + Sync + 'static>(_: &T) {}
+        fn sendable<T: Send + 'static>(_: &T) {}
+        let layer = WarmLayer::new();
+        concurrent(&layer);
+        let inner = service_fn(|_: LambdaInvocation| std::future::ready(Ok::<(), BoxError>(())));
+        let mut service = layer.layer(inner);
+        concurrent(&service);
+        sendable(&service.call(invocation("concurrent-1", "{}")));
+    }
+
     #[test]
     fn layer_and_future_are_debuggable() {
         let layer = WarmLayer::new();

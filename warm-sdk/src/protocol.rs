@@ -59,7 +59,9 @@
 //! it actually held. `correlation_id` and `index` echo the request (from any dialect).
 //! `max_concurrency` appears when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1 (Lambda Managed
 //! Instances): one environment then serves several requests at once, so N concurrent
-//! warm-ups do not mean N environments. `fan_out_requested` appears when a schedule ping
+//! warm-ups do not mean N environments. `concurrent_warm_ups` appears when several did land
+//! on one: it counts the warm-ups the environment was holding when this one began, this one
+//! included. `fan_out_requested` appears when a schedule ping
 //! asked this function to invoke itself N times (lambda-warmer's `{"warmer": true,
 //! "concurrency": N}`): it does not, and says so at WARN.
 //!
@@ -68,8 +70,8 @@
 //! Each warm-up logs exactly one `tracing` event at INFO, message
 //! [`"warm-up answered"`](crate::answer::WARMUP_LOG_MESSAGE), with the fields `function`,
 //! `request_id`, `version`, `log_stream`, `instance`, `init_type`, `cold`, `invocations`,
-//! `delay_ms`, `requested_delay_ms`, `dialect` and, when given, `correlation_id`, `index` and
-//! `fan_out_requested`.
+//! `delay_ms`, `requested_delay_ms`, `dialect` and, when given, `max_concurrency`,
+//! `concurrent_warm_ups`, `correlation_id`, `index` and `fan_out_requested`.
 //!
 //! With JSON logs (`AWS_LAMBDA_LOG_FORMAT=JSON` and
 //! `lambda_runtime::tracing::init_default_subscriber()`, which nests event fields under
@@ -366,7 +368,10 @@ pub struct WarmupResponse {
     pub function: String,
     /// `AWS_LAMBDA_FUNCTION_VERSION` of the environment.
     pub version: String,
-    /// `AWS_LAMBDA_LOG_STREAM_NAME` of the environment.
+    /// `AWS_LAMBDA_LOG_STREAM_NAME` of the environment. Empty under SnapStart, where Lambda
+    /// does not set the variable ("Defined runtime environment variables",
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>);
+    /// the log line still lands in the environment's stream (`@logStream` in Logs Insights).
     pub log_stream: String,
     /// An id fixed for the life of the execution environment.
     pub instance: String,
@@ -387,6 +392,11 @@ pub struct WarmupResponse {
     /// environment then serves many requests at once, so N warm-ups do not mean N environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// How many warm-ups the environment was holding when this one began, this one included,
+    /// when more than one: several warm-ups landed on this one environment at once (Lambda
+    /// Managed Instances). Absent where each environment serves one invocation at a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent_warm_ups: Option<u32>,
     /// How Lambda initialized the environment (`AWS_LAMBDA_INITIALIZATION_TYPE`):
     /// `on-demand`, `provisioned-concurrency`, `snap-start` or `lambda-managed-instances`
     /// (see [`InitType`](crate::environment::InitType) for what `cold` means under each).

@@ -25,6 +25,8 @@ async fn main() -> Result<(), Error> {
     let service = ColdStartHeaderLayer::new().layer(service_fn(handle));
     lambda_http::runtime(service)
         .layer(WarmLayer::new())
+        // The per-request span `lambda_http::run` would add; outermost, so warm-ups run in it.
+        .layer(lambda_http::lambda_runtime::layers::TracingLayer::new())
         .run()
         .await
 }

@@ -1,5 +1,5 @@
-//! Shared by `handler_e2e` and `hostile_handler`: the `example-http` binary running in
-//! local-lambda, invoked through the AWS SDK with the invocation's log tail.
+//! Shared by `handler_e2e`, `hostile_handler` and `readme_functions`: the `example-http`
+//! binary running in local-lambda, invoked through the AWS SDK with the invocation's log tail.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -93,6 +93,24 @@ impl Reply {
             .is_some_and(|(_, _, body)| body["handled"] == true)
     }
 
+    /// The request id of the invocation, from the `START RequestId: ...` line of its log tail
+    /// (the id the Lambda service gave it).
+    pub fn request_id(&self) -> Option<&str> {
+        self.logs.lines().find_map(|line| {
+            line.strip_prefix("START RequestId: ")?
+                .split_whitespace()
+                .next()
+        })
+    }
+
+    /// The lines of the log tail that contain `needle`.
+    pub fn lines_with(&self, needle: &str) -> Vec<&str> {
+        self.logs
+            .lines()
+            .filter(|line| line.contains(needle))
+            .collect()
+    }
+
     /// Messages of the WARN events logged during the invocation.
     pub fn warnings(&self) -> Vec<String> {
         self.events("WARN")
@@ -116,11 +134,16 @@ impl Reply {
 /// Invokes `example-http` through `client` synchronously with `payload`, asking for the log
 /// tail.
 pub async fn invoke_with(client: &Client, payload: Vec<u8>) -> Reply {
+    invoke_function(client, FUNCTION, payload).await
+}
+
+/// Invokes `function` through `client` synchronously with `payload`, asking for the log tail.
+pub async fn invoke_function(client: &Client, function: &str, payload: Vec<u8>) -> Reply {
     let output = tokio::time::timeout(
         Duration::from_secs(30),
         client
             .invoke()
-            .function_name(FUNCTION)
+            .function_name(function)
             .log_type(LogType::Tail)
             .payload(Blob::new(payload))
             .send(),

@@ -186,6 +186,7 @@ mod tests {
             correlation_id: None,
             index: None,
             max_concurrency: None,
+            concurrent_warm_ups: None,
             init_type: None,
             fan_out_requested: None,
         })
