@@ -338,6 +338,15 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         ("MemorySize", n(f.memory_mb.into())),
         ("Timeout", n(f.timeout_seconds.into())),
         ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
+        // One run per warmer at a time: each warmer's windows are disjoint, so its schedules
+        // start one run per period. A run that outlasts its period (or a burst of late events)
+        // is throttled instead of piling up, and an asynchronous event throttled for longer
+        // than MaximumEventAgeInSeconds is dropped (see `event_invoke_config`).
+        // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+        (
+            "ReservedConcurrentExecutions",
+            n(reserved_concurrency(config)),
+        ),
         // JSON application logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and
         // AWS_LAMBDA_LOG_LEVEL, which the warmer's logging follows, so each target's report
         // line can be queried field by field in Logs Insights.
@@ -366,6 +375,21 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         Flavor::Cloudformation => "AWS::Lambda::Function",
     };
     map([("Type", s(kind)), ("Properties", map(props))])
+}
+
+/// The warmer function's reserved concurrency: one environment per warmer, as many as runs
+/// can start at once.
+///
+/// ```
+/// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+/// let config = ConfigBuilder::new()
+///     .warmer(WarmerBuilder::new("api").target("orders", 5))
+///     .warmer(WarmerBuilder::new("batch").target("reports", 2))
+///     .build();
+/// assert_eq!(warmer_cli::render::reserved_concurrency(&config), 2);
+/// ```
+pub fn reserved_concurrency(config: &Config) -> u64 {
+    config.warmers.len().max(1) as u64
 }
 
 /// Scheduler invokes the warmer asynchronously. By default Lambda retries an asynchronous

@@ -1,5 +1,6 @@
 //! `warmer render`: templates that pass `cfn-lint` and grant exactly what the warmer needs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -411,4 +412,103 @@ fn render_command_writes_yaml_or_json_to_a_file() {
         .unwrap();
     assert!(stdout.status.success());
     assert!(String::from_utf8_lossy(&stdout.stdout).contains("AWS::Serverless::Function"));
+}
+
+/// The checkov findings docs/deploy.md accepts, with a reason, for `format` (`sam`,
+/// `cloudformation`, `terraform`, `cdk`): the rows of its table under "checkov findings and why".
+fn documented_checkov_findings(format: &str) -> BTreeSet<String> {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy.md"))
+            .unwrap();
+    let section = docs
+        .split("### checkov findings and why")
+        .nth(1)
+        .expect("docs/deploy.md has a section \"checkov findings and why\"");
+    let section = section.split("\n#").next().unwrap();
+    let mut ids = BTreeSet::new();
+    for row in section.lines().filter(|l| l.starts_with("| `CKV")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (id, formats, why) = (cells[1].trim_matches('`'), cells[2], cells[3]);
+        assert!(why.len() > 40, "{id}: the docs give no reason: {row}");
+        if formats.split(", ").any(|f| f == format) {
+            ids.insert(id.to_string());
+        }
+    }
+    ids
+}
+
+/// Runs checkov (offline: `--skip-download`) on `paths` with `framework` and returns the ids
+/// of the failed checks. Panics with its output when it does not run.
+fn checkov(framework: &str, paths: &[PathBuf]) -> BTreeSet<String> {
+    let version = Command::new("checkov").arg("--version").output();
+    if !version.as_ref().is_ok_and(|o| o.status.success()) {
+        panic!(
+            "checkov is not installed or does not run ({version:?}); scripts/test installs it \
+             into target/py (`pip install checkov`); run the test through scripts/test or put \
+             target/py/bin on PATH"
+        );
+    }
+    let mut cmd = Command::new("checkov");
+    cmd.args(["--skip-download", "--quiet", "--compact", "-o", "json"])
+        .args(["--framework", framework]);
+    for path in paths {
+        cmd.arg(if path.is_dir() { "-d" } else { "-f" }).arg(path);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON report ({e}; exit {:?}):\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match report {
+        Value::Array(reports) => reports,
+        one => vec![one],
+    };
+    let mut failed = BTreeSet::new();
+    for r in &reports {
+        assert!(
+            r["summary"]["parsing_errors"].as_u64().unwrap_or(0) == 0,
+            "checkov could not parse: {r:#}"
+        );
+        if let Some(checks) = r["results"]["failed_checks"].as_array() {
+            failed.extend(
+                checks
+                    .iter()
+                    .map(|c| c["check_id"].as_str().unwrap().to_string()),
+            );
+        }
+    }
+    failed
+}
+
+#[test]
+fn checkov_finds_in_sam_and_cloudformation_only_what_the_docs_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flavor, name) in [
+        (Flavor::Sam, "sam"),
+        (Flavor::Cloudformation, "cloudformation"),
+    ] {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, render(&example(), flavor).unwrap().to_yaml()).unwrap();
+        assert_eq!(
+            checkov("cloudformation", &[path]),
+            documented_checkov_findings(name),
+            "checkov's findings on the {name} template differ from docs/deploy.md \
+             (\"checkov findings and why\"): fix the template or explain the finding there"
+        );
+    }
+}
+
+#[test]
+fn the_warmer_reserves_one_environment_per_warmer() {
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&example(), flavor);
+        assert_eq!(
+            t["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"], 2,
+            "{flavor:?}: the example has two warmers"
+        );
+    }
 }
