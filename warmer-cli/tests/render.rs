@@ -6,6 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use warmer_cli::config::{Config, ConfigBuilder, WarmerBuilder};
+use warmer_cli::render::terraform::render_terraform;
 use warmer_cli::render::{Flavor, render};
 use warmer_fn::target::Target;
 
@@ -511,4 +512,259 @@ fn the_warmer_reserves_one_environment_per_warmer() {
             "{flavor:?}: the example has two warmers"
         );
     }
+}
+
+/// The module parsed by python-hcl2 (as scripts/test installs it into target/py), as JSON.
+fn parse_hcl(path: &Path) -> Value {
+    let out = Command::new("python")
+        .args([
+            "-c",
+            "import hcl2, json, sys; json.dump(hcl2.load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(path)
+        .output();
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        other => panic!(
+            "python-hcl2 did not parse {} ({other:?}); scripts/test installs it into target/py \
+             (`pip install python-hcl2`); run the test through scripts/test or put target/py/bin \
+             on PATH",
+            path.display()
+        ),
+    };
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// python-hcl2 wraps each argument in a one-element list and each block in a list.
+fn arg<'a>(body: &'a Value, name: &str) -> &'a Value {
+    &body[name][0]
+}
+
+/// Every `resource "TYPE" "NAME"` of a parsed module, by (type, name).
+fn tf_resources(module: &Value) -> std::collections::BTreeMap<(String, String), Value> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in module["resource"].as_array().unwrap() {
+        for (kind, named) in entry.as_object().unwrap() {
+            for (name, body) in named.as_object().unwrap() {
+                out.insert((kind.clone(), name.clone()), body.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A CloudFormation policy with its intrinsics written as the module writes them.
+fn as_terraform(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => items.iter().map(as_terraform).collect(),
+        Value::Object(o) if o.contains_key("Fn::Sub") => Value::String(
+            o["Fn::Sub"]
+                .as_str()
+                .unwrap()
+                .replace(
+                    "${AWS::Partition}",
+                    "${data.aws_partition.current.partition}",
+                )
+                .replace("${AWS::Region}", "${data.aws_region.current.name}")
+                .replace(
+                    "${AWS::AccountId}",
+                    "${data.aws_caller_identity.current.account_id}",
+                ),
+        ),
+        Value::Object(o) if o.contains_key("Ref") => {
+            assert_eq!(o["Ref"], "AWS::AccountId");
+            json!("${data.aws_caller_identity.current.account_id}")
+        }
+        Value::Object(o) if o.contains_key("Fn::GetAtt") => match o["Fn::GetAtt"][0].as_str() {
+            Some("WarmerLogGroup") => json!("${aws_cloudwatch_log_group.warmer_log_group.arn}:*"),
+            Some("WarmerFunction") => json!("${aws_lambda_function.warmer_function.arn}"),
+            other => panic!("unexpected GetAtt of {other:?}"),
+        },
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| (k.clone(), as_terraform(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => other.clone(),
+    }
+}
+
+fn snake(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn write_terraform(config: &Config) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.tf");
+    std::fs::write(&path, render_terraform(config).unwrap()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn terraform_module_holds_the_cloudformation_resources_and_policies() {
+    let config = example();
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let (_dir, path) = write_terraform(&config);
+    let module = parse_hcl(&path);
+    let tf = tf_resources(&module);
+
+    // One Terraform resource per CloudFormation resource, plus one role policy per role.
+    let expected_type = |cfn_type: &str| match cfn_type {
+        "AWS::Logs::LogGroup" => "aws_cloudwatch_log_group",
+        "AWS::IAM::Role" => "aws_iam_role",
+        "AWS::Lambda::Function" => "aws_lambda_function",
+        "AWS::Lambda::EventInvokeConfig" => "aws_lambda_function_event_invoke_config",
+        "AWS::Scheduler::Schedule" => "aws_scheduler_schedule",
+        "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
+        other => panic!("no Terraform type for {other}"),
+    };
+    let mut expected: BTreeSet<(String, String)> = cfn["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, r)| {
+            (
+                expected_type(r["Type"].as_str().unwrap()).to_string(),
+                snake(id),
+            )
+        })
+        .collect();
+    expected.insert((
+        "aws_iam_role_policy".into(),
+        "warmer_function_role_warmer_targets".into(),
+    ));
+    expected.insert((
+        "aws_iam_role_policy".into(),
+        "warmer_scheduler_role_invoke_warmer".into(),
+    ));
+    assert_eq!(tf.keys().cloned().collect::<BTreeSet<_>>(), expected);
+
+    // The same policies, statement by statement, and the same trust.
+    for (role, policy) in [
+        ("WarmerFunctionRole", "warmer_function_role_warmer_targets"),
+        ("WarmerSchedulerRole", "warmer_scheduler_role_invoke_warmer"),
+    ] {
+        let cfn_role = &cfn["Resources"][role]["Properties"];
+        let tf_policy: Value = serde_json::from_str(
+            arg(
+                &tf[&("aws_iam_role_policy".into(), policy.into())],
+                "policy",
+            )
+            .as_str()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            tf_policy,
+            as_terraform(&cfn_role["Policies"][0]["PolicyDocument"])
+        );
+        let trust: Value = serde_json::from_str(
+            arg(
+                &tf[&("aws_iam_role".into(), snake(role))],
+                "assume_role_policy",
+            )
+            .as_str()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(trust, as_terraform(&cfn_role["AssumeRolePolicyDocument"]));
+    }
+
+    // The function, its retry settings, and each schedule with the same input.
+    let f = &tf[&("aws_lambda_function".into(), "warmer_function".into())];
+    assert_eq!(arg(f, "runtime"), "provided.al2023");
+    assert_eq!(arg(f, "architectures"), &json!(["arm64"]));
+    assert_eq!(arg(f, "reserved_concurrent_executions"), 2);
+    assert_eq!(
+        arg(arg(f, "logging_config"), "log_group"),
+        "${aws_cloudwatch_log_group.warmer_log_group.name}"
+    );
+    let eic = &tf[&(
+        "aws_lambda_function_event_invoke_config".into(),
+        "warmer_event_invoke_config".into(),
+    )];
+    assert_eq!(arg(eic, "maximum_retry_attempts"), 0);
+    assert_eq!(arg(eic, "maximum_event_age_in_seconds"), 60);
+    assert_eq!(arg(eic, "qualifier"), "$LATEST");
+    for (id, schedule) in resources_of_type(&cfn, "AWS::Scheduler::Schedule") {
+        let p = &schedule["Properties"];
+        let s = &tf[&("aws_scheduler_schedule".into(), snake(id))];
+        assert_eq!(arg(s, "schedule_expression"), &p["ScheduleExpression"]);
+        assert_eq!(
+            arg(s, "schedule_expression_timezone"),
+            &p["ScheduleExpressionTimezone"]
+        );
+        let target = arg(s, "target");
+        let input: Value = serde_json::from_str(arg(target, "input").as_str().unwrap()).unwrap();
+        let cfn_input: Value =
+            serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
+        assert_eq!(input, cfn_input, "{id}");
+        assert_eq!(
+            arg(arg(target, "retry_policy"), "maximum_retry_attempts"),
+            0
+        );
+        assert_eq!(arg(arg(s, "flexible_time_window"), "mode"), "OFF");
+    }
+}
+
+#[test]
+fn checkov_finds_in_the_terraform_module_only_what_the_docs_explain() {
+    let (dir, _path) = write_terraform(&example());
+    assert_eq!(
+        checkov("terraform", &[dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform"),
+        "checkov's findings on the Terraform module differ from docs/deploy.md \
+         (\"checkov findings and why\"): fix the module or explain the finding there"
+    );
+}
+
+#[test]
+fn terraform_escapes_what_hcl_would_interpolate() {
+    let mut config = example();
+    config.warmers[0].targets[1]
+        .payload
+        .insert("note".into(), json!("${not.a.reference} %{if x}"));
+    let (_dir, path) = write_terraform(&config);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("$${not.a.reference} %%{if x}"), "{text}");
+    // python-hcl2 keeps the escapes as written; Terraform reads `$${` as a literal `${`.
+    let module = parse_hcl(&path);
+    let tf = tf_resources(&module);
+    let s = &tf[&(
+        "aws_scheduler_schedule".into(),
+        "api_schedule_business_hours".into(),
+    )];
+    let input = arg(arg(s, "target"), "input").as_str().unwrap();
+    assert!(input.contains("$${not.a.reference}"), "{input}");
+}
+
+#[test]
+fn render_command_writes_the_terraform_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml");
+    let out = dir.path().join("main.tf");
+    let status = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "terraform", "--output"])
+        .arg(&out)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text, render_terraform(&example()).unwrap());
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "terraform", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--format"));
 }

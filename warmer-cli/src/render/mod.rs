@@ -1,4 +1,5 @@
-//! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation.
+//! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation (this module),
+//! a Terraform module ([`terraform`]).
 //!
 //! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
 //! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
@@ -20,6 +21,8 @@
 //! assert_eq!(json["Resources"]["WarmerFunction"]["Type"], "AWS::Serverless::Function");
 //! assert_eq!(json["Resources"]["ApiScheduleDefault"]["Type"], "AWS::Scheduler::Schedule");
 //! ```
+
+pub mod terraform;
 
 use std::collections::BTreeSet;
 
