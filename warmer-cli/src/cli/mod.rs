@@ -8,6 +8,7 @@ pub mod cost;
 pub mod demo;
 pub mod loadtest;
 pub mod plan;
+pub mod profile;
 pub mod render;
 pub mod warm;
 

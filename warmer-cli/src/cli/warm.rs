@@ -4,6 +4,7 @@
 //! warmer warm --function orders --concurrency 50
 //! warmer warm --function orders --concurrency 50 --qualifier live --delay 300 --json
 //! warmer warm --function demo --concurrency 10 --endpoint-url http://127.0.0.1:9001
+//! warmer warm --function orders --concurrency 50 --profile prod    # a named AWS profile
 //! warmer warm --config warmer.toml                 # every target, with the N its schedule uses now
 //! warmer warm --config warmer.toml --warmer api --dry-run   # may the warmer invoke each target?
 //! ```
@@ -27,7 +28,7 @@ use crate::config::Config;
 use warmer_fn::engine::reason::{CallSite, explain};
 
 use warmer_fn::engine::{
-    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client_with_profile, warm,
 };
 use warmer_fn::target::{Delay, Mode, Target};
 
@@ -77,6 +78,10 @@ pub struct Args {
     /// AWS region (else the standard chain: AWS_REGION, profile).
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
+    /// Named profile of the shared AWS config and credentials files, as the AWS CLI's
+    /// `--profile` (its region, credentials and endpoint_url; else AWS_PROFILE or `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -129,10 +134,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !problems.is_empty() {
         anyhow::bail!("{}", warmer_fn::rules::describe(&problems));
     }
-    let lambda = client(&ClientOptions {
-        endpoint_url: args.endpoint_url.clone(),
-        region: args.region.clone(),
-    })
+    if let Some(profile) = &args.profile {
+        super::profile::check(profile)?;
+    }
+    let lambda = client_with_profile(
+        &ClientOptions {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+        },
+        args.profile.as_deref(),
+    )
     .await;
     if args.dry_run {
         let checks = dry_run(&lambda, &targets).await;
