@@ -768,3 +768,151 @@ fn render_command_writes_the_terraform_module() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--format"));
 }
+
+/// The example with `orders:live` kept warm by Provisioned Concurrency.
+fn example_with_provisioned_orders() -> Config {
+    let mut config = example();
+    config.warmers[0].targets[0].strategy = warmer_fn::target::Strategy::Provision;
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    config
+}
+
+#[test]
+fn a_provisioned_target_gets_scheduled_provisioned_concurrency_and_no_warm_ups() {
+    let config = example_with_provisioned_orders();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        // Not warmed: in no schedule's input, not invocable by the warmer, no Shortfall alarm.
+        for (id, schedule) in resources_of_type(&t, "AWS::Scheduler::Schedule") {
+            let input = schedule["Properties"]["Target"]["Input"].as_str().unwrap();
+            assert!(!input.contains("\"orders\""), "{id}: {input}");
+        }
+        let policy =
+            t["Resources"]["WarmerFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                .to_string();
+        assert!(!policy.contains("function:orders"), "{policy}");
+        assert!(t["Resources"].get("ApiShortfallOrdersLive").is_none());
+
+        // Its alias's Provisioned Concurrency follows the windows, hour by hour.
+        let scalable = resources_of_type(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+        assert_eq!(scalable.len(), 1, "{flavor:?}");
+        let (id, target) = scalable[0];
+        assert_eq!(id, "ApiProvisionedOrdersLive");
+        let p = &target["Properties"];
+        assert_eq!(p["ServiceNamespace"], "lambda");
+        assert_eq!(
+            p["ScalableDimension"],
+            "lambda:function:ProvisionedConcurrency"
+        );
+        assert_eq!(p["ResourceId"], "function:orders:live");
+        assert_eq!(
+            (p["MinCapacity"].as_u64(), p["MaxCapacity"].as_u64()),
+            (Some(10), Some(100))
+        );
+        assert!(
+            p.get("RoleARN").is_none(),
+            "the service-linked role is used"
+        );
+        let actions: Vec<(String, String, String, u64)> = p["ScheduledActions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let action = &a["ScalableTargetAction"];
+                assert_eq!(action["MinCapacity"], action["MaxCapacity"]);
+                (
+                    a["ScheduledActionName"].as_str().unwrap().to_string(),
+                    a["Schedule"].as_str().unwrap().to_string(),
+                    a["Timezone"].as_str().unwrap().to_string(),
+                    action["MinCapacity"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let berlin = |name: &str, cron: &str, n: u64| {
+            (
+                name.to_string(),
+                cron.to_string(),
+                "Europe/Berlin".to_string(),
+                n,
+            )
+        };
+        assert_eq!(
+            actions,
+            [
+                berlin("business-hours", "cron(0 8-19 ? * MON-FRI *)", 100),
+                berlin("saturday-market", "cron(0 9-13 ? * SAT *)", 40),
+                berlin("default-1", "cron(0 0-7,20-23 ? * * *)", 10),
+                berlin("default-2", "cron(0 8,14-19 ? * SUN,SAT *)", 10),
+                berlin("default-3", "cron(0 9-13 ? * SUN *)", 10),
+            ]
+        );
+    }
+}
+
+#[test]
+fn templates_with_a_provisioned_target_pass_cfn_lint_and_checkov_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = example_with_provisioned_orders();
+    let mut files = Vec::new();
+    for (flavor, name) in [
+        (Flavor::Sam, "sam"),
+        (Flavor::Cloudformation, "cloudformation"),
+    ] {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, render(&config, flavor).unwrap().to_yaml()).unwrap();
+        assert_eq!(
+            checkov("cloudformation", std::slice::from_ref(&path)),
+            documented_checkov_findings(name)
+        );
+        files.push(path);
+    }
+    // A warmer without profiles holds its provisioned target's N all week: no actions.
+    let constant = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("one").target_with(Target {
+            qualifier: Some("live".into()),
+            strategy: warmer_fn::target::Strategy::Provision,
+            ..Target::new("f", 7)
+        }))
+        .build();
+    let t = rendered(&constant, Flavor::Cloudformation);
+    let p = &t["Resources"]["OneProvisionedFLive"]["Properties"];
+    assert_eq!(
+        (p["MinCapacity"].as_u64(), p["MaxCapacity"].as_u64()),
+        (Some(7), Some(7))
+    );
+    assert!(p.get("ScheduledActions").is_none());
+    assert!(resources_of_type(&t, "AWS::Scheduler::Schedule").is_empty());
+    let path = dir.path().join("constant.yaml");
+    std::fs::write(&path, render(&constant, Flavor::Sam).unwrap().to_yaml()).unwrap();
+    files.push(path);
+    cfn_lint(&files);
+
+    let module_dir = tempfile::tempdir().unwrap();
+    let module = module_dir.path().join("main.tf");
+    std::fs::write(&module, render_terraform(&config).unwrap()).unwrap();
+    assert_eq!(
+        checkov("terraform", &[module_dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform")
+    );
+    let tf = tf_resources(&parse_hcl(&module));
+    let target = &tf[&(
+        "aws_appautoscaling_target".into(),
+        "api_provisioned_orders_live".into(),
+    )];
+    assert_eq!(arg(target, "resource_id"), "function:orders:live");
+    assert_eq!(arg(target, "min_capacity"), 10);
+    let action = &tf[&(
+        "aws_appautoscaling_scheduled_action".into(),
+        "api_provisioned_orders_live_business_hours".into(),
+    )];
+    assert_eq!(arg(action, "schedule"), "cron(0 8-19 ? * MON-FRI *)");
+    assert_eq!(arg(action, "timezone"), "Europe/Berlin");
+    assert_eq!(
+        arg(arg(action, "scalable_target_action"), "min_capacity"),
+        100
+    );
+    assert_eq!(
+        arg(action, "resource_id"),
+        "${aws_appautoscaling_target.api_provisioned_orders_live.resource_id}"
+    );
+}

@@ -114,6 +114,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 mode: args.mode,
                 payload: Default::default(),
                 max_share: None,
+                strategy: Default::default(),
             }]
         }
     };
@@ -207,8 +208,8 @@ pub fn exit_status(report: &RunReport) -> ExitCode {
     }
 }
 
-/// Every target of the config's warmers (or of the one named `warmer`), with the N of the
-/// schedule each warmer follows at `at`. A warmer with no schedule running in that hour adds
+/// Every warmed target (`strategy = "warm"`) of the config's warmers (or of the one named
+/// `warmer`), with the N of the schedule each warmer follows at `at`. A warmer with no schedule running in that hour adds
 /// nothing, and says so on standard error. The config must pass `warmer config check`.
 ///
 /// ```
@@ -244,7 +245,16 @@ pub fn targets_from_config(
     let mut targets = Vec::new();
     for w in warmers {
         match w.schedule_at(at)? {
-            Some(schedule) => targets.extend(schedule.targets),
+            Some(schedule) => {
+                for t in schedule.targets.iter().filter(|t| !t.strategy.is_warm()) {
+                    eprintln!(
+                        "warmer {}: {} is provisioned (strategy = \"provision\"): Provisioned Concurrency keeps it warm, so it is not warmed",
+                        w.name,
+                        t.display_name()
+                    );
+                }
+                targets.extend(schedule.warmed_targets());
+            }
             None => eprintln!(
                 "warmer {}: no schedule runs at {} ({}): nothing to warm for it",
                 w.name,

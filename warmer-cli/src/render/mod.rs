@@ -130,7 +130,12 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
 
     for warmer in &config.warmers {
         let base = pascal(&warmer.name);
-        for schedule in warmer.schedules()? {
+        let schedules = warmer.schedules()?;
+        for schedule in &schedules {
+            let warmed = schedule.warmed_targets();
+            if warmed.is_empty() {
+                continue;
+            }
             let id = unique_id(
                 &mut used_ids,
                 format!("{base}Schedule{}", pascal(&schedule.name)),
@@ -140,8 +145,7 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 warmer.name,
                 schedule.name,
                 schedule.window,
-                schedule
-                    .targets
+                warmed
                     .iter()
                     .map(|t| format!("{}={}", t.display_name(), t.concurrency))
                     .collect::<Vec<_>>()
@@ -180,8 +184,15 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 ]),
             );
         }
+        for target in warmer.targets.iter().filter(|t| !t.strategy.is_warm()) {
+            let id = unique_id(
+                &mut used_ids,
+                format!("{base}Provisioned{}", pascal(&target.display_name())),
+            );
+            resources.insert(s(&id), provisioned(target, &schedules));
+        }
         if let Some(alarm) = &warmer.alarm {
-            for target in &warmer.targets {
+            for target in warmer.targets.iter().filter(|t| t.strategy.is_warm()) {
                 let id = unique_id(
                     &mut used_ids,
                     format!("{base}Shortfall{}", pascal(&target.display_name())),
@@ -392,7 +403,98 @@ fn function(config: &Config, flavor: Flavor) -> Value {
 /// assert_eq!(warmer_cli::render::reserved_concurrency(&config), 2);
 /// ```
 pub fn reserved_concurrency(config: &Config) -> u64 {
-    config.warmers.len().max(1) as u64
+    let warming = config
+        .warmers
+        .iter()
+        .filter(|w| w.targets.iter().any(|t| t.strategy.is_warm()))
+        .count();
+    warming.max(1) as u64
+}
+
+/// The function name and qualifier of a target, from its `function` (a name, `name:qualifier`,
+/// a partial or a full ARN) and `qualifier`; `None` without a qualifier.
+///
+/// ```
+/// use warmer_fn::target::Target;
+/// use warmer_cli::render::qualified_name;
+/// let mut t = Target::new("arn:aws:lambda:eu-west-1:123456789012:function:orders:live", 1);
+/// assert_eq!(qualified_name(&t), Some(("orders".into(), "live".into())));
+/// t = Target::new("orders", 1);
+/// assert_eq!(qualified_name(&t), None);
+/// t.qualifier = Some("7".into());
+/// assert_eq!(qualified_name(&t), Some(("orders".into(), "7".into())));
+/// ```
+pub fn qualified_name(target: &Target) -> Option<(String, String)> {
+    let parts: Vec<&str> = target.function.split(':').collect();
+    let (name, in_function) = match parts.as_slice() {
+        ["arn", _, _, _, _, _, name, rest @ ..] => (*name, rest.first().copied()),
+        [_, "function", name] => (*name, None),
+        [name, qualifier] => (*name, Some(*qualifier)),
+        [name] => (*name, None),
+        _ => return None,
+    };
+    let qualifier = target.qualifier.as_deref().or(in_function)?;
+    Some((name.to_string(), qualifier.to_string()))
+}
+
+/// Application Auto Scaling's scalable dimension for a Lambda alias's or version's
+/// Provisioned Concurrency.
+pub const PROVISIONED_CONCURRENCY_DIMENSION: &str = "lambda:function:ProvisionedConcurrency";
+
+/// A provisioned target's Provisioned Concurrency, scheduled by Application Auto Scaling: a
+/// scalable target on the alias (`function:NAME:QUALIFIER`) whose scheduled actions set it to
+/// each window's N at the start of every hour of that window, in the warmer's time zone.
+///
+/// The warmer's stack does not own the target function or its alias, so it cannot set the
+/// alias's own `ProvisionedConcurrencyConfig`; Application Auto Scaling sets it through its
+/// service-linked role `AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency`, created on
+/// first use, so the stack needs no role for it
+/// (<https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-lambda.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html>).
+/// A warmer without profiles holds the target's N all week.
+fn provisioned(target: &Target, schedules: &[crate::config::WindowSchedule]) -> Value {
+    let (name, qualifier) =
+        qualified_name(target).expect("config check requires a qualifier for provisioned targets");
+    let n_in = |schedule: &crate::config::WindowSchedule| {
+        schedule
+            .targets
+            .iter()
+            .find(|t| t.function == target.function && t.qualifier == target.qualifier)
+            .map_or(target.concurrency, |t| t.concurrency)
+    };
+    let ns: Vec<u32> = schedules.iter().map(n_in).collect();
+    let min = ns.iter().copied().min().unwrap_or(target.concurrency);
+    let max = ns.iter().copied().max().unwrap_or(target.concurrency);
+    let actions: Vec<Value> = schedules
+        .iter()
+        .filter_map(|schedule| {
+            let cron = schedule.hourly_cron()?;
+            let capacity = u64::from(n_in(schedule));
+            Some(map([
+                ("ScheduledActionName", s(&schedule.name)),
+                ("Schedule", s(cron)),
+                ("Timezone", s(&schedule.timezone)),
+                (
+                    "ScalableTargetAction",
+                    map([("MinCapacity", n(capacity)), ("MaxCapacity", n(capacity))]),
+                ),
+            ]))
+        })
+        .collect();
+    let mut props = vec![
+        ("ServiceNamespace", s("lambda")),
+        ("ScalableDimension", s(PROVISIONED_CONCURRENCY_DIMENSION)),
+        ("ResourceId", s(format!("function:{name}:{qualifier}"))),
+        ("MinCapacity", n(min.into())),
+        ("MaxCapacity", n(max.into())),
+    ];
+    if !actions.is_empty() {
+        props.push(("ScheduledActions", Value::Sequence(actions)));
+    }
+    map([
+        ("Type", s("AWS::ApplicationAutoScaling::ScalableTarget")),
+        ("Properties", map(props)),
+    ])
 }
 
 /// Scheduler invokes the warmer asynchronously. By default Lambda retries an asynchronous
@@ -452,11 +554,12 @@ pub fn target_arn(target: &Target) -> String {
     }
 }
 
-/// Every target ARN of every warmer, deduplicated and sorted.
+/// Every warmed target ARN of every warmer (`strategy = "warm"`), deduplicated and sorted.
 pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
     let set: BTreeSet<String> = warmers
         .iter()
-        .flat_map(|w| w.targets.iter().map(target_arn))
+        .flat_map(|w| w.targets.iter().filter(|t| t.strategy.is_warm()))
+        .map(target_arn)
         .collect();
     set.into_iter().collect()
 }
@@ -478,7 +581,7 @@ pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
 pub fn function_arns(warmers: &[Warmer]) -> Vec<String> {
     let set: BTreeSet<String> = warmers
         .iter()
-        .flat_map(|w| w.targets.iter())
+        .flat_map(|w| w.targets.iter().filter(|t| t.strategy.is_warm()))
         .map(|t| {
             let mut unqualified = t.clone();
             unqualified.qualifier = None;
