@@ -916,3 +916,124 @@ fn templates_with_a_provisioned_target_pass_cfn_lint_and_checkov_as_documented()
         "${aws_appautoscaling_target.api_provisioned_orders_live.resource_id}"
     );
 }
+
+/// `node_modules` with aws-cdk-lib, the CDK CLI, TypeScript and ts-node, installed once under
+/// target/ and reused; `None` where Node.js is not installed.
+fn cdk_node_modules() -> Option<PathBuf> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.as_ref().is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/cdk-node");
+    let modules = cache.join("node_modules");
+    if !modules.join(".bin/cdk").exists() || !modules.join("aws-cdk-lib").exists() {
+        std::fs::create_dir_all(&cache).unwrap();
+        let out = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&cache)
+            .args([
+                "aws-cdk-lib@2",
+                "constructs@10",
+                "aws-cdk@2",
+                "typescript@~5.9",
+                "ts-node@10",
+                "@types/node",
+            ])
+            .output()
+            .expect("npm runs where node does");
+        assert!(
+            out.status.success(),
+            "npm install of the CDK into {} failed:\n{}",
+            cache.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Some(modules)
+}
+
+#[test]
+fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov() {
+    let Some(modules) = cdk_node_modules() else {
+        eprintln!(
+            "skipped: node not found: `warmer render cdk` is not synthesized here; install \
+             Node.js and npm (.ci/run does) to run this test"
+        );
+        return;
+    };
+    let config = example_with_provisioned_orders();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("cdk");
+    let status = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "cdk", "--output"])
+        .arg(&app)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The same app from the config with `orders` provisioned, through the library.
+    for (path, text) in warmer_cli::render::cdk::render_cdk(&config).unwrap() {
+        std::fs::write(app.join(path), text).unwrap();
+    }
+    std::os::unix::fs::symlink(&modules, app.join("node_modules")).unwrap();
+    let code = dir.path().join("code");
+    std::fs::create_dir(&code).unwrap();
+    std::fs::write(code.join("bootstrap"), "not a real bootstrap").unwrap();
+
+    let out = Command::new(app.join("node_modules/.bin/cdk"))
+        .args(["synth", "--no-notices", "--no-version-reporting", "--quiet"])
+        .args(["-o", "cdk.out", "-c"])
+        .arg(format!("codePath={}", code.display()))
+        .current_dir(&app)
+        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cdk synth failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let synthesized = app.join("cdk.out/Warmer.template.json");
+    let cdk: Value = serde_json::from_str(&std::fs::read_to_string(&synthesized).unwrap()).unwrap();
+
+    // Resource by resource and output by output, the CloudFormation template; only the
+    // function's code differs (a CDK asset instead of the CodeS3Bucket/CodeS3Key parameters).
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let ids = |t: &Value| {
+        t["Resources"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(ids(&cdk), ids(&cfn));
+    for (id, resource) in cfn["Resources"].as_object().unwrap() {
+        let mut expected = resource.clone();
+        let mut got = cdk["Resources"][id].clone();
+        assert_eq!(got["Type"], expected["Type"], "{id}");
+        if id == "WarmerFunction" {
+            let code = got["Properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("Code")
+                .unwrap();
+            assert!(code["S3Key"].as_str().unwrap().ends_with(".zip"), "{code}");
+            expected["Properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("Code");
+        }
+        assert_eq!(got["Properties"], expected["Properties"], "{id}");
+    }
+    for (id, output) in cfn["Outputs"].as_object().unwrap() {
+        assert_eq!(cdk["Outputs"][id]["Value"], output["Value"], "{id}");
+    }
+
+    cfn_lint(std::slice::from_ref(&synthesized));
+    assert_eq!(
+        checkov("cloudformation", &[synthesized]),
+        documented_checkov_findings("cdk"),
+        "checkov's findings on the CDK app's template differ from docs/deploy.md"
+    );
+}

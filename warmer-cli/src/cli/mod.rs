@@ -33,7 +33,7 @@ pub enum Command {
     Demo(demo::Args),
     /// Check a warmer.toml.
     Config(config::Args),
-    /// Render the deployment template (SAM, CloudFormation or Terraform) for a warmer.toml.
+    /// Render the deployment template (SAM, CloudFormation, Terraform or CDK) for a warmer.toml.
     Render(render::Args),
     /// Monthly cost of a warmer.toml beside Provisioned Concurrency.
     Cost(cost::Args),

@@ -1,5 +1,5 @@
 //! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation (this module),
-//! a Terraform module ([`terraform`]).
+//! a Terraform module ([`terraform`]), an AWS CDK app in TypeScript ([`cdk`]).
 //!
 //! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
 //! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
@@ -22,6 +22,7 @@
 //! assert_eq!(json["Resources"]["ApiScheduleDefault"]["Type"], "AWS::Scheduler::Schedule");
 //! ```
 
+pub mod cdk;
 pub mod terraform;
 
 use std::collections::BTreeSet;
@@ -77,6 +78,21 @@ impl Template {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.value).expect("a template always serializes to JSON")
             + "\n"
+    }
+
+    /// The entries of a top-level section (`Resources`, `Outputs`) as JSON, in the template's
+    /// order (a JSON map would sort them): what the Terraform and CDK renderers translate.
+    pub(crate) fn section(&self, name: &str) -> Vec<(String, serde_json::Value)> {
+        self.value[name]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(id, value)| {
+                let id = id.as_str().unwrap_or_default().to_string();
+                let value = serde_json::to_value(value).expect("a template is JSON");
+                (id, value)
+            })
+            .collect()
     }
 
     /// Text in `format`.

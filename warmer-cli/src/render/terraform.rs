@@ -43,17 +43,8 @@ pub const AWS_PROVIDER_VERSION: &str = ">= 5.30, < 7.0";
 
 /// Renders `config` (which must pass [`Config::check`]) as a Terraform module.
 pub fn render_terraform(config: &Config) -> anyhow::Result<String> {
-    let tree = render(config, Flavor::Cloudformation)?.value;
-    // In the template's order (a JSON map would sort them).
-    let in_order = |section: &str| -> anyhow::Result<Vec<(String, Value)>> {
-        let mut entries = Vec::new();
-        for (id, value) in tree[section].as_mapping().into_iter().flatten() {
-            let id = id.as_str().unwrap_or_default().to_string();
-            entries.push((id, serde_json::to_value(value)?));
-        }
-        Ok(entries)
-    };
-    let ordered = in_order("Resources")?;
+    let template = render(config, Flavor::Cloudformation)?;
+    let ordered = template.section("Resources");
     let resources: Map<String, Value> = ordered.iter().cloned().collect();
     let names = Names {
         resources: &resources,
@@ -65,7 +56,7 @@ pub fn render_terraform(config: &Config) -> anyhow::Result<String> {
         out.push('\n');
         names.resource(&mut out, id, resource);
     }
-    for (id, output) in &in_order("Outputs")? {
+    for (id, output) in &template.section("Outputs") {
         let mut body = Vec::new();
         if let Some(description) = output["Description"].as_str() {
             body.push(("description".to_string(), Item::Attr(literal(description))));
