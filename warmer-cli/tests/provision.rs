@@ -127,3 +127,25 @@ fn cost_prices_the_mix_and_names_what_would_be_cheaper_the_other_way() {
     assert!((same.provisioned.arm64 - orders.provisioned.arm64).abs() < 1e-9);
     assert!(all_warm.cheaper_the_other_way().is_empty());
 }
+
+#[test]
+fn with_every_target_provisioned_the_warmer_may_invoke_nothing() {
+    let config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target_with(provisioned("orders", Some("live"), 5)))
+        .build();
+    let template = warmer_cli::render::render(&config, warmer_cli::render::Flavor::Sam).unwrap();
+    let t: serde_json::Value = serde_json::from_str(&template.to_json()).unwrap();
+    let statements = &t["Resources"]["WarmerFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"];
+    let sids: Vec<&str> = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(sids, ["WriteOwnLogs", "ReadAccountConcurrency"]);
+    assert_eq!(
+        t["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"],
+        1
+    );
+}

@@ -565,7 +565,7 @@ fn as_terraform(value: &Value) -> Value {
                     "${AWS::Partition}",
                     "${data.aws_partition.current.partition}",
                 )
-                .replace("${AWS::Region}", "${data.aws_region.current.name}")
+                .replace("${AWS::Region}", "${data.aws_region.current.region}")
                 .replace(
                     "${AWS::AccountId}",
                     "${data.aws_caller_identity.current.account_id}",

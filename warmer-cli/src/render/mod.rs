@@ -622,49 +622,51 @@ fn arn_values(arns: Vec<String>) -> Value {
 }
 
 fn function_role(config: &Config) -> Value {
-    let invoke = arn_values(target_arns(&config.warmers));
-    let functions = arn_values(function_arns(&config.warmers));
+    let invoke = target_arns(&config.warmers);
+    let functions = function_arns(&config.warmers);
+    let mut statements = vec![map([
+        ("Sid", s("WriteOwnLogs")),
+        ("Effect", s("Allow")),
+        (
+            "Action",
+            seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
+        ),
+        ("Resource", get_att(LOG_GROUP_ID, "Arn")),
+    ])];
+    // With every target provisioned there is nothing to invoke, and IAM refuses an empty
+    // resource list.
+    if !invoke.is_empty() {
+        statements.extend([
+            map([
+                ("Sid", s("InvokeTargets")),
+                ("Effect", s("Allow")),
+                ("Action", s("lambda:InvokeFunction")),
+                ("Resource", arn_values(invoke)),
+            ]),
+            // The concurrency guard reads each target's reserved concurrency before
+            // warming it, so a warm-up never takes what live traffic needs.
+            map([
+                ("Sid", s("ReadTargetConcurrency")),
+                ("Effect", s("Allow")),
+                ("Action", s("lambda:GetFunctionConcurrency")),
+                ("Resource", arn_values(functions)),
+            ]),
+        ]);
+    }
+    // ... and the account's unreserved concurrency. GetAccountSettings supports no
+    // resource-level permission: IAM accepts only "*" for it (Service Authorization Reference,
+    // "Actions defined by AWS Lambda":
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+    // It reads limits and usage only; it changes nothing.
+    statements.push(map([
+        ("Sid", s("ReadAccountConcurrency")),
+        ("Effect", s("Allow")),
+        ("Action", s("lambda:GetAccountSettings")),
+        ("Resource", s("*")),
+    ]));
     let policy = map([
         ("Version", s("2012-10-17")),
-        (
-            "Statement",
-            seq([
-                map([
-                    ("Sid", s("WriteOwnLogs")),
-                    ("Effect", s("Allow")),
-                    (
-                        "Action",
-                        seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
-                    ),
-                    ("Resource", get_att(LOG_GROUP_ID, "Arn")),
-                ]),
-                map([
-                    ("Sid", s("InvokeTargets")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:InvokeFunction")),
-                    ("Resource", invoke),
-                ]),
-                // The concurrency guard reads each target's reserved concurrency before
-                // warming it, so a warm-up never takes what live traffic needs.
-                map([
-                    ("Sid", s("ReadTargetConcurrency")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:GetFunctionConcurrency")),
-                    ("Resource", functions),
-                ]),
-                // ... and the account's unreserved concurrency. GetAccountSettings supports no
-                // resource-level permission: IAM accepts only "*" for it (Service
-                // Authorization Reference, "Actions defined by AWS Lambda":
-                // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
-                // It reads limits and usage only; it changes nothing.
-                map([
-                    ("Sid", s("ReadAccountConcurrency")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:GetAccountSettings")),
-                    ("Resource", s("*")),
-                ]),
-            ]),
-        ),
+        ("Statement", Value::Sequence(statements)),
     ]);
     role("lambda.amazonaws.com", None, "warmer-targets", policy)
 }

@@ -37,9 +37,10 @@ use serde_json::{Map, Value};
 use super::{FUNCTION_ID, Flavor, LOG_GROUP_ID, render};
 use crate::config::Config;
 
-/// The AWS provider versions the module is written for: `logging_config` on
-/// `aws_lambda_function` needs 5.30 or later.
-pub const AWS_PROVIDER_VERSION: &str = ">= 5.30, < 7.0";
+/// The AWS provider versions the module is written for: 6.0 and later, whose `aws_region` data
+/// source names the region `region` (5.x called it `name`, which 6.0 deprecates;
+/// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/region>).
+pub const AWS_PROVIDER_VERSION: &str = ">= 6.0";
 
 /// Renders `config` (which must pass [`Config::check`]) as a Terraform module.
 pub fn render_terraform(config: &Config) -> anyhow::Result<String> {
@@ -180,7 +181,7 @@ impl Names<'_> {
         match id {
             "AWS::AccountId" => "data.aws_caller_identity.current.account_id".into(),
             "AWS::Partition" => "data.aws_partition.current.partition".into(),
-            "AWS::Region" => "data.aws_region.current.name".into(),
+            "AWS::Region" => "data.aws_region.current.region".into(),
             LOG_GROUP_ID => format!("aws_cloudwatch_log_group.{}.name", snake(id)),
             FUNCTION_ID => format!("aws_lambda_function.{}.function_name", snake(id)),
             other => unreachable!("the template refers to no {other}"),
@@ -385,7 +386,7 @@ fn substitute(text: &str) -> String {
         let name = &after[..end];
         let reference = match name {
             "AWS::Partition" => "data.aws_partition.current.partition",
-            "AWS::Region" => "data.aws_region.current.name",
+            "AWS::Region" => "data.aws_region.current.region",
             "AWS::AccountId" => "data.aws_caller_identity.current.account_id",
             other => unreachable!("the template substitutes no {other}"),
         };
@@ -534,7 +535,7 @@ mod tests {
         assert_eq!(escape("a ${b} %{c}"), "a $${b} %%{c}");
         assert_eq!(
             substitute("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:f"),
-            "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:f"
+            "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:function:f"
         );
     }
 }
