@@ -1,10 +1,12 @@
 //! `warmer render`: templates that pass `cfn-lint` and grant exactly what the warmer needs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
 use warmer_cli::config::{Config, ConfigBuilder, WarmerBuilder};
+use warmer_cli::render::terraform::render_terraform;
 use warmer_cli::render::{Flavor, render};
 use warmer_fn::target::Target;
 
@@ -411,4 +413,627 @@ fn render_command_writes_yaml_or_json_to_a_file() {
         .unwrap();
     assert!(stdout.status.success());
     assert!(String::from_utf8_lossy(&stdout.stdout).contains("AWS::Serverless::Function"));
+}
+
+/// The checkov findings docs/deploy.md accepts, with a reason, for `format` (`sam`,
+/// `cloudformation`, `terraform`, `cdk`): the rows of its table under "checkov findings and why".
+fn documented_checkov_findings(format: &str) -> BTreeSet<String> {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy.md"))
+            .unwrap();
+    let section = docs
+        .split("### checkov findings and why")
+        .nth(1)
+        .expect("docs/deploy.md has a section \"checkov findings and why\"");
+    let section = section.split("\n#").next().unwrap();
+    let mut ids = BTreeSet::new();
+    for row in section.lines().filter(|l| l.starts_with("| `CKV")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (id, formats, why) = (cells[1].trim_matches('`'), cells[2], cells[3]);
+        assert!(why.len() > 40, "{id}: the docs give no reason: {row}");
+        if formats.split(", ").any(|f| f == format) {
+            ids.insert(id.to_string());
+        }
+    }
+    ids
+}
+
+/// Runs checkov (offline: `--skip-download`) on `paths` with `framework` and returns the ids
+/// of the failed checks. Panics with its output when it does not run.
+fn checkov(framework: &str, paths: &[PathBuf]) -> BTreeSet<String> {
+    let version = Command::new("checkov").arg("--version").output();
+    if !version.as_ref().is_ok_and(|o| o.status.success()) {
+        panic!(
+            "checkov is not installed or does not run ({version:?}); scripts/test installs it \
+             into target/py (`pip install checkov`); run the test through scripts/test or put \
+             target/py/bin on PATH"
+        );
+    }
+    let mut cmd = Command::new("checkov");
+    cmd.args(["--skip-download", "--quiet", "--compact", "-o", "json"])
+        .args(["--framework", framework]);
+    for path in paths {
+        cmd.arg(if path.is_dir() { "-d" } else { "-f" }).arg(path);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON report ({e}; exit {:?}):\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match report {
+        Value::Array(reports) => reports,
+        one => vec![one],
+    };
+    let mut failed = BTreeSet::new();
+    for r in &reports {
+        assert!(
+            r["summary"]["parsing_errors"].as_u64().unwrap_or(0) == 0,
+            "checkov could not parse: {r:#}"
+        );
+        if let Some(checks) = r["results"]["failed_checks"].as_array() {
+            failed.extend(
+                checks
+                    .iter()
+                    .map(|c| c["check_id"].as_str().unwrap().to_string()),
+            );
+        }
+    }
+    failed
+}
+
+#[test]
+fn checkov_finds_in_sam_and_cloudformation_only_what_the_docs_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flavor, name) in [
+        (Flavor::Sam, "sam"),
+        (Flavor::Cloudformation, "cloudformation"),
+    ] {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, render(&example(), flavor).unwrap().to_yaml()).unwrap();
+        assert_eq!(
+            checkov("cloudformation", &[path]),
+            documented_checkov_findings(name),
+            "checkov's findings on the {name} template differ from docs/deploy.md \
+             (\"checkov findings and why\"): fix the template or explain the finding there"
+        );
+    }
+}
+
+#[test]
+fn the_warmer_reserves_one_environment_per_warmer() {
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&example(), flavor);
+        assert_eq!(
+            t["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"], 2,
+            "{flavor:?}: the example has two warmers"
+        );
+    }
+}
+
+/// The module parsed by python-hcl2 (as scripts/test installs it into target/py), as JSON.
+fn parse_hcl(path: &Path) -> Value {
+    let out = Command::new("python")
+        .args([
+            "-c",
+            "import hcl2, json, sys; json.dump(hcl2.load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(path)
+        .output();
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        other => panic!(
+            "python-hcl2 did not parse {} ({other:?}); scripts/test installs it into target/py \
+             (`pip install python-hcl2`); run the test through scripts/test or put target/py/bin \
+             on PATH",
+            path.display()
+        ),
+    };
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// python-hcl2 wraps each argument in a one-element list and each block in a list.
+fn arg<'a>(body: &'a Value, name: &str) -> &'a Value {
+    &body[name][0]
+}
+
+/// Every `resource "TYPE" "NAME"` of a parsed module, by (type, name).
+fn tf_resources(module: &Value) -> std::collections::BTreeMap<(String, String), Value> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in module["resource"].as_array().unwrap() {
+        for (kind, named) in entry.as_object().unwrap() {
+            for (name, body) in named.as_object().unwrap() {
+                out.insert((kind.clone(), name.clone()), body.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A CloudFormation policy with its intrinsics written as the module writes them.
+fn as_terraform(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => items.iter().map(as_terraform).collect(),
+        Value::Object(o) if o.contains_key("Fn::Sub") => Value::String(
+            o["Fn::Sub"]
+                .as_str()
+                .unwrap()
+                .replace(
+                    "${AWS::Partition}",
+                    "${data.aws_partition.current.partition}",
+                )
+                .replace("${AWS::Region}", "${data.aws_region.current.region}")
+                .replace(
+                    "${AWS::AccountId}",
+                    "${data.aws_caller_identity.current.account_id}",
+                ),
+        ),
+        Value::Object(o) if o.contains_key("Ref") => {
+            assert_eq!(o["Ref"], "AWS::AccountId");
+            json!("${data.aws_caller_identity.current.account_id}")
+        }
+        Value::Object(o) if o.contains_key("Fn::GetAtt") => match o["Fn::GetAtt"][0].as_str() {
+            Some("WarmerLogGroup") => json!("${aws_cloudwatch_log_group.warmer_log_group.arn}:*"),
+            Some("WarmerFunction") => json!("${aws_lambda_function.warmer_function.arn}"),
+            other => panic!("unexpected GetAtt of {other:?}"),
+        },
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| (k.clone(), as_terraform(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => other.clone(),
+    }
+}
+
+fn snake(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn write_terraform(config: &Config) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.tf");
+    std::fs::write(&path, render_terraform(config).unwrap()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn terraform_module_holds_the_cloudformation_resources_and_policies() {
+    let config = example();
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let (_dir, path) = write_terraform(&config);
+    let module = parse_hcl(&path);
+    let tf = tf_resources(&module);
+
+    // One Terraform resource per CloudFormation resource, plus one role policy per role.
+    let expected_type = |cfn_type: &str| match cfn_type {
+        "AWS::Logs::LogGroup" => "aws_cloudwatch_log_group",
+        "AWS::IAM::Role" => "aws_iam_role",
+        "AWS::Lambda::Function" => "aws_lambda_function",
+        "AWS::Lambda::EventInvokeConfig" => "aws_lambda_function_event_invoke_config",
+        "AWS::Scheduler::Schedule" => "aws_scheduler_schedule",
+        "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
+        other => panic!("no Terraform type for {other}"),
+    };
+    let mut expected: BTreeSet<(String, String)> = cfn["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, r)| {
+            (
+                expected_type(r["Type"].as_str().unwrap()).to_string(),
+                snake(id),
+            )
+        })
+        .collect();
+    expected.insert((
+        "aws_iam_role_policy".into(),
+        "warmer_function_role_warmer_targets".into(),
+    ));
+    expected.insert((
+        "aws_iam_role_policy".into(),
+        "warmer_scheduler_role_invoke_warmer".into(),
+    ));
+    assert_eq!(tf.keys().cloned().collect::<BTreeSet<_>>(), expected);
+
+    // The same policies, statement by statement, and the same trust.
+    for (role, policy) in [
+        ("WarmerFunctionRole", "warmer_function_role_warmer_targets"),
+        ("WarmerSchedulerRole", "warmer_scheduler_role_invoke_warmer"),
+    ] {
+        let cfn_role = &cfn["Resources"][role]["Properties"];
+        let tf_policy: Value = serde_json::from_str(
+            arg(
+                &tf[&("aws_iam_role_policy".into(), policy.into())],
+                "policy",
+            )
+            .as_str()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            tf_policy,
+            as_terraform(&cfn_role["Policies"][0]["PolicyDocument"])
+        );
+        let trust: Value = serde_json::from_str(
+            arg(
+                &tf[&("aws_iam_role".into(), snake(role))],
+                "assume_role_policy",
+            )
+            .as_str()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(trust, as_terraform(&cfn_role["AssumeRolePolicyDocument"]));
+    }
+
+    // The function, its retry settings, and each schedule with the same input.
+    let f = &tf[&("aws_lambda_function".into(), "warmer_function".into())];
+    assert_eq!(arg(f, "runtime"), "provided.al2023");
+    assert_eq!(arg(f, "architectures"), &json!(["arm64"]));
+    assert_eq!(arg(f, "reserved_concurrent_executions"), 2);
+    assert_eq!(
+        arg(arg(f, "logging_config"), "log_group"),
+        "${aws_cloudwatch_log_group.warmer_log_group.name}"
+    );
+    let eic = &tf[&(
+        "aws_lambda_function_event_invoke_config".into(),
+        "warmer_event_invoke_config".into(),
+    )];
+    assert_eq!(arg(eic, "maximum_retry_attempts"), 0);
+    assert_eq!(arg(eic, "maximum_event_age_in_seconds"), 60);
+    assert_eq!(arg(eic, "qualifier"), "$LATEST");
+    for (id, schedule) in resources_of_type(&cfn, "AWS::Scheduler::Schedule") {
+        let p = &schedule["Properties"];
+        let s = &tf[&("aws_scheduler_schedule".into(), snake(id))];
+        assert_eq!(arg(s, "schedule_expression"), &p["ScheduleExpression"]);
+        assert_eq!(
+            arg(s, "schedule_expression_timezone"),
+            &p["ScheduleExpressionTimezone"]
+        );
+        let target = arg(s, "target");
+        let input: Value = serde_json::from_str(arg(target, "input").as_str().unwrap()).unwrap();
+        let cfn_input: Value =
+            serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
+        assert_eq!(input, cfn_input, "{id}");
+        assert_eq!(
+            arg(arg(target, "retry_policy"), "maximum_retry_attempts"),
+            0
+        );
+        assert_eq!(arg(arg(s, "flexible_time_window"), "mode"), "OFF");
+    }
+}
+
+#[test]
+fn checkov_finds_in_the_terraform_module_only_what_the_docs_explain() {
+    let (dir, _path) = write_terraform(&example());
+    assert_eq!(
+        checkov("terraform", &[dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform"),
+        "checkov's findings on the Terraform module differ from docs/deploy.md \
+         (\"checkov findings and why\"): fix the module or explain the finding there"
+    );
+}
+
+#[test]
+fn terraform_escapes_what_hcl_would_interpolate() {
+    let mut config = example();
+    config.warmers[0].targets[1]
+        .payload
+        .insert("note".into(), json!("${not.a.reference} %{if x}"));
+    let (_dir, path) = write_terraform(&config);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("$${not.a.reference} %%{if x}"), "{text}");
+    // python-hcl2 keeps the escapes as written; Terraform reads `$${` as a literal `${`.
+    let module = parse_hcl(&path);
+    let tf = tf_resources(&module);
+    let s = &tf[&(
+        "aws_scheduler_schedule".into(),
+        "api_schedule_business_hours".into(),
+    )];
+    let input = arg(arg(s, "target"), "input").as_str().unwrap();
+    assert!(input.contains("$${not.a.reference}"), "{input}");
+}
+
+#[test]
+fn render_command_writes_the_terraform_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml");
+    let out = dir.path().join("main.tf");
+    let status = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "terraform", "--output"])
+        .arg(&out)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text, render_terraform(&example()).unwrap());
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "terraform", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--format"));
+}
+
+/// The example with `orders:live` kept warm by Provisioned Concurrency.
+fn example_with_provisioned_orders() -> Config {
+    let mut config = example();
+    config.warmers[0].targets[0].strategy = warmer_fn::target::Strategy::Provision;
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    config
+}
+
+#[test]
+fn a_provisioned_target_gets_scheduled_provisioned_concurrency_and_no_warm_ups() {
+    let config = example_with_provisioned_orders();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        // Not warmed: in no schedule's input, not invocable by the warmer, no Shortfall alarm.
+        for (id, schedule) in resources_of_type(&t, "AWS::Scheduler::Schedule") {
+            let input = schedule["Properties"]["Target"]["Input"].as_str().unwrap();
+            assert!(!input.contains("\"orders\""), "{id}: {input}");
+        }
+        let policy =
+            t["Resources"]["WarmerFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                .to_string();
+        assert!(!policy.contains("function:orders"), "{policy}");
+        assert!(t["Resources"].get("ApiShortfallOrdersLive").is_none());
+
+        // Its alias's Provisioned Concurrency follows the windows, hour by hour.
+        let scalable = resources_of_type(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+        assert_eq!(scalable.len(), 1, "{flavor:?}");
+        let (id, target) = scalable[0];
+        assert_eq!(id, "ApiProvisionedOrdersLive");
+        let p = &target["Properties"];
+        assert_eq!(p["ServiceNamespace"], "lambda");
+        assert_eq!(
+            p["ScalableDimension"],
+            "lambda:function:ProvisionedConcurrency"
+        );
+        assert_eq!(p["ResourceId"], "function:orders:live");
+        assert_eq!(
+            (p["MinCapacity"].as_u64(), p["MaxCapacity"].as_u64()),
+            (Some(10), Some(100))
+        );
+        assert!(
+            p.get("RoleARN").is_none(),
+            "the service-linked role is used"
+        );
+        let actions: Vec<(String, String, String, u64)> = p["ScheduledActions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let action = &a["ScalableTargetAction"];
+                assert_eq!(action["MinCapacity"], action["MaxCapacity"]);
+                (
+                    a["ScheduledActionName"].as_str().unwrap().to_string(),
+                    a["Schedule"].as_str().unwrap().to_string(),
+                    a["Timezone"].as_str().unwrap().to_string(),
+                    action["MinCapacity"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let berlin = |name: &str, cron: &str, n: u64| {
+            (
+                name.to_string(),
+                cron.to_string(),
+                "Europe/Berlin".to_string(),
+                n,
+            )
+        };
+        assert_eq!(
+            actions,
+            [
+                berlin("business-hours", "cron(0 8-19 ? * MON-FRI *)", 100),
+                berlin("saturday-market", "cron(0 9-13 ? * SAT *)", 40),
+                berlin("default-1", "cron(0 0-7,20-23 ? * * *)", 10),
+                berlin("default-2", "cron(0 8,14-19 ? * SUN,SAT *)", 10),
+                berlin("default-3", "cron(0 9-13 ? * SUN *)", 10),
+            ]
+        );
+    }
+}
+
+#[test]
+fn templates_with_a_provisioned_target_pass_cfn_lint_and_checkov_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = example_with_provisioned_orders();
+    let mut files = Vec::new();
+    for (flavor, name) in [
+        (Flavor::Sam, "sam"),
+        (Flavor::Cloudformation, "cloudformation"),
+    ] {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, render(&config, flavor).unwrap().to_yaml()).unwrap();
+        assert_eq!(
+            checkov("cloudformation", std::slice::from_ref(&path)),
+            documented_checkov_findings(name)
+        );
+        files.push(path);
+    }
+    // A warmer without profiles holds its provisioned target's N all week: no actions.
+    let constant = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("one").target_with(Target {
+            qualifier: Some("live".into()),
+            strategy: warmer_fn::target::Strategy::Provision,
+            ..Target::new("f", 7)
+        }))
+        .build();
+    let t = rendered(&constant, Flavor::Cloudformation);
+    let p = &t["Resources"]["OneProvisionedFLive"]["Properties"];
+    assert_eq!(
+        (p["MinCapacity"].as_u64(), p["MaxCapacity"].as_u64()),
+        (Some(7), Some(7))
+    );
+    assert!(p.get("ScheduledActions").is_none());
+    assert!(resources_of_type(&t, "AWS::Scheduler::Schedule").is_empty());
+    let path = dir.path().join("constant.yaml");
+    std::fs::write(&path, render(&constant, Flavor::Sam).unwrap().to_yaml()).unwrap();
+    files.push(path);
+    cfn_lint(&files);
+
+    let module_dir = tempfile::tempdir().unwrap();
+    let module = module_dir.path().join("main.tf");
+    std::fs::write(&module, render_terraform(&config).unwrap()).unwrap();
+    assert_eq!(
+        checkov("terraform", &[module_dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform")
+    );
+    let tf = tf_resources(&parse_hcl(&module));
+    let target = &tf[&(
+        "aws_appautoscaling_target".into(),
+        "api_provisioned_orders_live".into(),
+    )];
+    assert_eq!(arg(target, "resource_id"), "function:orders:live");
+    assert_eq!(arg(target, "min_capacity"), 10);
+    let action = &tf[&(
+        "aws_appautoscaling_scheduled_action".into(),
+        "api_provisioned_orders_live_business_hours".into(),
+    )];
+    assert_eq!(arg(action, "schedule"), "cron(0 8-19 ? * MON-FRI *)");
+    assert_eq!(arg(action, "timezone"), "Europe/Berlin");
+    assert_eq!(
+        arg(arg(action, "scalable_target_action"), "min_capacity"),
+        100
+    );
+    assert_eq!(
+        arg(action, "resource_id"),
+        "${aws_appautoscaling_target.api_provisioned_orders_live.resource_id}"
+    );
+}
+
+/// `node_modules` with aws-cdk-lib, the CDK CLI, TypeScript and ts-node, installed once under
+/// target/ and reused; `None` where Node.js is not installed.
+fn cdk_node_modules() -> Option<PathBuf> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.as_ref().is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/cdk-node");
+    let modules = cache.join("node_modules");
+    if !modules.join(".bin/cdk").exists() || !modules.join("aws-cdk-lib").exists() {
+        std::fs::create_dir_all(&cache).unwrap();
+        let out = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&cache)
+            .args([
+                "aws-cdk-lib@2",
+                "constructs@10",
+                "aws-cdk@2",
+                "typescript@~5.9",
+                "ts-node@10",
+                "@types/node",
+            ])
+            .output()
+            .expect("npm runs where node does");
+        assert!(
+            out.status.success(),
+            "npm install of the CDK into {} failed:\n{}",
+            cache.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Some(modules)
+}
+
+#[test]
+fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov() {
+    let Some(modules) = cdk_node_modules() else {
+        eprintln!(
+            "skipped: node not found: `warmer render cdk` is not synthesized here; install \
+             Node.js and npm (.ci/run does) to run this test"
+        );
+        return;
+    };
+    let config = example_with_provisioned_orders();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("cdk");
+    let status = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["render", "cdk", "--output"])
+        .arg(&app)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../warmer.example.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The same app from the config with `orders` provisioned, through the library.
+    for (path, text) in warmer_cli::render::cdk::render_cdk(&config).unwrap() {
+        std::fs::write(app.join(path), text).unwrap();
+    }
+    std::os::unix::fs::symlink(&modules, app.join("node_modules")).unwrap();
+    let code = dir.path().join("code");
+    std::fs::create_dir(&code).unwrap();
+    std::fs::write(code.join("bootstrap"), "not a real bootstrap").unwrap();
+
+    let out = Command::new(app.join("node_modules/.bin/cdk"))
+        .args(["synth", "--no-notices", "--no-version-reporting", "--quiet"])
+        .args(["-o", "cdk.out", "-c"])
+        .arg(format!("codePath={}", code.display()))
+        .current_dir(&app)
+        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cdk synth failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let synthesized = app.join("cdk.out/Warmer.template.json");
+    let cdk: Value = serde_json::from_str(&std::fs::read_to_string(&synthesized).unwrap()).unwrap();
+
+    // Resource by resource and output by output, the CloudFormation template; only the
+    // function's code differs (a CDK asset instead of the CodeS3Bucket/CodeS3Key parameters).
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let ids = |t: &Value| {
+        t["Resources"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(ids(&cdk), ids(&cfn));
+    for (id, resource) in cfn["Resources"].as_object().unwrap() {
+        let mut expected = resource.clone();
+        let mut got = cdk["Resources"][id].clone();
+        assert_eq!(got["Type"], expected["Type"], "{id}");
+        if id == "WarmerFunction" {
+            let code = got["Properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("Code")
+                .unwrap();
+            assert!(code["S3Key"].as_str().unwrap().ends_with(".zip"), "{code}");
+            expected["Properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("Code");
+        }
+        assert_eq!(got["Properties"], expected["Properties"], "{id}");
+    }
+    for (id, output) in cfn["Outputs"].as_object().unwrap() {
+        assert_eq!(cdk["Outputs"][id]["Value"], output["Value"], "{id}");
+    }
+
+    cfn_lint(std::slice::from_ref(&synthesized));
+    assert_eq!(
+        checkov("cloudformation", &[synthesized]),
+        documented_checkov_findings("cdk"),
+        "checkov's findings on the CDK app's template differ from docs/deploy.md"
+    );
 }

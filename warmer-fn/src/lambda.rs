@@ -187,6 +187,7 @@ pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmReq
             mode: Mode::Verify,
             payload: Default::default(),
             max_share: None,
+            strategy: Default::default(),
         };
         (vec![target], classic.max_share)
     } else {

@@ -234,6 +234,14 @@ pub fn check_targets(targets: &[Target], list: &str) -> Result<(), Vec<Problem>>
     }
     for (i, target) in targets.iter().enumerate() {
         problems.extend(check_target(target, &format!("{list}[{i}]")));
+        if !target.strategy.is_warm() {
+            problems.push(Problem::new(
+                format!("{list}[{i}].strategy"),
+                "is `provision`: Provisioned Concurrency keeps this target warm, not warm-ups",
+                "leave the target out of the warm-up (the schedules `warmer render` writes do), \
+                 or set strategy = \"warm\"",
+            ));
+        }
     }
     problems.extend(check_run_size(targets, list));
     if problems.is_empty() {

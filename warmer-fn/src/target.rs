@@ -48,6 +48,45 @@ pub struct Target {
     /// (0, 1]); the run's `max_share` when absent. See [`crate::engine::guard`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_share: Option<f64>,
+    /// How the target is kept warm when deployed from `warmer.toml`: `warm` (default, by the
+    /// warmer's warm-ups) or `provision` (Provisioned Concurrency on its alias or version,
+    /// following the same windows). The engine warms only `warm` targets and refuses the others.
+    #[serde(default, skip_serializing_if = "Strategy::is_warm")]
+    pub strategy: Strategy,
+}
+
+/// How a target is kept warm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Warm-ups from the warmer, on its schedules.
+    #[default]
+    Warm,
+    /// Provisioned Concurrency on the target's alias or version, scheduled by Application
+    /// Auto Scaling; the warmer does not invoke it.
+    Provision,
+}
+
+impl Strategy {
+    /// Whether this is [`Strategy::Warm`].
+    ///
+    /// ```
+    /// use warmer_fn::target::Strategy;
+    /// assert!(Strategy::default().is_warm());
+    /// assert!(!Strategy::Provision.is_warm());
+    /// ```
+    pub fn is_warm(&self) -> bool {
+        *self == Strategy::Warm
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Strategy::Warm => "warm",
+            Strategy::Provision => "provision",
+        })
+    }
 }
 
 impl Target {
@@ -66,6 +105,7 @@ impl Target {
             mode: Mode::Verify,
             payload: Map::new(),
             max_share: None,
+            strategy: Strategy::Warm,
         }
     }
 

@@ -60,6 +60,8 @@ struct ScheduleLine {
 struct TargetLine {
     function: String,
     concurrency: u32,
+    /// `warm` (by this schedule's warm-ups) or `provision` (Provisioned Concurrency).
+    strategy: warmer_fn::target::Strategy,
 }
 
 /// Runs `warmer config`.
@@ -112,6 +114,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                                 .map(|t| TargetLine {
                                     function: t.display_name(),
                                     concurrency: t.concurrency,
+                                    strategy: t.strategy,
                                 })
                                 .collect(),
                         });
@@ -150,7 +153,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     let n: Vec<String> = s
                         .targets
                         .iter()
-                        .map(|t| format!("{}={}", t.function, t.concurrency))
+                        .map(|t| match t.strategy {
+                            warmer_fn::target::Strategy::Warm => {
+                                format!("{}={}", t.function, t.concurrency)
+                            }
+                            warmer_fn::target::Strategy::Provision => {
+                                format!("{}={} (provisioned)", t.function, t.concurrency)
+                            }
+                        })
                         .collect();
                     println!(
                         "  {} / {:<12} {:<28} {} ({}) -> {}",

@@ -34,6 +34,10 @@ pub struct Args {
     /// AWS region (with --function); default from the environment or profile.
     #[arg(long, value_name = "REGION", requires = "function")]
     pub region: Option<String>,
+    /// Named profile of the shared AWS config and credentials files (with --function), as the
+    /// AWS CLI's `--profile`; else AWS_PROFILE or `default`.
+    #[arg(long, value_name = "NAME", requires = "function")]
+    pub profile: Option<String>,
     /// Requests per wave, all started together.
     #[arg(long, short = 'c', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub concurrency: Option<u32>,
@@ -100,12 +104,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let endpoint = match (&args.url, &args.function) {
         (Some(url), _) => Endpoint::Http(Box::new(HttpEndpoint::new(url)?)),
         (None, Some(function)) => {
+            if let Some(profile) = &args.profile {
+                super::profile::check(profile)?;
+            }
             let options = warmer_fn::engine::ClientOptions {
                 endpoint_url: args.endpoint_url.clone(),
                 region: args.region.clone(),
             };
             Endpoint::Lambda {
-                client: warmer_fn::engine::client(&options).await,
+                client: warmer_fn::engine::client_with_profile(&options, args.profile.as_deref())
+                    .await,
                 function: function.clone(),
             }
         }

@@ -8,6 +8,7 @@ pub mod cost;
 pub mod demo;
 pub mod loadtest;
 pub mod plan;
+pub mod profile;
 pub mod render;
 pub mod warm;
 
@@ -32,7 +33,7 @@ pub enum Command {
     Demo(demo::Args),
     /// Check a warmer.toml.
     Config(config::Args),
-    /// Render the deployment template (SAM or CloudFormation) for a warmer.toml.
+    /// Render the deployment template (SAM, CloudFormation, Terraform or CDK) for a warmer.toml.
     Render(render::Args),
     /// Monthly cost of a warmer.toml beside Provisioned Concurrency.
     Cost(cost::Args),

@@ -4,6 +4,7 @@
 //! warmer warm --function orders --concurrency 50
 //! warmer warm --function orders --concurrency 50 --qualifier live --delay 300 --json
 //! warmer warm --function demo --concurrency 10 --endpoint-url http://127.0.0.1:9001
+//! warmer warm --function orders --concurrency 50 --profile prod    # a named AWS profile
 //! warmer warm --config warmer.toml                 # every target, with the N its schedule uses now
 //! warmer warm --config warmer.toml --warmer api --dry-run   # may the warmer invoke each target?
 //! ```
@@ -27,7 +28,7 @@ use crate::config::Config;
 use warmer_fn::engine::reason::{CallSite, explain};
 
 use warmer_fn::engine::{
-    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client_with_profile, warm,
 };
 use warmer_fn::target::{Delay, Mode, Target};
 
@@ -77,6 +78,10 @@ pub struct Args {
     /// AWS region (else the standard chain: AWS_REGION, profile).
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
+    /// Named profile of the shared AWS config and credentials files, as the AWS CLI's
+    /// `--profile` (its region, credentials and endpoint_url; else AWS_PROFILE or `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -109,6 +114,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 mode: args.mode,
                 payload: Default::default(),
                 max_share: None,
+                strategy: Default::default(),
             }]
         }
     };
@@ -129,10 +135,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !problems.is_empty() {
         anyhow::bail!("{}", warmer_fn::rules::describe(&problems));
     }
-    let lambda = client(&ClientOptions {
-        endpoint_url: args.endpoint_url.clone(),
-        region: args.region.clone(),
-    })
+    if let Some(profile) = &args.profile {
+        super::profile::check(profile)?;
+    }
+    let lambda = client_with_profile(
+        &ClientOptions {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+        },
+        args.profile.as_deref(),
+    )
     .await;
     if args.dry_run {
         let checks = dry_run(&lambda, &targets).await;
@@ -196,8 +208,8 @@ pub fn exit_status(report: &RunReport) -> ExitCode {
     }
 }
 
-/// Every target of the config's warmers (or of the one named `warmer`), with the N of the
-/// schedule each warmer follows at `at`. A warmer with no schedule running in that hour adds
+/// Every warmed target (`strategy = "warm"`) of the config's warmers (or of the one named
+/// `warmer`), with the N of the schedule each warmer follows at `at`. A warmer with no schedule running in that hour adds
 /// nothing, and says so on standard error. The config must pass `warmer config check`.
 ///
 /// ```
@@ -233,7 +245,16 @@ pub fn targets_from_config(
     let mut targets = Vec::new();
     for w in warmers {
         match w.schedule_at(at)? {
-            Some(schedule) => targets.extend(schedule.targets),
+            Some(schedule) => {
+                for t in schedule.targets.iter().filter(|t| !t.strategy.is_warm()) {
+                    eprintln!(
+                        "warmer {}: {} is provisioned (strategy = \"provision\"): Provisioned Concurrency keeps it warm, so it is not warmed",
+                        w.name,
+                        t.display_name()
+                    );
+                }
+                targets.extend(schedule.warmed_targets());
+            }
             None => eprintln!(
                 "warmer {}: no schedule runs at {} ({}): nothing to warm for it",
                 w.name,

@@ -405,6 +405,9 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// The `window` of a warmer's only schedule when it has no profiles.
+const ALWAYS: &str = "always";
+
 /// One Scheduler schedule of a warmer: a window, its expression and its input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowSchedule {
@@ -433,15 +436,51 @@ impl WindowSchedule {
     /// let input = warmer.schedules().unwrap()[0].input();
     /// assert_eq!(input, r#"{"targets":[{"function":"orders","concurrency":3,"delay":"auto","mode":"verify"}]}"#);
     /// ```
+    ///
+    /// Only the targets with `strategy = "warm"` are in it: Provisioned Concurrency keeps the
+    /// others warm.
     pub fn input(&self) -> String {
         #[derive(Serialize)]
         struct Input<'a> {
             targets: &'a [Target],
         }
         serde_json::to_string(&Input {
-            targets: &self.targets,
+            targets: &self.warmed_targets(),
         })
         .expect("targets always serialize to JSON")
+    }
+
+    /// The targets this window's runs warm (`strategy = "warm"`).
+    pub fn warmed_targets(&self) -> Vec<Target> {
+        self.targets
+            .iter()
+            .filter(|t| t.strategy.is_warm())
+            .cloned()
+            .collect()
+    }
+
+    /// The hour and day fields of the window as a cron that fires at the start of each of its
+    /// hours, `cron(0 HOURS ? * DAYS *)`; `None` for a schedule written as a rate or as the
+    /// warmer's own cron (a warmer without profiles).
+    ///
+    /// ```
+    /// use warmer_cli::config::{Profile, WarmerBuilder};
+    /// let mut warmer = WarmerBuilder::new("api").target("orders", 5).build();
+    /// warmer.profiles.push(Profile {
+    ///     name: None, days: "MON-FRI".into(), hours: "08:00-20:00".into(), concurrency: 50,
+    /// });
+    /// let schedules = warmer.schedules().unwrap();
+    /// assert_eq!(schedules[0].hourly_cron().unwrap(), "cron(0 8-19 ? * MON-FRI *)");
+    /// ```
+    pub fn hourly_cron(&self) -> Option<String> {
+        if self.window == ALWAYS {
+            return None;
+        }
+        let fields = self.expression.strip_prefix("cron(")?.strip_suffix(')')?;
+        match fields.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [_, hours, "?", "*", days, "*"] => Some(format!("cron(0 {hours} ? * {days} *)")),
+            _ => None,
+        }
     }
 
     /// Average runs in a week.
@@ -512,7 +551,7 @@ impl Warmer {
             let (hours, runs_per_hour) = base.coverage();
             return Ok(vec![WindowSchedule {
                 name: "default".into(),
-                window: "always".into(),
+                window: ALWAYS.into(),
                 expression: base.to_string(),
                 timezone: self.timezone.clone(),
                 targets: self.targets_with(None),

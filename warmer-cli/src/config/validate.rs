@@ -7,7 +7,7 @@ use super::schedule::{DaySet, ExprError, HourRange, WeekGrid};
 use super::{Config, Warmer};
 use warm_sdk::protocol::DEFAULT_MAX_DELAY_MS;
 use warmer_fn::rules;
-use warmer_fn::target::{Delay, Target};
+use warmer_fn::target::{Delay, Strategy, Target};
 
 /// Scheduler's limit on a schedule's input, in characters.
 const MAX_INPUT_CHARS: usize = 8192;
@@ -331,6 +331,9 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
                 "list each function and qualifier once per warmer",
             );
         }
+        if target.strategy == Strategy::Provision {
+            check_provisioned(warmer, target, &tat, d);
+        }
         let max_delay = match target.delay {
             Delay::Fixed(ms) => ms,
             Delay::Auto => 0,
@@ -352,7 +355,8 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
     }
     if let Ok(schedules) = warmer.schedules() {
         for s in &schedules {
-            for problem in rules::check_run_size(&s.targets, &format!("{at}.targets")) {
+            let warmed = s.warmed_targets();
+            for problem in rules::check_run_size(&warmed, &format!("{at}.targets")) {
                 d.error(
                     problem.field,
                     format!("in window `{}`: {}", s.window, problem.message),
@@ -361,6 +365,7 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
             }
             let total: u64 = s.targets.iter().map(|t| u64::from(t.concurrency)).sum();
             if s.targets.len() > 1 && total > u64::from(limit) {
+                // Warmed or provisioned, the environments count against the same limit.
                 d.error(
                     format!("{at}.targets"),
                     format!("in window `{}` the targets together ask for {total} environments, above the account limit {limit}", s.window),
@@ -393,6 +398,37 @@ fn check_target(target: &Target, at: &str, limit: u32, d: &mut Diagnostics) {
             format!("{at}.delay"),
             "a 0 ms delay lets one environment answer several warm-ups, so fewer than N are warmed",
             "use \"auto\"",
+        );
+    }
+}
+
+/// A `strategy = "provision"` target: Provisioned Concurrency goes on an alias or a version,
+/// never on `$LATEST`
+/// (<https://docs.aws.amazon.com/lambda/latest/api/API_PutProvisionedConcurrencyConfig.html>),
+/// and follows the warmer's windows, so a warmer without profiles must run all week.
+fn check_provisioned(warmer: &Warmer, target: &Target, at: &str, d: &mut Diagnostics) {
+    match crate::render::qualified_name(target) {
+        Some((_, qualifier)) if qualifier != "$LATEST" => {}
+        _ => d.error(
+            format!("{at}.qualifier"),
+            format!(
+                "`{}` is provisioned but names no alias or version: Provisioned Concurrency cannot be set on $LATEST",
+                target.display_name()
+            ),
+            "add qualifier = \"live\" (the alias your callers invoke), or use strategy = \"warm\"",
+        ),
+    }
+    if warmer.profiles.is_empty()
+        && let Ok(schedule) = warmer.parsed_schedule()
+        && schedule.coverage().0 != WeekGrid::full()
+    {
+        d.error(
+            format!("{at}.strategy"),
+            format!(
+                "`provision` follows the warmer's profiles, and warmer `{}` has none while its schedule `{}` runs only some hours of the week",
+                warmer.name, warmer.schedule
+            ),
+            "add [[warmers.profiles]] for the hours that need more (the rest of the week uses the target's concurrency), or use a rate schedule",
         );
     }
 }

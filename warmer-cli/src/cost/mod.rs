@@ -11,6 +11,12 @@
 //! - one Scheduler invocation per run;
 //! - Provisioned Concurrency: hours x 3600 x sum over targets of N x memory (GB).
 //!
+//! Per target ([`CostReport::targets`]) the same terms, each target warmed (its warm-up
+//! requests and held duration, plus an equal share of its windows' warmer runs and Scheduler
+//! invocations) and provisioned; [`CostReport::mix`] is the config as written, each target with
+//! its `strategy` (the warmer runs only in windows that have a warmed target), and
+//! [`CostReport::cheaper_the_other_way`] names the targets the other strategy would make cheaper.
+//!
 //! Free tiers are not counted, nor the traffic the function serves anyway (which costs about the
 //! same either way; Provisioned Concurrency makes its duration cheaper, see the price table).
 //!
@@ -33,7 +39,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use prices::{Arch, Prices};
-use warmer_fn::target::Delay;
+use warmer_fn::target::{Delay, Strategy, Target};
 
 /// Reads one line item of [`Totals`].
 type TotalsField = fn(&Totals) -> f64;
@@ -86,17 +92,81 @@ pub struct Totals {
     pub provisioned: f64,
 }
 
+/// A monthly cost in USD for x86_64 and for arm64 targets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct ByArch {
+    /// With x86_64 targets.
+    pub x86_64: f64,
+    /// With arm64 targets.
+    pub arm64: f64,
+}
+
+impl ByArch {
+    fn add(&mut self, arch: Arch, usd: f64) {
+        match arch {
+            Arch::X86_64 => self.x86_64 += usd,
+            Arch::Arm64 => self.arm64 += usd,
+        }
+    }
+
+    fn get(&self, arch: Arch) -> f64 {
+        match arch {
+            Arch::X86_64 => self.x86_64,
+            Arch::Arm64 => self.arm64,
+        }
+    }
+}
+
+/// One target's monthly cost either way, over the same windows and N.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetCost {
+    /// Warmer name.
+    pub warmer: String,
+    /// `function` or `function:qualifier`.
+    pub target: String,
+    /// What the config chose for it.
+    pub strategy: Strategy,
+    /// Warmed: its warm-up requests and held duration, plus an equal share of its windows'
+    /// warmer runs and Scheduler invocations.
+    pub warming: ByArch,
+    /// Provisioned Concurrency for its N over its windows' hours.
+    pub provisioned: ByArch,
+}
+
+impl TargetCost {
+    /// The cost of the strategy the config chose.
+    pub fn chosen(&self) -> ByArch {
+        match self.strategy {
+            Strategy::Warm => self.warming,
+            Strategy::Provision => self.provisioned,
+        }
+    }
+
+    /// The cost of the other strategy.
+    pub fn other(&self) -> ByArch {
+        match self.strategy {
+            Strategy::Warm => self.provisioned,
+            Strategy::Provision => self.warming,
+        }
+    }
+}
+
 /// The cost of a config.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostReport {
-    /// Usage by window.
+    /// Usage by window, every target counted as warmed.
     pub windows: Vec<WindowUsage>,
     /// The prices used.
     pub prices: Prices,
-    /// Totals for x86_64 targets.
+    /// Totals for x86_64 targets, every target warmed (`warming`) or provisioned (`provisioned`).
     pub x86_64: Totals,
-    /// Totals for arm64 targets.
+    /// Totals for arm64 targets, likewise.
     pub arm64: Totals,
+    /// Each target's cost warmed and provisioned.
+    pub targets: Vec<TargetCost>,
+    /// The config as written: its warmed targets' warming (the warmer runs only in windows
+    /// with a warmed target) plus its provisioned targets' Provisioned Concurrency.
+    pub mix: ByArch,
 }
 
 impl CostReport {
@@ -137,6 +207,42 @@ impl CostReport {
                 "recommendation: it depends on the targets' architecture: warming is cheaper for {cheaper_warm} targets, Provisioned Concurrency for {cheaper_pc} targets (see the table)"
             )
         }
+    }
+
+    /// One line per target that would cost less with the other strategy, on both
+    /// architectures or on one.
+    pub fn cheaper_the_other_way(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for t in &self.targets {
+            let (chosen, other) = (t.chosen(), t.other());
+            let cheaper: Vec<&str> = [Arch::Arm64, Arch::X86_64]
+                .into_iter()
+                .filter(|&a| other.get(a) < chosen.get(a))
+                .map(|a| match a {
+                    Arch::Arm64 => "arm64",
+                    Arch::X86_64 => "x86_64",
+                })
+                .collect();
+            if cheaper.is_empty() {
+                continue;
+            }
+            let other_name = match t.strategy {
+                Strategy::Warm => "provision",
+                Strategy::Provision => "warm",
+            };
+            lines.push(format!(
+                "{} / {} ({}): strategy = \"{other_name}\" would be cheaper on {}: ${:.2}/month (arm64) or ${:.2} (x86_64) against ${:.2} and ${:.2} now",
+                t.warmer,
+                t.target,
+                t.strategy,
+                cheaper.join(" and "),
+                other.arm64,
+                other.x86_64,
+                chosen.arm64,
+                chosen.x86_64
+            ));
+        }
+        lines
     }
 
     /// The human-readable report.
@@ -205,7 +311,34 @@ impl CostReport {
             );
         }
         let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<12} {:<24} {:<10} {:>12} {:>12} {:>12} {:>12}",
+            "warmer", "target", "strategy", "warm x86", "warm arm64", "PC x86", "PC arm64"
+        );
+        for t in &self.targets {
+            let _ = writeln!(
+                out,
+                "{:<12} {:<24} {:<10} {:>12.4} {:>12.4} {:>12.4} {:>12.4}",
+                t.warmer,
+                t.target,
+                t.strategy.to_string(),
+                t.warming.x86_64,
+                t.warming.arm64,
+                t.provisioned.x86_64,
+                t.provisioned.arm64
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{:<40} {:>12.4} {:>12.4}",
+            "this config (each target as chosen)", self.mix.x86_64, self.mix.arm64
+        );
+        let _ = writeln!(out);
         let _ = writeln!(out, "{}", self.recommendation());
+        for line in self.cheaper_the_other_way() {
+            let _ = writeln!(out, "{line}");
+        }
         out
     }
 }
@@ -217,7 +350,76 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
     }
     let weeks_per_month = HOURS_PER_MONTH / HOURS_PER_WEEK;
     let warmer_gb = f64::from(config.function.memory_mb) / 1024.0;
+    let delay_ms_of = |t: &Target| match t.delay {
+        Delay::Fixed(ms) => ms,
+        Delay::Auto => config.cost.auto_delay_ms,
+    };
+    // One run of the warmer: its request, its duration (arm64) and the Scheduler invocation.
+    let run_usd = |targets: &[&Target]| {
+        let longest = targets.iter().map(|t| delay_ms_of(t)).max().unwrap_or(0);
+        let seconds = (longest + config.cost.warmer_overhead_ms) as f64 / 1000.0;
+        prices.request_per_million / 1e6
+            + warmer_gb * seconds * prices.arm64.duration_gb_second
+            + prices.scheduler_per_million / 1e6
+    };
+    let mut targets: Vec<TargetCost> = Vec::new();
+    let mut mix = ByArch::default();
     let mut windows = Vec::new();
+    for warmer in &config.warmers {
+        for s in warmer.schedules()? {
+            let hours_per_month = s.hours.count() as f64 * weeks_per_month;
+            let runs = s.runs_per_week() * weeks_per_month;
+            let all: Vec<&Target> = s.targets.iter().collect();
+            let warmed: Vec<&Target> = all
+                .iter()
+                .copied()
+                .filter(|t| t.strategy.is_warm())
+                .collect();
+            let share = runs * run_usd(&all) / all.len().max(1) as f64;
+            if !warmed.is_empty() {
+                let overhead = runs * run_usd(&warmed);
+                mix.x86_64 += overhead;
+                mix.arm64 += overhead;
+            }
+            for t in &all {
+                let gb = f64::from(config.cost.memory_of(&t.function)) / 1024.0;
+                let n = f64::from(t.concurrency);
+                let index = match targets
+                    .iter()
+                    .position(|c| c.warmer == warmer.name && c.target == t.display_name())
+                {
+                    Some(i) => i,
+                    None => {
+                        targets.push(TargetCost {
+                            warmer: warmer.name.clone(),
+                            target: t.display_name(),
+                            strategy: t.strategy,
+                            warming: ByArch::default(),
+                            provisioned: ByArch::default(),
+                        });
+                        targets.len() - 1
+                    }
+                };
+                for arch in [Arch::X86_64, Arch::Arm64] {
+                    let a = prices.arch(arch);
+                    let warmups = runs * n * prices.request_per_million / 1e6
+                        + runs * n * gb * delay_ms_of(t) as f64 / 1000.0 * a.duration_gb_second;
+                    let provisioned = hours_per_month * 3600.0 * n * gb * a.provisioned_gb_second;
+                    let cost = &mut targets[index];
+                    cost.warming.add(arch, warmups + share);
+                    cost.provisioned.add(arch, provisioned);
+                    mix.add(
+                        arch,
+                        if t.strategy.is_warm() {
+                            warmups
+                        } else {
+                            provisioned
+                        },
+                    );
+                }
+            }
+        }
+    }
     for warmer in &config.warmers {
         for s in warmer.schedules()? {
             let hours_per_month = s.hours.count() as f64 * weeks_per_month;
@@ -278,5 +480,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
         arm64: totals(Arch::Arm64),
         windows,
         prices: prices.clone(),
+        targets,
+        mix,
     })
 }

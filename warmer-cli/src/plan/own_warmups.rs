@@ -115,7 +115,9 @@ impl OwnWarmups {
         let mut found = false;
         for w in &warmers {
             for schedule in w.schedules().map_err(|e| e.to_string())? {
-                for target in schedule.targets.iter().filter(|t| t.function == function) {
+                // Provisioned targets get no warm-ups, so nothing of theirs is taken out.
+                let warmed = schedule.targets.iter().filter(|t| t.strategy.is_warm());
+                for target in warmed.filter(|t| t.function == function) {
                     found = true;
                     for (day, row) in n.iter_mut().enumerate() {
                         for (hour, cell) in row.iter_mut().enumerate() {

@@ -41,14 +41,36 @@ pub struct ClientOptions {
 /// # }
 /// ```
 pub async fn client(opts: &ClientOptions) -> aws_sdk_lambda::Client {
+    client_with_profile(opts, None).await
+}
+
+/// [`client`], reading the shared config and credentials files' profile `profile` instead of
+/// the default one (or `AWS_PROFILE`): its region, credentials and `endpoint_url`, as the AWS
+/// CLI's `--profile` does
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html>). `None` is [`client`].
+///
+/// ```no_run
+/// # async fn demo() {
+/// use warmer_fn::engine::{ClientOptions, client_with_profile};
+/// let lambda = client_with_profile(&ClientOptions::default(), Some("prod")).await;
+/// # let _ = lambda;
+/// # }
+/// ```
+pub async fn client_with_profile(
+    opts: &ClientOptions,
+    profile: Option<&str>,
+) -> aws_sdk_lambda::Client {
     let mut loader =
         aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
     if let Some(region) = &opts.region {
         loader = loader.region(Region::new(region.clone()));
     }
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url.clone());
-        if !has_local_credentials().await {
+        if !has_local_credentials(profile).await {
             loader = loader.credentials_provider(Credentials::new(
                 "warmer-local",
                 "warmer-local",
@@ -70,14 +92,14 @@ pub async fn client(opts: &ClientOptions) -> aws_sdk_lambda::Client {
 
 /// Whether the environment or the shared profile provides credentials, without reaching for
 /// instance metadata (which would stall a laptop for seconds).
-async fn has_local_credentials() -> bool {
+async fn has_local_credentials(profile: Option<&str>) -> bool {
     let env = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     if env.provide_credentials().await.is_ok() {
         return true;
     }
-    aws_config::profile::ProfileFileCredentialsProvider::builder()
-        .build()
-        .provide_credentials()
-        .await
-        .is_ok()
+    let mut builder = aws_config::profile::ProfileFileCredentialsProvider::builder();
+    if let Some(profile) = profile {
+        builder = builder.profile_name(profile);
+    }
+    builder.build().provide_credentials().await.is_ok()
 }

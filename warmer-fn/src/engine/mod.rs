@@ -61,7 +61,7 @@ mod outcome;
 pub mod reason;
 mod report;
 
-pub use client::{ClientOptions, client};
+pub use client::{ClientOptions, client, client_with_profile};
 pub use delay::AutoDelay;
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,

@@ -1,4 +1,5 @@
-//! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation.
+//! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation (this module),
+//! a Terraform module ([`terraform`]), an AWS CDK app in TypeScript ([`cdk`]).
 //!
 //! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
 //! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
@@ -20,6 +21,9 @@
 //! assert_eq!(json["Resources"]["WarmerFunction"]["Type"], "AWS::Serverless::Function");
 //! assert_eq!(json["Resources"]["ApiScheduleDefault"]["Type"], "AWS::Scheduler::Schedule");
 //! ```
+
+pub mod cdk;
+pub mod terraform;
 
 use std::collections::BTreeSet;
 
@@ -76,6 +80,21 @@ impl Template {
             + "\n"
     }
 
+    /// The entries of a top-level section (`Resources`, `Outputs`) as JSON, in the template's
+    /// order (a JSON map would sort them): what the Terraform and CDK renderers translate.
+    pub(crate) fn section(&self, name: &str) -> Vec<(String, serde_json::Value)> {
+        self.value[name]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(id, value)| {
+                let id = id.as_str().unwrap_or_default().to_string();
+                let value = serde_json::to_value(value).expect("a template is JSON");
+                (id, value)
+            })
+            .collect()
+    }
+
     /// Text in `format`.
     pub fn to_format(&self, format: Format) -> String {
         match format {
@@ -127,7 +146,12 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
 
     for warmer in &config.warmers {
         let base = pascal(&warmer.name);
-        for schedule in warmer.schedules()? {
+        let schedules = warmer.schedules()?;
+        for schedule in &schedules {
+            let warmed = schedule.warmed_targets();
+            if warmed.is_empty() {
+                continue;
+            }
             let id = unique_id(
                 &mut used_ids,
                 format!("{base}Schedule{}", pascal(&schedule.name)),
@@ -137,8 +161,7 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 warmer.name,
                 schedule.name,
                 schedule.window,
-                schedule
-                    .targets
+                warmed
                     .iter()
                     .map(|t| format!("{}={}", t.display_name(), t.concurrency))
                     .collect::<Vec<_>>()
@@ -177,8 +200,15 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 ]),
             );
         }
+        for target in warmer.targets.iter().filter(|t| !t.strategy.is_warm()) {
+            let id = unique_id(
+                &mut used_ids,
+                format!("{base}Provisioned{}", pascal(&target.display_name())),
+            );
+            resources.insert(s(&id), provisioned(target, &schedules));
+        }
         if let Some(alarm) = &warmer.alarm {
-            for target in &warmer.targets {
+            for target in warmer.targets.iter().filter(|t| t.strategy.is_warm()) {
                 let id = unique_id(
                     &mut used_ids,
                     format!("{base}Shortfall{}", pascal(&target.display_name())),
@@ -338,6 +368,15 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         ("MemorySize", n(f.memory_mb.into())),
         ("Timeout", n(f.timeout_seconds.into())),
         ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
+        // One run per warmer at a time: each warmer's windows are disjoint, so its schedules
+        // start one run per period. A run that outlasts its period (or a burst of late events)
+        // is throttled instead of piling up, and an asynchronous event throttled for longer
+        // than MaximumEventAgeInSeconds is dropped (see `event_invoke_config`).
+        // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+        (
+            "ReservedConcurrentExecutions",
+            n(reserved_concurrency(config)),
+        ),
         // JSON application logs: Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and
         // AWS_LAMBDA_LOG_LEVEL, which the warmer's logging follows, so each target's report
         // line can be queried field by field in Logs Insights.
@@ -366,6 +405,112 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         Flavor::Cloudformation => "AWS::Lambda::Function",
     };
     map([("Type", s(kind)), ("Properties", map(props))])
+}
+
+/// The warmer function's reserved concurrency: one environment per warmer, as many as runs
+/// can start at once.
+///
+/// ```
+/// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+/// let config = ConfigBuilder::new()
+///     .warmer(WarmerBuilder::new("api").target("orders", 5))
+///     .warmer(WarmerBuilder::new("batch").target("reports", 2))
+///     .build();
+/// assert_eq!(warmer_cli::render::reserved_concurrency(&config), 2);
+/// ```
+pub fn reserved_concurrency(config: &Config) -> u64 {
+    let warming = config
+        .warmers
+        .iter()
+        .filter(|w| w.targets.iter().any(|t| t.strategy.is_warm()))
+        .count();
+    warming.max(1) as u64
+}
+
+/// The function name and qualifier of a target, from its `function` (a name, `name:qualifier`,
+/// a partial or a full ARN) and `qualifier`; `None` without a qualifier.
+///
+/// ```
+/// use warmer_fn::target::Target;
+/// use warmer_cli::render::qualified_name;
+/// let mut t = Target::new("arn:aws:lambda:eu-west-1:123456789012:function:orders:live", 1);
+/// assert_eq!(qualified_name(&t), Some(("orders".into(), "live".into())));
+/// t = Target::new("orders", 1);
+/// assert_eq!(qualified_name(&t), None);
+/// t.qualifier = Some("7".into());
+/// assert_eq!(qualified_name(&t), Some(("orders".into(), "7".into())));
+/// ```
+pub fn qualified_name(target: &Target) -> Option<(String, String)> {
+    let parts: Vec<&str> = target.function.split(':').collect();
+    let (name, in_function) = match parts.as_slice() {
+        ["arn", _, _, _, _, _, name, rest @ ..] => (*name, rest.first().copied()),
+        [_, "function", name] => (*name, None),
+        [name, qualifier] => (*name, Some(*qualifier)),
+        [name] => (*name, None),
+        _ => return None,
+    };
+    let qualifier = target.qualifier.as_deref().or(in_function)?;
+    Some((name.to_string(), qualifier.to_string()))
+}
+
+/// Application Auto Scaling's scalable dimension for a Lambda alias's or version's
+/// Provisioned Concurrency.
+pub const PROVISIONED_CONCURRENCY_DIMENSION: &str = "lambda:function:ProvisionedConcurrency";
+
+/// A provisioned target's Provisioned Concurrency, scheduled by Application Auto Scaling: a
+/// scalable target on the alias (`function:NAME:QUALIFIER`) whose scheduled actions set it to
+/// each window's N at the start of every hour of that window, in the warmer's time zone.
+///
+/// The warmer's stack does not own the target function or its alias, so it cannot set the
+/// alias's own `ProvisionedConcurrencyConfig`; Application Auto Scaling sets it through its
+/// service-linked role `AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency`, created on
+/// first use, so the stack needs no role for it
+/// (<https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-lambda.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html>).
+/// A warmer without profiles holds the target's N all week.
+fn provisioned(target: &Target, schedules: &[crate::config::WindowSchedule]) -> Value {
+    let (name, qualifier) =
+        qualified_name(target).expect("config check requires a qualifier for provisioned targets");
+    let n_in = |schedule: &crate::config::WindowSchedule| {
+        schedule
+            .targets
+            .iter()
+            .find(|t| t.function == target.function && t.qualifier == target.qualifier)
+            .map_or(target.concurrency, |t| t.concurrency)
+    };
+    let ns: Vec<u32> = schedules.iter().map(n_in).collect();
+    let min = ns.iter().copied().min().unwrap_or(target.concurrency);
+    let max = ns.iter().copied().max().unwrap_or(target.concurrency);
+    let actions: Vec<Value> = schedules
+        .iter()
+        .filter_map(|schedule| {
+            let cron = schedule.hourly_cron()?;
+            let capacity = u64::from(n_in(schedule));
+            Some(map([
+                ("ScheduledActionName", s(&schedule.name)),
+                ("Schedule", s(cron)),
+                ("Timezone", s(&schedule.timezone)),
+                (
+                    "ScalableTargetAction",
+                    map([("MinCapacity", n(capacity)), ("MaxCapacity", n(capacity))]),
+                ),
+            ]))
+        })
+        .collect();
+    let mut props = vec![
+        ("ServiceNamespace", s("lambda")),
+        ("ScalableDimension", s(PROVISIONED_CONCURRENCY_DIMENSION)),
+        ("ResourceId", s(format!("function:{name}:{qualifier}"))),
+        ("MinCapacity", n(min.into())),
+        ("MaxCapacity", n(max.into())),
+    ];
+    if !actions.is_empty() {
+        props.push(("ScheduledActions", Value::Sequence(actions)));
+    }
+    map([
+        ("Type", s("AWS::ApplicationAutoScaling::ScalableTarget")),
+        ("Properties", map(props)),
+    ])
 }
 
 /// Scheduler invokes the warmer asynchronously. By default Lambda retries an asynchronous
@@ -425,11 +570,12 @@ pub fn target_arn(target: &Target) -> String {
     }
 }
 
-/// Every target ARN of every warmer, deduplicated and sorted.
+/// Every warmed target ARN of every warmer (`strategy = "warm"`), deduplicated and sorted.
 pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
     let set: BTreeSet<String> = warmers
         .iter()
-        .flat_map(|w| w.targets.iter().map(target_arn))
+        .flat_map(|w| w.targets.iter().filter(|t| t.strategy.is_warm()))
+        .map(target_arn)
         .collect();
     set.into_iter().collect()
 }
@@ -451,7 +597,7 @@ pub fn target_arns(warmers: &[Warmer]) -> Vec<String> {
 pub fn function_arns(warmers: &[Warmer]) -> Vec<String> {
     let set: BTreeSet<String> = warmers
         .iter()
-        .flat_map(|w| w.targets.iter())
+        .flat_map(|w| w.targets.iter().filter(|t| t.strategy.is_warm()))
         .map(|t| {
             let mut unqualified = t.clone();
             unqualified.qualifier = None;
@@ -476,49 +622,51 @@ fn arn_values(arns: Vec<String>) -> Value {
 }
 
 fn function_role(config: &Config) -> Value {
-    let invoke = arn_values(target_arns(&config.warmers));
-    let functions = arn_values(function_arns(&config.warmers));
+    let invoke = target_arns(&config.warmers);
+    let functions = function_arns(&config.warmers);
+    let mut statements = vec![map([
+        ("Sid", s("WriteOwnLogs")),
+        ("Effect", s("Allow")),
+        (
+            "Action",
+            seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
+        ),
+        ("Resource", get_att(LOG_GROUP_ID, "Arn")),
+    ])];
+    // With every target provisioned there is nothing to invoke, and IAM refuses an empty
+    // resource list.
+    if !invoke.is_empty() {
+        statements.extend([
+            map([
+                ("Sid", s("InvokeTargets")),
+                ("Effect", s("Allow")),
+                ("Action", s("lambda:InvokeFunction")),
+                ("Resource", arn_values(invoke)),
+            ]),
+            // The concurrency guard reads each target's reserved concurrency before
+            // warming it, so a warm-up never takes what live traffic needs.
+            map([
+                ("Sid", s("ReadTargetConcurrency")),
+                ("Effect", s("Allow")),
+                ("Action", s("lambda:GetFunctionConcurrency")),
+                ("Resource", arn_values(functions)),
+            ]),
+        ]);
+    }
+    // ... and the account's unreserved concurrency. GetAccountSettings supports no
+    // resource-level permission: IAM accepts only "*" for it (Service Authorization Reference,
+    // "Actions defined by AWS Lambda":
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+    // It reads limits and usage only; it changes nothing.
+    statements.push(map([
+        ("Sid", s("ReadAccountConcurrency")),
+        ("Effect", s("Allow")),
+        ("Action", s("lambda:GetAccountSettings")),
+        ("Resource", s("*")),
+    ]));
     let policy = map([
         ("Version", s("2012-10-17")),
-        (
-            "Statement",
-            seq([
-                map([
-                    ("Sid", s("WriteOwnLogs")),
-                    ("Effect", s("Allow")),
-                    (
-                        "Action",
-                        seq([s("logs:CreateLogStream"), s("logs:PutLogEvents")]),
-                    ),
-                    ("Resource", get_att(LOG_GROUP_ID, "Arn")),
-                ]),
-                map([
-                    ("Sid", s("InvokeTargets")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:InvokeFunction")),
-                    ("Resource", invoke),
-                ]),
-                // The concurrency guard reads each target's reserved concurrency before
-                // warming it, so a warm-up never takes what live traffic needs.
-                map([
-                    ("Sid", s("ReadTargetConcurrency")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:GetFunctionConcurrency")),
-                    ("Resource", functions),
-                ]),
-                // ... and the account's unreserved concurrency. GetAccountSettings supports no
-                // resource-level permission: IAM accepts only "*" for it (Service
-                // Authorization Reference, "Actions defined by AWS Lambda":
-                // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
-                // It reads limits and usage only; it changes nothing.
-                map([
-                    ("Sid", s("ReadAccountConcurrency")),
-                    ("Effect", s("Allow")),
-                    ("Action", s("lambda:GetAccountSettings")),
-                    ("Resource", s("*")),
-                ]),
-            ]),
-        ),
+        ("Statement", Value::Sequence(statements)),
     ]);
     role("lambda.amazonaws.com", None, "warmer-targets", policy)
 }
