@@ -379,6 +379,53 @@ fn shortfall_alarm_per_target_in_the_configured_namespace() {
     assert!(!ids.iter().any(|id| id.starts_with("Reports")));
 }
 
+/// An `event` target never reports `Shortfall` (its coverage is unknown), so an alarm on it
+/// would sit at OK forever: its alarms watch `Throttled` and `Failed` instead, in every format.
+#[test]
+fn event_mode_targets_are_alarmed_on_throttles_and_failures_not_on_a_shortfall_they_never_report() {
+    let mut config = example();
+    let warmer = &mut config.warmers[0];
+    warmer.targets[0].mode = warmer_fn::target::Mode::Event;
+    let event_target = warmer.targets[0].display_name();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        let watched: BTreeSet<(String, String)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
+            .into_iter()
+            .map(|(_, r)| {
+                let p = &r["Properties"];
+                (
+                    p["Dimensions"][0]["Value"].as_str().unwrap().to_owned(),
+                    p["MetricName"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let of_event: Vec<&str> = watched
+            .iter()
+            .filter(|(function, _)| *function == event_target)
+            .map(|(_, metric)| metric.as_str())
+            .collect();
+        assert_eq!(of_event, ["Failed", "Throttled"], "{flavor:?}: {watched:?}");
+        // The verify target keeps its Shortfall alarm.
+        assert!(
+            watched
+                .iter()
+                .any(|(f, m)| *f != event_target && m == "Shortfall"),
+            "{flavor:?}: {watched:?}"
+        );
+    }
+    let module = render_terraform(&config).unwrap();
+    let metrics: BTreeSet<&str> = module
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("metric_name"))
+        .map(|rest| rest.trim_start_matches([' ', '=']).trim_matches('"'))
+        .collect();
+    assert_eq!(
+        metrics,
+        BTreeSet::from(["Failed", "Shortfall", "Throttled"]),
+        "{module}"
+    );
+}
+
 #[test]
 fn render_refuses_a_config_with_errors() {
     let config = ConfigBuilder::new()

@@ -120,6 +120,28 @@ pub const EVENT_INVOKE_CONFIG_ID: &str = "WarmerEventInvokeConfig";
 /// holds environments at a random time and the next scheduled run is minutes away.
 pub const WARMER_MAX_EVENT_AGE_SECONDS: u64 = 60;
 
+/// The metrics a target's alarms watch, with what each alarm says. A `verify` target reports
+/// `Shortfall`; an `event` target cannot (its coverage is unknown, and its EMF line carries no
+/// `Shortfall`, so an alarm on it would sit at `OK` forever): its alarms watch the invokes that
+/// Lambda refused (`Throttled`) and those that failed (`Failed`) instead.
+fn alarm_metrics(mode: warmer_fn::target::Mode) -> &'static [(&'static str, &'static str)] {
+    match mode {
+        warmer_fn::target::Mode::Verify => {
+            &[("Shortfall", "fewer environments were warmed than requested")]
+        }
+        warmer_fn::target::Mode::Event => &[
+            (
+                "Throttled",
+                "asynchronous warm-ups were throttled (coverage of event mode is unknown)",
+            ),
+            (
+                "Failed",
+                "asynchronous warm-ups failed (coverage of event mode is unknown)",
+            ),
+        ],
+    }
+}
+
 /// Renders `config` (which must pass [`Config::check`]).
 pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     if let Err(diagnostics) = config.check() {
@@ -209,45 +231,47 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
         }
         if let Some(alarm) = &warmer.alarm {
             for target in warmer.targets.iter().filter(|t| t.strategy.is_warm()) {
-                let id = unique_id(
-                    &mut used_ids,
-                    format!("{base}Shortfall{}", pascal(&target.display_name())),
-                );
-                let mut props = vec![
-                    (
-                        "AlarmDescription",
-                        s(format!(
-                            "warmer {}: fewer environments of {} were warmed than requested",
-                            warmer.name,
-                            target.display_name()
-                        )),
-                    ),
-                    ("Namespace", s(&config.metrics.namespace)),
-                    ("MetricName", s("Shortfall")),
-                    (
-                        "Dimensions",
-                        seq([map([
-                            ("Name", s("FunctionName")),
-                            ("Value", s(target.display_name())),
-                        ])]),
-                    ),
-                    ("Statistic", s("Maximum")),
-                    ("Period", n(alarm.period_seconds.into())),
-                    ("EvaluationPeriods", n(alarm.evaluation_periods.into())),
-                    ("Threshold", n(alarm.threshold.into())),
-                    ("ComparisonOperator", s("GreaterThanOrEqualToThreshold")),
-                    ("TreatMissingData", s(&alarm.treat_missing_data)),
-                ];
-                if let Some(topic) = &alarm.sns_topic_arn {
-                    props.push(("AlarmActions", seq([s(topic)])));
+                for (metric, what) in alarm_metrics(target.mode) {
+                    let id = unique_id(
+                        &mut used_ids,
+                        format!("{base}{metric}{}", pascal(&target.display_name())),
+                    );
+                    let mut props = vec![
+                        (
+                            "AlarmDescription",
+                            s(format!(
+                                "warmer {}, target {}: {what}",
+                                warmer.name,
+                                target.display_name()
+                            )),
+                        ),
+                        ("Namespace", s(&config.metrics.namespace)),
+                        ("MetricName", s(metric)),
+                        (
+                            "Dimensions",
+                            seq([map([
+                                ("Name", s("FunctionName")),
+                                ("Value", s(target.display_name())),
+                            ])]),
+                        ),
+                        ("Statistic", s("Maximum")),
+                        ("Period", n(alarm.period_seconds.into())),
+                        ("EvaluationPeriods", n(alarm.evaluation_periods.into())),
+                        ("Threshold", n(alarm.threshold.into())),
+                        ("ComparisonOperator", s("GreaterThanOrEqualToThreshold")),
+                        ("TreatMissingData", s(&alarm.treat_missing_data)),
+                    ];
+                    if let Some(topic) = &alarm.sns_topic_arn {
+                        props.push(("AlarmActions", seq([s(topic)])));
+                    }
+                    resources.insert(
+                        s(&id),
+                        map([
+                            ("Type", s("AWS::CloudWatch::Alarm")),
+                            ("Properties", map(props)),
+                        ]),
+                    );
                 }
-                resources.insert(
-                    s(&id),
-                    map([
-                        ("Type", s("AWS::CloudWatch::Alarm")),
-                        ("Properties", map(props)),
-                    ]),
-                );
             }
         }
     }
