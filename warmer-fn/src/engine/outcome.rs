@@ -188,6 +188,7 @@ mod tests {
             max_concurrency: None,
             init_type: None,
             fan_out_requested: None,
+            received_at_ms: None,
         })
     }
 
