@@ -347,7 +347,7 @@ mod tests {
         let after = SystemTime::now();
         assert!(after >= until, "released before the instant");
         assert!(
-            response.delay_ms <= 60 && after.duration_since(until).unwrap() < Duration::from_secs(2),
+            response.delay_ms < 1_000 && after.duration_since(until).unwrap() < Duration::from_secs(2),
             "held to the instant, not for the 5,000 ms delay: {response:?}"
         );
         let received = UNIX_EPOCH + Duration::from_millis(response.received_at_ms.unwrap());

@@ -1,21 +1,22 @@
-//! The `auto` delay: how long each warm-up holds so that all N overlap.
+//! The `auto` hold: how long after a round's start its warm-ups hold, so that all N overlap.
 //!
 //! N warm-ups reach N environments only if every one of them is still holding its
 //! environment when the last one arrives; otherwise a late invocation lands on an environment
-//! an early one has just released. The time between the first and the last invocation leaving
-//! the client (the dispatch spread) grows with N and with how fast this client, on this
-//! machine or Lambda size, can put invokes on the wire. So the engine measures that speed in
-//! the run itself:
+//! an early one has just released. The engine holds every warm-up of a round until one instant
+//! (`hold_until_ms`, see [`crate::engine`]), this long after the round's start. The time from
+//! the first to the last invocation leaving the client (the dispatch spread) grows with N and
+//! with how fast this client, on this machine or Lambda size, can put invokes on the wire. So
+//! the engine measures that speed in the run itself:
 //!
-//! 1. It sends the first `k = min(N, probe)` warm-ups (the probe) carrying a provisional delay
+//! 1. It sends the first `k = min(N, probe)` warm-ups (the probe) holding until an instant
 //!    computed from a conservative prior per-invoke cost, and times how long it takes until
 //!    all `k` have been handed to the HTTP connection (an SDK interceptor stamps each request
 //!    just before transmit, after signing).
 //! 2. `per_invoke` = the mean gap between consecutive probe transmits (the time from the
 //!    first to the last stamp over `k - 1`): the dispatch cost of one invoke at full speed.
 //!    The first request's own set-up (credentials, endpoint) is left out, as it is paid once.
-//! 3. The other `N - k` warm-ups carry
-//!    `delay = clamp(base + N × per_invoke × safety, base, cap)`.
+//! 3. The other `N - k` warm-ups hold until
+//!    `clamp(base + N × per_invoke × safety, base, cap)` after the round's start.
 //!
 //! Defaults: `base` 100 ms (covers the network round trip and jitter), `safety` 2,
 //! `probe` 16, prior 2 ms per invoke, `cap` 10 000 ms (the handler side's default maximum);
@@ -72,7 +73,7 @@ impl AutoDelay {
         (delay.ceil() as u64).clamp(self.base_ms.min(self.cap_ms), self.cap_ms)
     }
 
-    /// The delay carried by the probe warm-ups, from the prior per-invoke cost.
+    /// The hold of the probe warm-ups, from the prior per-invoke cost.
     ///
     /// ```
     /// let auto = warmer_fn::engine::AutoDelay::default();
@@ -93,9 +94,9 @@ impl AutoDelay {
         n.min(self.probe.max(1))
     }
 
-    /// The delay of a top-up round (see [`crate::engine`]): twice the first round's delay, and
-    /// at least the base plus the first round's measured spread times the safety factor twice,
-    /// capped.
+    /// The hold of a top-up round from its start (see [`crate::engine`]): twice the first
+    /// round's hold, and at least the base plus the first round's measured spread (its last
+    /// arrival, or its dispatch spread) times the safety factor twice, capped.
     ///
     /// ```
     /// use std::time::Duration;
