@@ -23,6 +23,9 @@
 //! cargo bench --workspace --bench round                               # N = 10, 100, 500, 1000; 10 runs
 //! WARM_BENCH_N=500,1000 WARM_BENCH_RUNS=3 cargo bench --workspace --bench round
 //! ```
+//!
+//! `WARM_BENCH_FUNCTION=target/release/example-typed` uses that binary instead of building
+//! every binary and test of the workspace first.
 
 use std::time::{Duration, Instant};
 
@@ -71,9 +74,11 @@ struct Run {
     first_round: Option<u32>,
 }
 
+/// Room for N environments under the concurrency guard's default share (0.8 of the account's
+/// unreserved concurrency).
 async fn service(n: u32, function: &std::path::Path) -> LocalLambda {
     LocalLambda::builder()
-        .account_concurrency(n.max(1000) + 100)
+        .account_concurrency(n * 2 + 100)
         .function(FunctionConfig::new(FUNCTION, function).timeout(Duration::from_secs(60)))
         .start()
         .await
@@ -141,8 +146,11 @@ async fn one_run(
         region: None,
     })
     .await;
+    // Defaults, except that N = 1,000 needs 1,000 warm-ups in flight where the default bound
+    // is 900 (one Lambda environment's file descriptors); this process may hold more.
     let options = RunOptions {
         deadline: Some(Instant::now() + Duration::from_secs(120)),
+        max_in_flight: n.max(RunOptions::default().max_in_flight),
         ..RunOptions::default()
     };
     let report = warm(&lambda, &[warmer.target(n)], &options).await;
@@ -194,7 +202,11 @@ fn env_list(name: &str, default: &[u32]) -> Vec<u32> {
 
 #[tokio::main]
 async fn main() {
-    let function = warm_tests::binary("example-typed", "example-typed");
+    // `WARM_BENCH_FUNCTION`: an `example-typed` binary already built (e.g. by `cargo build
+    // --release --workspace --bin example-typed`), instead of building every binary and test.
+    let function = std::env::var_os("WARM_BENCH_FUNCTION")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| warm_tests::binary("example-typed", "example-typed"));
     let sizes = env_list("WARM_BENCH_N", &[10, 100, 500, 1000]);
     let runs = env_list("WARM_BENCH_RUNS", &[10])[0].max(1);
     let mut rows = Vec::new();

@@ -16,11 +16,27 @@
 //!    first to the last stamp over `k - 1`): the dispatch cost of one invoke at full speed.
 //!    The first request's own set-up (credentials, endpoint) is left out, as it is paid once.
 //! 3. The other `N - k` warm-ups hold until
-//!    `clamp(base + N × per_invoke × safety, base, cap)` after the round's start.
+//!    `clamp(base + N × per_invoke × safety, base, cap)` after the round's start, and never
+//!    earlier than the probe.
+//!
+//! The dispatch spread is not the whole story: a warm-up that finds no idle environment waits
+//! for a new one to start, and the service places the later invokes only as fast as it starts
+//! environments. On `local-lambda` on a 2-core machine (a process per environment) the last of
+//! 1,000 new environments received its warm-up 4.0 to 4.8 s after the round's start while this
+//! client had sent them all within 0.4 to 0.8 s (BENCHMARKS.md, "Coverage in one round"), and a
+//! hold from the dispatch spread alone reached 297 of 500 in its first round. The hold is fixed
+//! before the first warm-up leaves, so it cannot wait for the answers that would say when the
+//! environments got their warm-ups: the probe holds for the prior (`base + N × prior ×
+//! safety`), and the rest at least as long. A warmer that stays warm between runs (the warmer
+//! Lambda) replaces the prior by what the target's previous run measured
+//! ([`crate::engine::ArrivalMemory`]).
 //!
 //! Defaults: `base` 100 ms (covers the network round trip and jitter), `safety` 2,
-//! `probe` 16, prior 2 ms per invoke, `cap` 10 000 ms (the handler side's default maximum);
-//! the cap is lowered further when the run's deadline is closer.
+//! `probe` 16, prior 3 ms per warm-up (about what one new environment adds on that machine),
+//! `cap` 10 000 ms (the handler side's default maximum); the cap is lowered further when the
+//! run's deadline is closer. So one round holds until 160 ms after its start at N = 10,
+//! 700 ms at N = 100, 3.1 s at N = 500 and 6.1 s at N = 1,000, unless the client dispatches
+//! slower than 3 ms per invoke.
 //!
 //! ```
 //! use std::time::Duration;
@@ -47,7 +63,8 @@ pub struct AutoDelay {
     pub safety: f64,
     /// How many warm-ups are sent first to measure the dispatch cost.
     pub probe: u32,
-    /// The per-invoke cost assumed for the probe's own delay, in microseconds.
+    /// The time each warm-up is assumed to add to the round's last arrival before anything is
+    /// measured, in microseconds: the probe's hold, and the floor of the rest's.
     pub prior_per_invoke_us: u64,
     /// The ceiling, in milliseconds.
     pub cap_ms: u64,
@@ -59,7 +76,7 @@ impl Default for AutoDelay {
             base_ms: 100,
             safety: 2.0,
             probe: 16,
-            prior_per_invoke_us: 2_000,
+            prior_per_invoke_us: 3_000,
             cap_ms: warm_sdk::protocol::DEFAULT_MAX_DELAY_MS,
         }
     }
@@ -77,7 +94,7 @@ impl AutoDelay {
     ///
     /// ```
     /// let auto = warmer_fn::engine::AutoDelay::default();
-    /// assert_eq!(auto.probe_delay_ms(50), 100 + 50 * 2 * 2);
+    /// assert_eq!(auto.probe_delay_ms(50), 100 + 50 * 3 * 2);
     /// ```
     pub fn probe_delay_ms(&self, n: u32) -> u64 {
         self.delay_ms(n, Duration::from_micros(self.prior_per_invoke_us))

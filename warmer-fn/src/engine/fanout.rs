@@ -430,19 +430,20 @@ pub(crate) async fn warm_target(
         }
         Delay::Auto => {
             let k = auto.probe_size(n);
-            // The probe holds on the prior: it is sent before the rest's hold is known, and
-            // its environments must still be held when the last warm-up arrives, so the prior
-            // is slower than any dispatch measured (its few environments hold the longest).
             let remembered = options
                 .memory
                 .as_ref()
                 .and_then(|m| m.hold_ms(&report.function, n, &auto));
-            let probe_ms = auto.probe_delay_ms(n).max(remembered.unwrap_or(0));
+            // Before anything is measured: what this target's previous run asked for, or the
+            // prior (see `AutoDelay`). The probe holds until that instant.
+            let probe_ms = remembered.unwrap_or_else(|| auto.probe_delay_ms(n));
             let probe_until = until(round_start, probe_ms, deadline);
             let per_invoke = round
                 .probe(k, Hold::Until(probe_until), &mut tally, &mut report)
                 .await;
-            let hold_ms = auto.delay_ms(n, per_invoke).max(remembered.unwrap_or(0));
+            // The rest holds as long, or longer when this client dispatches slower than the
+            // prior assumed: the probe's environments must not be released before the rest.
+            let hold_ms = auto.delay_ms(n, per_invoke).max(probe_ms);
             let rest_until = until(round_start, hold_ms, deadline);
             if tally.not_found.is_none() && n > k {
                 let left = rest_until
@@ -476,7 +477,7 @@ pub(crate) async fn warm_target(
             }
             if let Some(remembered) = remembered {
                 report.notes.push(format!(
-                    "auto hold: the previous run of this target asked for at least {remembered} ms"
+                    "auto hold: the previous run of this target asked for {remembered} ms"
                 ));
             }
             rest_ms
