@@ -89,7 +89,9 @@ async fn one_round_holds_every_environment_until_one_instant_and_counts_the_time
     // Every environment said when it received its warm-up (a cold one after its start-up, which
     // may end after the instant: the invoke had already been placed on its own environment).
     let last = t.last_arrival_ms.expect("the answers carry received_at_ms");
-    let spread = t.arrival_spread_ms.expect("the answers carry received_at_ms");
+    let spread = t
+        .arrival_spread_ms
+        .expect("the answers carry received_at_ms");
     assert!(spread <= last, "{t:#?}");
     // Each environment held from its arrival to the instant, never longer than the longest
     // hold of the round (the probe's), and the sum is more than nothing.

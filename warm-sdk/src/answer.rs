@@ -347,13 +347,13 @@ mod tests {
         let after = SystemTime::now();
         assert!(after >= until, "released before the instant");
         assert!(
-            response.delay_ms < 1_000 && after.duration_since(until).unwrap() < Duration::from_secs(2),
+            response.delay_ms < 1_000
+                && after.duration_since(until).unwrap() < Duration::from_secs(2),
             "held to the instant, not for the 5,000 ms delay: {response:?}"
         );
         let received = UNIX_EPOCH + Duration::from_millis(response.received_at_ms.unwrap());
-        let before_ms = UNIX_EPOCH + Duration::from_millis(
-            before.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64,
-        );
+        let before_ms = UNIX_EPOCH
+            + Duration::from_millis(before.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64);
         assert!(received >= before_ms && received <= after, "{response:?}");
     }
 
@@ -365,7 +365,8 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_000);
         let far = now + Duration::from_secs(30);
         let warmup = |until_ms: u64| {
-            let payload = format!(r#"{{"warmer": true, "delay": 300, "hold_until_ms": {until_ms}}}"#);
+            let payload =
+                format!(r#"{{"warmer": true, "delay": 300, "hold_until_ms": {until_ms}}}"#);
             detect(payload.as_bytes(), &config).unwrap()
         };
         // The instant is 200 ms away: 200 ms.
@@ -374,7 +375,10 @@ mod tests {
             Duration::from_millis(200)
         );
         // Past: 0, never negative.
-        assert_eq!(hold_for(&warmup(999_000), &config, far, now), Duration::ZERO);
+        assert_eq!(
+            hold_for(&warmup(999_000), &config, far, now),
+            Duration::ZERO
+        );
         // Beyond `delay` (300 ms), the maximum (400 ms) and u64::MAX: `delay`.
         for until in [1_000_350, 1_002_000, u64::MAX] {
             assert_eq!(

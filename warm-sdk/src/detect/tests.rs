@@ -350,6 +350,9 @@ fn hold_until_is_read_and_a_bad_one_falls_back_to_the_delay_with_a_warning() {
             message.starts_with(&format!("warm-up field `hold_until_ms` is {found}, not a whole number of milliseconds since the Unix epoch")),
             "{message}"
         );
-        assert!(message.contains("holds for its `delay` instead"), "{message}");
+        assert!(
+            message.contains("holds for its `delay` instead"),
+            "{message}"
+        );
     }
 }

@@ -129,9 +129,7 @@ impl Hold {
         match self {
             Hold::For(ms) => (ms, None),
             Hold::Until(until) => {
-                let left = until
-                    .duration_since(SystemTime::now())
-                    .unwrap_or_default();
+                let left = until.duration_since(SystemTime::now()).unwrap_or_default();
                 (millis(left), Some(epoch_ms(until)))
             }
         }
@@ -144,7 +142,9 @@ fn millis(duration: Duration) -> u64 {
 
 /// Milliseconds since the Unix epoch (0 for an instant before it).
 pub(crate) fn epoch_ms(at: SystemTime) -> u64 {
-    at.duration_since(UNIX_EPOCH).map(millis).unwrap_or_default()
+    at.duration_since(UNIX_EPOCH)
+        .map(millis)
+        .unwrap_or_default()
 }
 
 /// What every invoke of one target shares.
@@ -463,11 +463,7 @@ pub(crate) async fn warm_target(
                     round.spawn(n - k, Hold::Until(rest_until));
                 }
             }
-            let rest_ms = millis(
-                rest_until
-                    .duration_since(round_start)
-                    .unwrap_or_default(),
-            );
+            let rest_ms = millis(rest_until.duration_since(round_start).unwrap_or_default());
             if n > k {
                 report.notes.push(format!(
                     "auto hold: probe of {k} measured {:.3} ms per invoke; the probe held until {} ms after the round's start, the rest until {rest_ms} ms",
@@ -526,12 +522,14 @@ pub(crate) async fn warm_target(
             .map_or(round.clock.spread(), Duration::from_millis)
             .max(round.clock.spread());
         let hold_ms = auto.top_up_delay_ms(delay_ms, spread);
-        let fits =
-            deadline.is_none_or(|d| Instant::now() + Duration::from_millis(hold_ms * 2) < d);
+        let fits = deadline.is_none_or(|d| Instant::now() + Duration::from_millis(hold_ms * 2) < d);
         if fits {
             let before = report.reached;
             let mut top_up = Round::new(shot);
-            top_up.spawn(n, Hold::Until(SystemTime::now() + Duration::from_millis(hold_ms)));
+            top_up.spawn(
+                n,
+                Hold::Until(SystemTime::now() + Duration::from_millis(hold_ms)),
+            );
             top_up.drain(&mut tally, &mut report).await;
             tally.take_arrivals();
             report.rounds = 2;

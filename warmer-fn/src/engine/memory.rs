@@ -2,11 +2,14 @@
 //! round's start its last environment received its warm-up.
 //!
 //! The `auto` hold is fixed before the first warm-up leaves, from what the run can measure by
-//! then (see [`AutoDelay`]). A process that runs again, the warmer Lambda warm between its
-//! scheduled runs, knows more: when the last environment of the previous run received its
-//! warm-up (the answers' `received_at_ms`). The next run of the same target then holds at
-//! least `base + that time × safety` (scaled to a larger N), and after a round that fell short,
-//! twice what it held. A hold the memory does not need to lengthen is the measured one.
+//! then: the prior, which must cover new environments starting (see [`AutoDelay`]). A process
+//! that runs again, the warmer Lambda warm between its scheduled runs, knows more: when the
+//! last environment of the previous run received its warm-up (the answers' `received_at_ms`).
+//! The next run of the same target then holds `base + that time × safety` (scaled up to a
+//! larger N) instead of the prior, shorter where the environments were already there or start
+//! fast, longer where they started slower; after a round that fell short, at least twice what
+//! it held. A target whose environments were reclaimed since (idle for long) may then fall
+//! short once; the top-up round fills it, and the next run holds twice as long.
 //!
 //! ```
 //! use warmer_fn::engine::{ArrivalMemory, AutoDelay};

@@ -18,12 +18,12 @@
 //! sent (see [warm_sdk::protocol](warm_sdk::protocol#holding-until-an-instant)). N warm-ups
 //! reach N environments when no environment is released before the last warm-up has arrived;
 //! with one instant, an environment that received its warm-up early holds longer and one that
-//! received it late holds less, so the environment-seconds held are about half what a relative
-//! delay long enough for the same round holds. The instant is [`AutoDelay`]'s hold from the
-//! round's start (`clamp(base + N × per_invoke × safety, base, cap)`, with `per_invoke` timed
-//! on a probe of the first warm-ups, which hold until the later instant of the prior), never
-//! more than half the time left before the run's deadline, and with an [`ArrivalMemory`]
-//! (the warmer Lambda keeps one) at least what the target's previous arrivals asked for.
+//! received it late holds less, and none holds past the instant. The instant is
+//! [`AutoDelay`]'s hold from the round's start: the prior (`base + N × prior × safety`, which
+//! covers new environments starting), or longer when the probe of the first warm-ups measures
+//! a slower dispatch (`base + N × per_invoke × safety`); with an [`ArrivalMemory`] (the warmer
+//! Lambda keeps one), what the target's previous run measured replaces the prior. Never more
+//! than half the time left before the run's deadline.
 //!
 //! Every answer says when its environment received the warm-up (`received_at_ms`), so the
 //! report gives the arrival spread where it matters: [`TargetReport::arrival_spread_ms`],
