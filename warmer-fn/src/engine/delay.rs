@@ -22,17 +22,18 @@
 //! The dispatch spread is not the whole story: a warm-up that finds no idle environment waits
 //! for a new one to start, and the service places the later invokes only as fast as it starts
 //! environments. On `local-lambda` on a 2-core machine (a process per environment) the last of
-//! 1,000 new environments received its warm-up 4.0 to 4.8 s after the round's start while this
-//! client had sent them all within 0.4 to 0.8 s (BENCHMARKS.md, "Coverage in one round"), and a
-//! hold from the dispatch spread alone reached 297 of 500 in its first round. The hold is fixed
-//! before the first warm-up leaves, so it cannot wait for the answers that would say when the
+//! 500 new environments received its warm-up 1.6 to 2.7 s after the round's start, and the last
+//! of 1,000 5.1 to 8.0 s after it, while this client had sent them all within 0.1 to 2.9 s
+//! (BENCHMARKS.md, "Coverage in one round"); a hold from the dispatch spread alone reached 297
+//! of 500 in its first round. The hold is fixed before the first warm-up leaves, so it cannot
+//! wait for the answers that would say when the
 //! environments got their warm-ups: the probe holds for the prior (`base + N × prior ×
 //! safety`), and the rest at least as long. A warmer that stays warm between runs (the warmer
 //! Lambda) replaces the prior by what the target's previous run measured
 //! ([`crate::engine::ArrivalMemory`]).
 //!
 //! Defaults: `base` 100 ms (covers the network round trip and jitter), `safety` 2,
-//! `probe` 16, prior 3 ms per warm-up (about what one new environment adds on that machine),
+//! `probe` 16, prior 3 ms per warm-up (covers 500 new environments there, not 1,000 under load),
 //! `cap` 10 000 ms (the handler side's default maximum); the cap is lowered further when the
 //! run's deadline is closer. So one round holds until 160 ms after its start at N = 10,
 //! 700 ms at N = 100, 3.1 s at N = 500 and 6.1 s at N = 1,000, unless the client dispatches
