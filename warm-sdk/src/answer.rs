@@ -44,7 +44,8 @@ use crate::protocol::WarmupResponse;
 /// [protocol docs](crate::protocol) for the Logs Insights query that counts them).
 pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 
-/// Holds for the effective delay, logs the warm-up and returns the response to send.
+/// Holds for the effective delay (until `hold_until_ms` when the warm-up names one, see
+/// [`hold_for`]), logs the warm-up and returns the response to send, with `received_at_ms`.
 ///
 /// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
 /// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,

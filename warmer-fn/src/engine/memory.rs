@@ -38,8 +38,8 @@ struct Seen {
     reached_all: bool,
 }
 
-/// Each target's last measured arrival, shared by the runs of one process (see the
-/// [module docs](self)). The warmer Lambda keeps one for the life of its environment; the
+/// Each target's last measured arrival, shared by the runs of one process (see
+/// [`crate::engine`], "Hold"). The warmer Lambda keeps one for the life of its environment; the
 /// `warmer` command runs once and keeps none.
 #[derive(Debug, Default)]
 pub struct ArrivalMemory {
