@@ -185,6 +185,22 @@ fn rows() -> Vec<Row> {
             WarmUp,
         ),
         row(
+            "warm-up with a non-numeric hold_until_ms (holds for its delay)",
+            invoke(
+                "typed",
+                r#"{"warmer":true,"delay":0,"hold_until_ms":"soon"}"#,
+            ),
+            WarmUp,
+        ),
+        row(
+            "warm-up holding until the end of time (bounded by its delay)",
+            invoke(
+                "typed",
+                r#"{"warmer":true,"delay":0,"hold_until_ms":18446744073709551615}"#,
+            ),
+            WarmUp,
+        ),
+        row(
             "warm-up with wrong types for every other field",
             invoke(
                 "typed",

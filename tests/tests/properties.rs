@@ -35,8 +35,8 @@ use warmer_fn::target::{Delay, Mode, Target};
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec![
-            "warmer", "source", "delay", "correlation_id", "index", "concurrency",
-            "__WARMER_INVOCATION__", "__WARMER_CONCURRENCY__", "__WARMER_CORRELATIONID__",
+            "warmer", "source", "delay", "hold_until_ms", "correlation_id", "index",
+            "concurrency", "__WARMER_INVOCATION__", "__WARMER_CONCURRENCY__", "__WARMER_CORRELATIONID__",
             "__WARMER_CORRELATION_ID__", "keep_warm", "Warmer", "body",
         ])
         .prop_map(str::to_owned),
@@ -160,6 +160,7 @@ proptest! {
     #[test]
     fn warm_up_requests_the_warmer_writes_are_read_back_field_for_field(
         delay in prop::option::of(any::<u64>()),
+        hold_until_ms in prop::option::of(any::<u64>()),
         correlation_id in prop::option::of(prop_oneof![".{0,40}", "x{250,260}"]),
         index in prop::option::of(any::<u32>()),
         concurrency in prop::option::of(any::<u32>()),
@@ -167,6 +168,7 @@ proptest! {
     ) {
         let mut request = WarmupRequest::new();
         request.delay = delay;
+        request.hold_until_ms = hold_until_ms;
         request.correlation_id = correlation_id;
         request.index = index;
         request.concurrency = concurrency;

@@ -79,6 +79,89 @@ async fn fifty_warmups_start_fifty_environments_then_find_them_warm() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_round_holds_every_environment_until_one_instant_and_counts_the_time_held() {
+    let service = start(example_http()).await;
+    let lambda = lambda_client(&service).await;
+    let n = 40;
+    let report = warm(&lambda, &[Target::new(TARGET, n)], &bounded()).await;
+    let t = &report.targets[0];
+    assert_eq!((t.reached, t.rounds), (n, 1), "{t:#?}");
+    // Every environment said when it received its warm-up (a cold one after its start-up, which
+    // may end after the instant: the invoke had already been placed on its own environment).
+    let last = t.last_arrival_ms.expect("the answers carry received_at_ms");
+    let spread = t
+        .arrival_spread_ms
+        .expect("the answers carry received_at_ms");
+    assert!(spread <= last, "{t:#?}");
+    // Each environment held from its arrival to the instant, never longer than the longest
+    // hold of the round (the probe's), and the sum is more than nothing.
+    let probe_ms = warmer_fn::engine::AutoDelay::default().probe_delay_ms(n);
+    let most = f64::from(n) * probe_ms as f64 / 1000.0;
+    assert!(
+        t.held_env_seconds > 0.0 && t.held_env_seconds < most,
+        "{} env-s held, at most {most}: {t:#?}",
+        t.held_env_seconds
+    );
+    // The report's JSON carries the new figures.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["targets"][0]["last_arrival_ms"], last);
+    assert!(json["targets"][0]["held_env_seconds"].as_f64().unwrap() > 0.0);
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_up_with_an_instant_holds_until_it_and_one_past_it_does_not_hold() {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let service = start(example_http()).await;
+    let lambda = lambda_client(&service).await;
+    let invoke = |payload: warm_sdk::protocol::WarmupRequest| {
+        let lambda = lambda.clone();
+        async move {
+            let output = lambda
+                .invoke()
+                .function_name(TARGET)
+                .payload(Blob::new(serde_json::to_vec(&payload).unwrap()))
+                .send()
+                .await
+                .unwrap();
+            serde_json::from_slice::<warm_sdk::protocol::WarmupResponse>(
+                output.payload().unwrap().as_ref(),
+            )
+            .unwrap()
+        }
+    };
+    let now_ms = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    // An instant 1.5 s away, with a `delay` of 5 s: held until the instant.
+    let until = now_ms() + 1_500;
+    let answer = invoke(
+        warm_sdk::protocol::WarmupRequest::new()
+            .delay_ms(5_000)
+            .hold_until_ms(until),
+    )
+    .await;
+    let received = answer.received_at_ms.expect("received_at_ms");
+    assert!(now_ms() >= until, "{answer:?}");
+    assert!(
+        received + answer.delay_ms + 1 >= until && answer.delay_ms < 1_500 + 100,
+        "{answer:?}"
+    );
+    // An instant already past: answered at once, whatever `delay` says.
+    let answer = invoke(
+        warm_sdk::protocol::WarmupRequest::new()
+            .delay_ms(5_000)
+            .hold_until_ms(now_ms() - 10_000),
+    )
+    .await;
+    assert_eq!(answer.delay_ms, 0, "{answer:?}");
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warming_an_alias_warms_its_version_not_latest() {
     let service = start(example_http().alias("live", "1")).await;
     let output = run_warmer(&service, &["--qualifier", "live", "--concurrency", "10"]);

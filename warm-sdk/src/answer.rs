@@ -28,9 +28,10 @@
 //!
 //! The effective delay is the smallest of the requested delay, the configured maximum and the
 //! time left before the invocation's deadline minus the configured margin, so a crafted
-//! payload cannot hold an environment for long.
+//! payload cannot hold an environment for long. A warm-up that names an instant to hold until
+//! (`hold_until_ms`) holds until then, within the same bounds ([`hold_for`]).
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::Context;
 
@@ -43,7 +44,8 @@ use crate::protocol::WarmupResponse;
 /// [protocol docs](crate::protocol) for the Logs Insights query that counts them).
 pub const WARMUP_LOG_MESSAGE: &str = "warm-up answered";
 
-/// Holds for the effective delay, logs the warm-up and returns the response to send.
+/// Holds for the effective delay (until `hold_until_ms` when the warm-up names one, see
+/// [`hold_for`]), logs the warm-up and returns the response to send, with `received_at_ms`.
 ///
 /// Logs exactly one INFO event (message [`WARMUP_LOG_MESSAGE`]) with the fields
 /// `request_id`, `function`, `version`, `log_stream`, `instance`, `init_type`, `cold`,
@@ -62,7 +64,12 @@ pub async fn answer(
     // other (several at once only where one environment serves several invocations).
     let held = environment.hold_warm_up();
     let concurrent_warm_ups = (held.held > 1).then_some(held.held);
-    let delay = effective_delay(warmup.delay, config, context.deadline(), SystemTime::now());
+    let now = SystemTime::now();
+    let received_at_ms = now
+        .duration_since(UNIX_EPOCH)
+        .map(millis)
+        .unwrap_or_default();
+    let delay = hold_for(warmup, config, context.deadline(), now);
     let env_config = &context.env_config;
     for warning in &warmup.warnings {
         tracing::warn!(
@@ -123,6 +130,7 @@ pub async fn answer(
         concurrent_warm_ups,
         init_type: Some(environment.init_type().as_str().to_owned()),
         fan_out_requested: warmup.fan_out,
+        received_at_ms: Some(received_at_ms),
     };
     drop(held);
     response
@@ -212,6 +220,47 @@ pub fn effective_delay(
     requested.min(config.get_max_delay()).min(left)
 }
 
+/// How long a warm-up holds: with `hold_until_ms`, until that instant (never negative), and
+/// never longer than [`effective_delay`] (the requested `delay`, the configured maximum, the
+/// invocation's deadline minus the margin); without it, [`effective_delay`]. See the
+/// [protocol docs](crate::protocol#holding-until-an-instant) for the clock assumption.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use warm_sdk::{answer::hold_for, detect, WarmConfig};
+///
+/// let config = WarmConfig::default();
+/// let now = UNIX_EPOCH + Duration::from_millis(1_000_000);
+/// let far = now + Duration::from_secs(60);
+/// let payload = br#"{"warmer": true, "delay": 900, "hold_until_ms": 1000250}"#;
+/// let warmup = detect(payload, &config).unwrap();
+/// // 250 ms left to the instant: held 250 ms, not the 900 ms of `delay`.
+/// assert_eq!(hold_for(&warmup, &config, far, now), Duration::from_millis(250));
+/// // Received after the instant: no hold.
+/// let late = now + Duration::from_secs(1);
+/// assert_eq!(hold_for(&warmup, &config, far, late), Duration::ZERO);
+/// // An instant further away than `delay` (a clock running behind): `delay` bounds it.
+/// let early = now - Duration::from_secs(5);
+/// assert_eq!(hold_for(&warmup, &config, far, early), Duration::from_millis(900));
+/// ```
+pub fn hold_for(
+    warmup: &Warmup,
+    config: &WarmConfig,
+    deadline: SystemTime,
+    now: SystemTime,
+) -> Duration {
+    let bound = effective_delay(warmup.delay, config, deadline, now);
+    match warmup.hold_until_ms {
+        // An instant beyond what the clock can hold is far in the future: the bound applies.
+        Some(instant_ms) => UNIX_EPOCH
+            .checked_add(Duration::from_millis(instant_ms))
+            .map_or(bound, |until| {
+                until.duration_since(now).unwrap_or_default().min(bound)
+            }),
+        None => bound,
+    }
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -220,7 +269,6 @@ fn millis(duration: Duration) -> u64 {
 mod tests {
     use super::*;
     use crate::detect::detect;
-    use std::time::UNIX_EPOCH;
 
     fn context_with_deadline_in(left: Duration) -> Context {
         let mut context = Context::default();
@@ -327,5 +375,69 @@ mod tests {
         .await;
         assert_eq!(response.delay_ms, 0);
         assert!(response.cold);
+    }
+
+    #[tokio::test]
+    async fn a_warm_up_holds_until_its_instant_and_says_when_it_received_it() {
+        let config = WarmConfig::default();
+        let before = SystemTime::now();
+        let until = before + Duration::from_millis(60);
+        let until_ms = until.duration_since(UNIX_EPOCH).unwrap().as_millis();
+        let payload = format!(r#"{{"warmer": true, "delay": 5000, "hold_until_ms": {until_ms}}}"#);
+        let warmup = detect(payload.as_bytes(), &config).unwrap();
+        let context = context_with_deadline_in(Duration::from_secs(30));
+        let invocation = Invocation {
+            number: 2,
+            cold: false,
+        };
+        let response = answer(&warmup, invocation, &context, &config).await;
+        let after = SystemTime::now();
+        assert!(after >= until, "released before the instant");
+        assert!(
+            response.delay_ms < 1_000
+                && after.duration_since(until).unwrap() < Duration::from_secs(2),
+            "held to the instant, not for the 5,000 ms delay: {response:?}"
+        );
+        let received = UNIX_EPOCH + Duration::from_millis(response.received_at_ms.unwrap());
+        let before_ms = UNIX_EPOCH
+            + Duration::from_millis(before.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64);
+        assert!(received >= before_ms && received <= after, "{response:?}");
+    }
+
+    #[test]
+    fn a_hold_is_never_negative_nor_longer_than_delay_max_or_deadline() {
+        let config = WarmConfig::new()
+            .max_delay(Duration::from_millis(400))
+            .deadline_margin(Duration::from_millis(100));
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let far = now + Duration::from_secs(30);
+        let warmup = |until_ms: u64| {
+            let payload =
+                format!(r#"{{"warmer": true, "delay": 300, "hold_until_ms": {until_ms}}}"#);
+            detect(payload.as_bytes(), &config).unwrap()
+        };
+        // The instant is 200 ms away: 200 ms.
+        assert_eq!(
+            hold_for(&warmup(1_000_200), &config, far, now),
+            Duration::from_millis(200)
+        );
+        // Past: 0, never negative.
+        assert_eq!(
+            hold_for(&warmup(999_000), &config, far, now),
+            Duration::ZERO
+        );
+        // Beyond `delay` (300 ms), the maximum (400 ms) and u64::MAX: `delay`.
+        for until in [1_000_350, 1_002_000, u64::MAX] {
+            assert_eq!(
+                hold_for(&warmup(until), &config, far, now),
+                Duration::from_millis(300)
+            );
+        }
+        // 250 ms before the deadline, the 100 ms margin leaves 150 ms.
+        let near = now + Duration::from_millis(250);
+        assert_eq!(
+            hold_for(&warmup(1_000_200), &config, near, now),
+            Duration::from_millis(150)
+        );
     }
 }

@@ -41,13 +41,40 @@
 //! the invocation's deadline minus a safety margin, so a crafted payload cannot hold an
 //! environment for minutes.
 //!
+//! # Holding until an instant
+//!
+//! A warmer that knows when its last warm-up will have arrived sends `hold_until_ms`: an
+//! instant in milliseconds since the Unix epoch. The environment then holds until that instant
+//! instead of for a relative `delay`, so that every environment of the run is released at the
+//! same moment, once the last warm-up has arrived: an environment that received its warm-up
+//! early holds longer, one that received it late holds less, and none holds past the moment it
+//! is needed. The hold is never negative (an instant already past holds 0 ms) and never longer
+//! than `delay` (so `delay` stays the upper bound, and a warmer sends both: `delay` =
+//! `hold_until_ms` minus the time of sending, which is what a function that does not know
+//! `hold_until_ms` holds for, ending at the same instant or later), nor than the configured
+//! maximum and the invocation's deadline minus the margin. A `hold_until_ms` that is not a
+//! non-negative number is ignored with a WARN naming the field, and `delay` applies.
+//!
+//! The instant is read against the environment's own clock, so it assumes that the warmer's
+//! and the function's clocks agree. On one machine they are the same clock. On AWS this is an
+//! assumption, the same one Lambda's own deadline makes: the Runtime API gives each invocation's
+//! deadline as an instant, `Lambda-Runtime-Deadline-Ms` in Unix milliseconds
+//! (<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html>), which the runtime reads
+//! against the environment's clock; EC2 hosts keep time with the Amazon Time Sync Service
+//! (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/set-time.html>), but AWS documents no
+//! bound for a Lambda environment's clock. A skew of s milliseconds moves the release by s
+//! (the warmer's margin covers a few); the bound by `delay` keeps a function whose clock runs
+//! behind from holding longer than a relative delay would, and one whose clock runs ahead
+//! holds less, never less than 0 ms.
+//!
 //! # The answer
 //!
 //! ```json
 //! {"warmed": true, "function": "orders", "version": "$LATEST",
 //!  "log_stream": "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef",
 //!  "instance": "5f0c1e7a9b2d4c3e", "cold": true, "invocations": 1, "delay_ms": 300,
-//!  "correlation_id": "run-1", "index": 7, "init_type": "on-demand"}
+//!  "correlation_id": "run-1", "index": 7, "init_type": "on-demand",
+//!  "received_at_ms": 1764700000123}
 //! ```
 //!
 //! `cold` is `true` when the warm-up was the first invocation its environment served and it
@@ -56,7 +83,9 @@
 //! [environment docs](crate::environment#what-cold-means) say what `cold` means under each;
 //! `invocations` counts this one too (every invocation counts, whatever became of its
 //! event); `delay_ms` is what
-//! it actually held. `correlation_id` and `index` echo the request (from any dialect).
+//! it actually held. `received_at_ms` is when the environment received the warm-up (its clock,
+//! milliseconds since the Unix epoch), so a warmer sees when each environment got its warm-up:
+//! the arrival spread, where it matters. `correlation_id` and `index` echo the request (from any dialect).
 //! `max_concurrency` appears when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1 (Lambda Managed
 //! Instances): one environment then serves several requests at once, so N concurrent
 //! warm-ups do not mean N environments. `concurrent_warm_ups` appears when several did land
@@ -105,6 +134,10 @@ pub const DEFAULT_DELAY_MS: u64 = 75;
 /// The most a warm-up may hold, unless configured otherwise, in milliseconds (10 s).
 pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
 
+/// The JSON key of the instant a warm-up holds until, in milliseconds since the Unix epoch
+/// (see [Holding until an instant](self#holding-until-an-instant)).
+pub const HOLD_UNTIL_KEY: &str = "hold_until_ms";
+
 /// The JSON key under which a warm-up carries its index in the run (1-based).
 ///
 /// The key jeremydaly/lambda-warmer 2.3.0 and lambda-warmer-py 0.3.1 give their own fan-out
@@ -124,7 +157,8 @@ pub const CORRELATION_ID_PY_KEY: &str = "__WARMER_CORRELATION_ID__";
 /// Every top-level key the warm-up protocol reserves: a warmer sets them itself, and a
 /// target's extra payload must not set them.
 ///
-/// - `warmer`, `delay` and the four `__WARMER_*__` keys are what a warm-up carries.
+/// - `warmer`, `delay`, `hold_until_ms` and the four `__WARMER_*__` keys are what a warm-up
+///   carries.
 /// - `correlation_id`, `index` are this protocol's older spellings, still read.
 /// - `concurrency` and `target` are the keys on which jeremydaly/lambda-warmer 2.3.0 fans
 ///   out (`event[config.concurrency] > 1`, or `event[config.target]` naming another
@@ -143,9 +177,10 @@ pub const CORRELATION_ID_PY_KEY: &str = "__WARMER_CORRELATION_ID__";
 /// assert!(RESERVED_KEYS.contains(&"__WARMER_INVOCATION__"));
 /// assert!(!RESERVED_KEYS.contains(&"team"));
 /// ```
-pub const RESERVED_KEYS: [&str; 11] = [
+pub const RESERVED_KEYS: [&str; 12] = [
     DEFAULT_FLAG_KEY,
     "delay",
+    HOLD_UNTIL_KEY,
     INVOCATION_KEY,
     CONCURRENCY_KEY,
     CORRELATION_ID_KEY,
@@ -191,6 +226,9 @@ pub struct WarmupRequest {
     pub warmer: bool,
     /// How long the warmed environment holds before answering, in milliseconds.
     pub delay: Option<u64>,
+    /// The instant the warmed environment holds until, in milliseconds since the Unix epoch
+    /// (`hold_until_ms`); the hold never exceeds `delay`.
+    pub hold_until_ms: Option<u64>,
     /// An id shared by every invocation of one warm-up run.
     pub correlation_id: Option<String>,
     /// This invocation's position in the run, from 1 to `concurrency`.
@@ -208,6 +246,8 @@ struct WireRequest {
     warmer: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delay: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hold_until_ms: Option<u64>,
     #[serde(
         rename = "__WARMER_INVOCATION__",
         alias = "index",
@@ -246,6 +286,7 @@ impl From<WarmupRequest> for WireRequest {
         Self {
             warmer: request.warmer,
             delay: request.delay,
+            hold_until_ms: request.hold_until_ms,
             index: request.index,
             concurrency: request.concurrency,
             correlation_id_py: request.correlation_id.clone(),
@@ -260,6 +301,7 @@ impl From<WireRequest> for WarmupRequest {
         Self {
             warmer: wire.warmer,
             delay: wire.delay,
+            hold_until_ms: wire.hold_until_ms,
             correlation_id: wire.correlation_id.or(wire.correlation_id_py),
             index: wire.index,
             concurrency: wire.concurrency,
@@ -285,6 +327,7 @@ impl WarmupRequest {
         Self {
             warmer: true,
             delay: None,
+            hold_until_ms: None,
             correlation_id: None,
             index: None,
             concurrency: None,
@@ -299,6 +342,22 @@ impl WarmupRequest {
     /// ```
     pub fn delay_ms(mut self, delay: u64) -> Self {
         self.delay = Some(delay);
+        self
+    }
+
+    /// Sets the instant to hold until, in milliseconds since the Unix epoch (see
+    /// [Holding until an instant](self#holding-until-an-instant)); send a `delay` too.
+    ///
+    /// ```
+    /// let request = warm_sdk::protocol::WarmupRequest::new()
+    ///     .delay_ms(400)
+    ///     .hold_until_ms(1_764_700_000_400);
+    /// let json = serde_json::to_value(&request).unwrap();
+    /// assert_eq!(json["hold_until_ms"], 1_764_700_000_400u64);
+    /// assert_eq!(json["delay"], 400);
+    /// ```
+    pub fn hold_until_ms(mut self, instant_ms: u64) -> Self {
+        self.hold_until_ms = Some(instant_ms);
         self
     }
 
@@ -407,4 +466,8 @@ pub struct WarmupResponse {
     /// [`Warmup::fan_out`](crate::Warmup::fan_out)): only this environment was warmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fan_out_requested: Option<u32>,
+    /// When the environment received the warm-up, by its clock, in milliseconds since the Unix
+    /// epoch. Absent in answers from older versions of this crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at_ms: Option<u64>,
 }

@@ -255,6 +255,11 @@ fn event_error<T: DeserializeOwned>(json: &str) -> String {
 /// assert_eq!(response.into_handled(), Some(vec![1, 2]));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one answer per invocation, moved straight to the runtime's serializer: boxing it \
+              would only add an allocation per warm-up"
+)]
 pub enum WarmableResponse<R> {
     /// The answer to a warm-up.
     Warmed(WarmupResponse),

@@ -32,6 +32,7 @@
 //! assert!(err.to_string().contains("`fn`"));
 //! ```
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -39,7 +40,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+    ArrivalMemory, ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
 };
 use crate::rules::{self, Problem};
 use crate::target::{Delay, Mode, Target};
@@ -266,8 +267,12 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
     let namespace =
         std::env::var(NAMESPACE_ENV).unwrap_or_else(|_| DEFAULT_METRICS_NAMESPACE.to_owned());
     let config = std::env::var(CONFIG_ENV).ok();
+    // Kept for the life of this environment: the next scheduled run of a target holds at least
+    // as long as the last one's arrivals took.
+    let memory = Arc::new(ArrivalMemory::default());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let client = client.clone();
+        let memory = memory.clone();
         let namespace = namespace.clone();
         let config = config.clone();
         async move {
@@ -280,6 +285,7 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
                 deadline: Some(run_deadline(event.context.deadline(), Instant::now())),
                 metrics_namespace: namespace.clone(),
                 max_share: request.max_share.unwrap_or(defaults.max_share),
+                memory: Some(memory),
                 ..defaults
             };
             let report: RunReport = warm(&client, &request.targets, &options).await;

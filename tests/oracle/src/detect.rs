@@ -29,6 +29,8 @@ pub struct Expected {
     pub delay: Duration,
     /// Whether the delay field was present but unusable (one warning).
     pub delay_warning: bool,
+    /// The instant to hold until (`hold_until_ms`), when usable.
+    pub hold_until_ms: Option<u64>,
     /// The echoed correlation id.
     pub correlation_id: Option<String>,
     /// The index.
@@ -78,6 +80,7 @@ pub fn check_detect(payload: &[u8], config: &WarmConfig) -> Option<Warmup> {
                     .warnings
                     .iter()
                     .any(|w| w.to_string().starts_with("warm-up field `delay`")),
+                hold_until_ms: warmup.hold_until_ms,
                 correlation_id: warmup.correlation_id.clone(),
                 index: warmup.index,
                 concurrency: warmup.concurrency,
@@ -240,6 +243,19 @@ fn read_fields(
     };
     warnings += usize::from(delay_warning);
 
+    // An instant: a non-negative number (fractions round down), else one warning.
+    let hold_until_ms = match field("hold_until_ms") {
+        None => None,
+        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+        Some(Value::Number(n)) if n.is_f64() && n.as_f64().is_some_and(|f| f >= 0.0) => {
+            Some(n.as_f64().unwrap_or(0.0) as u64)
+        }
+        Some(_) => {
+            warnings += 1;
+            None
+        }
+    };
+
     // A schedule ping asking for a fan-out (`concurrency` above 1, no position) warns.
     let positioned = field("index").is_some() || field("__WARMER_INVOCATION__").is_some();
     let fan_out = field("concurrency")
@@ -272,6 +288,7 @@ fn read_fields(
         dialect,
         delay,
         delay_warning,
+        hold_until_ms,
         correlation_id,
         index,
         concurrency,
@@ -339,6 +356,7 @@ pub fn check_warmup_request(payload: &[u8]) {
         .delay
         .map_or(config.get_default_delay(), Duration::from_millis);
     assert_eq!(warmup.delay, delay);
+    assert_eq!(warmup.hold_until_ms, request.hold_until_ms);
     if !request.extra.keys().any(|k| k.starts_with("__WARMER_")) {
         assert_eq!(warmup.dialect, Dialect::Warm);
         assert_eq!(warmup.index, request.index);

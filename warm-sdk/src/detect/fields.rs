@@ -37,6 +37,9 @@ impl Fields<'_> {
             warnings.push(WarmupWarning::FanOutNotDone { requested });
         }
         let delay = requested_delay(self.delay, config.get_default_delay(), &mut warnings);
+        let hold_until_ms = self
+            .hold_until_ms
+            .and_then(|v| epoch_millis("hold_until_ms", v, &mut warnings));
 
         let (index_field, index) = first_present([
             ("index", self.index),
@@ -54,6 +57,7 @@ impl Fields<'_> {
         Warmup {
             dialect,
             delay,
+            hold_until_ms,
             correlation_id: correlation
                 .and_then(|v| correlation_id(correlation_field, v, &mut warnings)),
             index: index.and_then(|v| count(index_field, v, &mut warnings)),
@@ -91,6 +95,29 @@ fn requested_delay(
                 default_ms: u64::try_from(default.as_millis()).unwrap_or(u64::MAX),
             });
             default
+        }
+    }
+}
+
+/// An instant in milliseconds since the Unix epoch: a non-negative number (fractions round
+/// down). Anything else is ignored with a warning, and the warm-up holds for its `delay`.
+fn epoch_millis(
+    field: &'static str,
+    value: Scalar<'_>,
+    warnings: &mut Vec<WarmupWarning>,
+) -> Option<u64> {
+    match value {
+        Scalar::U64(ms) => Some(ms),
+        // `as` saturates: an absurd instant is far in the future, and the hold stays capped.
+        Scalar::F64(ms) if ms >= 0.0 => Some(ms as u64),
+        other => {
+            warnings.push(WarmupWarning::InvalidField {
+                field,
+                expected: "a whole number of milliseconds since the Unix epoch (the warm-up \
+                           holds for its `delay` instead)",
+                found: other.describe(),
+            });
+            None
         }
     }
 }

@@ -322,3 +322,37 @@ fn payload_without_marker_is_not_parsed() {
     assert!(config.flag_finder().find(b"{\"warm\": true}").is_none());
     assert!(SOURCE_FINDER.find(b"serverless-plugin-warmup").is_none());
 }
+
+#[test]
+fn hold_until_is_read_and_a_bad_one_falls_back_to_the_delay_with_a_warning() {
+    let warmup =
+        detect_default(r#"{"warmer": true, "delay": 300, "hold_until_ms": 1764700000123}"#)
+            .unwrap();
+    assert_eq!(warmup.hold_until_ms, Some(1_764_700_000_123));
+    assert!(warmup.warnings.is_empty());
+    assert_eq!(
+        detect_default(r#"{"warmer": true, "hold_until_ms": 12.9}"#)
+            .unwrap()
+            .hold_until_ms,
+        Some(12)
+    );
+    for (bad, found) in [
+        (r#""soon""#, r#"the string "soon""#),
+        ("-5", "-5"),
+        ("null", "null"),
+    ] {
+        let payload = format!(r#"{{"warmer": true, "delay": 300, "hold_until_ms": {bad}}}"#);
+        let warmup = detect_default(&payload).unwrap();
+        assert_eq!(warmup.hold_until_ms, None, "{payload}");
+        assert_eq!(warmup.delay, Duration::from_millis(300));
+        let message = warmup.warnings[0].to_string();
+        assert!(
+            message.starts_with(&format!("warm-up field `hold_until_ms` is {found}, not a whole number of milliseconds since the Unix epoch")),
+            "{message}"
+        );
+        assert!(
+            message.contains("holds for its `delay` instead"),
+            "{message}"
+        );
+    }
+}

@@ -54,6 +54,7 @@ pub(super) struct Fields<'de> {
     pub(super) flag: Option<Scalar<'de>>,
     pub(super) source: Option<Scalar<'de>>,
     pub(super) delay: Option<Scalar<'de>>,
+    pub(super) hold_until_ms: Option<Scalar<'de>>,
     pub(super) correlation_id: Option<Scalar<'de>>,
     pub(super) index: Option<Scalar<'de>>,
     pub(super) concurrency: Option<Scalar<'de>>,
@@ -113,6 +114,7 @@ impl<'de> Visitor<'de> for TopLevel<'de, '_> {
                 match key.as_ref() {
                     "source" => &mut fields.source,
                     "delay" => &mut fields.delay,
+                    "hold_until_ms" => &mut fields.hold_until_ms,
                     "correlation_id" => &mut fields.correlation_id,
                     "index" => &mut fields.index,
                     "concurrency" => &mut fields.concurrency,

@@ -14,6 +14,10 @@ pub struct Warmup {
     /// The delay the payload asks for, or the configured default when it names none or an
     /// invalid one. Not yet capped: [`answer`](crate::answer()) caps it.
     pub delay: Duration,
+    /// The instant to hold until, in milliseconds since the Unix epoch (`hold_until_ms`), when
+    /// the payload names a usable one; [`answer`](crate::answer()) holds until then, never
+    /// longer than [`Warmup::delay`] (see [`hold_for`](crate::answer::hold_for)).
+    pub hold_until_ms: Option<u64>,
     /// The warmer's correlation id, echoed in the answer.
     pub correlation_id: Option<String>,
     /// This invocation's index in its warm-up run.

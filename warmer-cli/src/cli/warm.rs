@@ -382,6 +382,7 @@ pub fn render_table(report: &RunReport) -> String {
         "fn errors",
         "delay ms",
         "spread ms",
+        "held env-s",
         "elapsed ms",
         "ok",
     ]);
@@ -406,6 +407,7 @@ pub fn render_table(report: &RunReport) -> String {
             t.function_errors.to_string(),
             t.delay_ms.to_string(),
             format!("{:.1}", t.dispatch_spread_ms),
+            format!("{:.1}", t.held_env_seconds),
             t.elapsed_ms.to_string(),
             if t.ok { "yes".into() } else { "NO".into() },
         ]);

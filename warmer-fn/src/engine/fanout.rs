@@ -1,7 +1,7 @@
 //! Sending one target's warm-ups: the probe, the rest of the round, the optional top-up.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_lambda::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_lambda::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -113,6 +113,40 @@ pub(crate) fn stamping_client(client: &aws_sdk_lambda::Client) -> aws_sdk_lambda
     )
 }
 
+/// How long the warm-ups of a round hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Hold {
+    /// Each for this many milliseconds from when its environment receives it (a fixed delay).
+    For(u64),
+    /// All until this instant (`hold_until_ms`); each also carries the time left at sending as
+    /// its `delay`, which is what a function that does not know `hold_until_ms` holds for.
+    Until(SystemTime),
+}
+
+impl Hold {
+    /// The `delay` to send now, in milliseconds, and the instant to hold until, if any.
+    fn at_send(self) -> (u64, Option<u64>) {
+        match self {
+            Hold::For(ms) => (ms, None),
+            Hold::Until(until) => {
+                let left = until.duration_since(SystemTime::now()).unwrap_or_default();
+                (millis(left), Some(epoch_ms(until)))
+            }
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Milliseconds since the Unix epoch (0 for an instant before it).
+pub(crate) fn epoch_ms(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map(millis)
+        .unwrap_or_default()
+}
+
 /// What every invoke of one target shares.
 #[derive(Debug, Clone)]
 struct Shot {
@@ -125,14 +159,18 @@ struct Shot {
 }
 
 impl Shot {
-    fn payload(&self, index: u32, delay_ms: u64) -> Blob {
+    /// The payload of one warm-up, built just before sending, and its `delay`.
+    fn payload(&self, index: u32, hold: Hold) -> (Blob, u64) {
+        let (delay_ms, hold_until_ms) = hold.at_send();
         let mut request = WarmupRequest::new()
             .delay_ms(delay_ms)
             .correlation_id(&*self.correlation_id)
             .index(index)
             .concurrency(self.target.concurrency);
+        request.hold_until_ms = hold_until_ms;
         request.extra = self.target.payload.clone();
-        Blob::new(serde_json::to_vec(&request).unwrap_or_default())
+        let blob = Blob::new(serde_json::to_vec(&request).unwrap_or_default());
+        (blob, delay_ms)
     }
 
     /// One invoke, stamped on the clock when given, bounded by the delay plus grace and by the
@@ -174,13 +212,13 @@ impl Shot {
     async fn warm_up(
         self,
         index: u32,
-        delay_ms: u64,
+        hold: Hold,
         kind: InvocationType,
         clock: Arc<DispatchClock>,
     ) -> Outcome {
-        let payload = self.payload(index, delay_ms);
+        let (payload, delay_ms) = self.payload(index, hold);
         let first = self
-            .invoke(payload.clone(), kind.clone(), delay_ms, Some(clock))
+            .invoke(payload, kind.clone(), delay_ms, Some(clock))
             .await;
         if !first.is_rate_throttle() {
             return first;
@@ -198,6 +236,8 @@ impl Shot {
             return first;
         }
         tokio::time::sleep_until(retry_at).await;
+        // Built again: a hold until an instant leaves less time now.
+        let (payload, delay_ms) = self.payload(index, hold);
         self.invoke(payload, kind, delay_ms, None).await
     }
 }
@@ -221,7 +261,7 @@ impl Round {
     }
 
     /// Spawns the warm-ups with the next `count` indexes.
-    fn spawn(&mut self, count: u32, delay_ms: u64) {
+    fn spawn(&mut self, count: u32, hold: Hold) {
         let n = self.shot.target.concurrency;
         for _ in 0..count {
             let index = self.next_index;
@@ -234,7 +274,7 @@ impl Round {
             };
             let shot = self.shot.clone();
             let clock = self.clock.clone();
-            self.tasks.spawn(shot.warm_up(index, delay_ms, kind, clock));
+            self.tasks.spawn(shot.warm_up(index, hold, kind, clock));
         }
     }
 
@@ -243,12 +283,12 @@ impl Round {
     async fn probe(
         &mut self,
         k: u32,
-        delay_ms: u64,
+        hold: Hold,
         tally: &mut Tally,
         report: &mut TargetReport,
     ) -> Duration {
         let started = Instant::now();
-        self.spawn(k, delay_ms);
+        self.spawn(k, hold);
         let mut count = self.clock.count.subscribe();
         let mut done = 0u32;
         let give_up = started + PROBE_WAIT;
@@ -285,6 +325,15 @@ impl Round {
 
 fn joined_outcome(result: Result<Outcome, tokio::task::JoinError>) -> Outcome {
     result.unwrap_or_else(|e| Outcome::Failed("TaskFailed".into(), e.to_string()))
+}
+
+/// The instant `hold_ms` after `start`, brought forward so that the time left to it from now
+/// is at most half the time left before the deadline ([`fit_to_deadline`]).
+fn until(start: SystemTime, hold_ms: u64, deadline: Option<Instant>) -> SystemTime {
+    let now = SystemTime::now();
+    let elapsed = now.duration_since(start).unwrap_or_default();
+    let left = Duration::from_millis(hold_ms).saturating_sub(elapsed);
+    now + Duration::from_millis(fit_to_deadline(millis(left), deadline))
 }
 
 /// The delay allowed by the deadline: at most half the time left, so the answers still fit.
@@ -371,19 +420,36 @@ pub(crate) async fn warm_target(
     let mut tally = Tally::default();
     let mut round = Round::new(shot.clone());
 
+    // The round's start, by the wall clock the environments compare `hold_until_ms` with.
+    let round_start = SystemTime::now();
     let delay_ms = match target.delay {
         Delay::Fixed(ms) => {
             let delay = fit_to_deadline(ms, deadline);
-            round.spawn(n, delay);
+            round.spawn(n, Hold::For(delay));
             delay
         }
         Delay::Auto => {
             let k = auto.probe_size(n);
-            let probe_delay = fit_to_deadline(auto.probe_delay_ms(n), deadline);
-            let per_invoke = round.probe(k, probe_delay, &mut tally, &mut report).await;
-            let delay = fit_to_deadline(auto.delay_ms(n, per_invoke), deadline);
+            let remembered = options
+                .memory
+                .as_ref()
+                .and_then(|m| m.hold_ms(&report.function, n, &auto));
+            // Before anything is measured: what this target's previous run asked for, or the
+            // prior (see `AutoDelay`). The probe holds until that instant.
+            let probe_ms = remembered.unwrap_or_else(|| auto.probe_delay_ms(n));
+            let probe_until = until(round_start, probe_ms, deadline);
+            let per_invoke = round
+                .probe(k, Hold::Until(probe_until), &mut tally, &mut report)
+                .await;
+            // The rest holds as long, or longer when this client dispatches slower than the
+            // prior assumed: the probe's environments must not be released before the rest.
+            let hold_ms = auto.delay_ms(n, per_invoke).max(probe_ms);
+            let rest_until = until(round_start, hold_ms, deadline);
             if tally.not_found.is_none() && n > k {
-                if deadline.is_some_and(|d| Instant::now() + Duration::from_millis(delay) >= d) {
+                let left = rest_until
+                    .duration_since(SystemTime::now())
+                    .unwrap_or_default();
+                if deadline.is_some_and(|d| Instant::now() + left >= d) {
                     let skipped = n - k;
                     report.failed += skipped;
                     *report
@@ -394,22 +460,39 @@ pub(crate) async fn warm_target(
                         "{skipped} warm-ups were not sent: the run's deadline was too close"
                     ));
                 } else {
-                    round.spawn(n - k, delay);
+                    round.spawn(n - k, Hold::Until(rest_until));
                 }
             }
+            let rest_ms = millis(rest_until.duration_since(round_start).unwrap_or_default());
             if n > k {
                 report.notes.push(format!(
-                    "auto delay: probe of {k} measured {:.3} ms per invoke; the probe carried {probe_delay} ms, the rest {delay} ms",
-                    per_invoke.as_secs_f64() * 1000.0
+                    "auto hold: probe of {k} measured {:.3} ms per invoke; the probe held until {} ms after the round's start, the rest until {rest_ms} ms",
+                    per_invoke.as_secs_f64() * 1000.0,
+                    millis(probe_until.duration_since(round_start).unwrap_or_default()),
                 ));
             }
-            delay
+            if let Some(remembered) = remembered {
+                report.notes.push(format!(
+                    "auto hold: the previous run of this target asked for {remembered} ms"
+                ));
+            }
+            rest_ms
         }
     };
     round.drain(&mut tally, &mut report).await;
     report.delay_ms = delay_ms;
     report.dispatch_spread_ms = round.clock.spread().as_secs_f64() * 1000.0;
     report.rounds = 1;
+    let arrivals = tally.take_arrivals();
+    if let Some((first, last)) = arrivals {
+        report.arrival_spread_ms = Some(last - first);
+        report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
+    }
+    if let (Some(memory), Some(last), Delay::Auto) =
+        (&options.memory, report.last_arrival_ms, target.delay)
+    {
+        memory.record(&report.function, n, last, delay_ms, report.reached >= n);
+    }
 
     if let Some(message) = &tally.not_found {
         report.error = Some(format!(
@@ -433,20 +516,30 @@ pub(crate) async fn warm_target(
         && shortfall > 0
         && clean
     {
-        let delay = auto.top_up_delay_ms(delay_ms, round.clock.spread());
-        let fits = deadline.is_none_or(|d| Instant::now() + Duration::from_millis(delay * 2) < d);
+        // The first round's arrivals, where the answers said, else its dispatch spread.
+        let spread = report
+            .last_arrival_ms
+            .map_or(round.clock.spread(), Duration::from_millis)
+            .max(round.clock.spread());
+        let hold_ms = auto.top_up_delay_ms(delay_ms, spread);
+        let fits = deadline.is_none_or(|d| Instant::now() + Duration::from_millis(hold_ms * 2) < d);
         if fits {
             let before = report.reached;
             let mut top_up = Round::new(shot);
-            top_up.spawn(n, delay);
+            top_up.spawn(
+                n,
+                Hold::Until(SystemTime::now() + Duration::from_millis(hold_ms)),
+            );
             top_up.drain(&mut tally, &mut report).await;
+            tally.take_arrivals();
             report.rounds = 2;
             report.notes.push(format!(
-                "top-up: the first round reached {before} of {n}; a second round of {n} warm-ups with a {delay} ms delay brought it to {}",
+                "top-up: the first round reached {before} of {n}; a second round of {n} warm-ups holding until {hold_ms} ms after its start brought it to {}",
                 report.reached
             ));
         }
     }
+    report.held_env_seconds = tally.held_ms as f64 / 1000.0;
 
     if let Some(m) = tally.max_concurrency {
         report.notes.push(format!(
@@ -462,4 +555,44 @@ pub(crate) async fn warm_target(
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hold_until_an_instant_sends_the_time_left_as_its_delay() {
+        let until = SystemTime::now() + Duration::from_millis(800);
+        let (delay, instant) = Hold::Until(until).at_send();
+        assert_eq!(instant, Some(epoch_ms(until)));
+        // A function that only knows `delay` holds until the same instant or a little later.
+        assert!((790..=800).contains(&delay), "{delay}");
+        // An instant already past: no negative delay.
+        let past = SystemTime::now() - Duration::from_secs(1);
+        assert_eq!(Hold::Until(past).at_send(), (0, Some(epoch_ms(past))));
+        // A fixed delay carries no instant.
+        assert_eq!(Hold::For(75).at_send(), (75, None));
+    }
+
+    #[test]
+    fn the_instant_is_measured_from_the_round_start_and_kept_inside_the_deadline() {
+        let start = SystemTime::now() - Duration::from_millis(300);
+        // 1,000 ms from a start 300 ms ago: about 700 ms from now.
+        let left = until(start, 1_000, None)
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        assert!(left <= Duration::from_millis(700) && left >= Duration::from_millis(650));
+        // 4 s left before the deadline: at most half of it.
+        let deadline = Some(Instant::now() + Duration::from_secs(4));
+        let left = until(start, 10_000, deadline)
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        assert!(left <= Duration::from_secs(2), "{left:?}");
+        // A hold already over: now.
+        let left = until(start, 100, None)
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        assert!(left < Duration::from_millis(10), "{left:?}");
+    }
 }

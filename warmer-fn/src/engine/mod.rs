@@ -9,23 +9,37 @@
 //! the classic N-1 `Event` invokes and one synchronous one are sent; Lambda does not say which
 //! environment ran an asynchronous invoke, so the report says coverage is unknown.
 //!
-//! # Delay
+//! # Hold
 //!
-//! A fixed delay is sent as given. The `auto` delay is measured in the run: see
-//! [`AutoDelay`] for the formula (`clamp(base + N × per_invoke × safety, base, cap)`, with
-//! `per_invoke` timed on a probe of the first warm-ups). Delays are never more than half the
-//! time left before the run's deadline.
+//! A fixed delay is sent as given: each environment holds that long from when it receives its
+//! warm-up. The `auto` hold releases every environment of a round at one instant instead: each
+//! warm-up carries `hold_until_ms` (an instant, milliseconds since the Unix epoch) and, for
+//! functions built with an older warm-sdk, `delay` = the time left to that instant when it is
+//! sent (see [warm_sdk::protocol](warm_sdk::protocol#holding-until-an-instant)). N warm-ups
+//! reach N environments when no environment is released before the last warm-up has arrived;
+//! with one instant, an environment that received its warm-up early holds longer and one that
+//! received it late holds less, and none holds past the instant. The instant is
+//! [`AutoDelay`]'s hold from the round's start: the prior (`base + N × prior × safety`, which
+//! covers new environments starting), or longer when the probe of the first warm-ups measures
+//! a slower dispatch (`base + N × per_invoke × safety`); with an [`ArrivalMemory`] (the warmer
+//! Lambda keeps one), what the target's previous run measured replaces the prior. Never more
+//! than half the time left before the run's deadline.
+//!
+//! Every answer says when its environment received the warm-up (`received_at_ms`), so the
+//! report gives the arrival spread where it matters: [`TargetReport::arrival_spread_ms`],
+//! [`TargetReport::last_arrival_ms`] (from the round's start), and the environment-seconds
+//! held, [`TargetReport::held_env_seconds`].
 //!
 //! # Top-up
 //!
-//! With an `auto` delay in `verify` mode, when the first round reaches fewer than N
+//! With an `auto` hold in `verify` mode, when the first round reaches fewer than N
 //! environments while every answer was a valid warm-up (no throttles, failures or function
 //! errors: the function's limits allowed N, the warm-ups just did not all overlap), the engine
 //! sends one second round, at most, within the deadline. That round sends N warm-ups again, not
 //! N - reached: by then the first round's environments are idle, and a smaller round would
-//! land on them. Its delay is [`AutoDelay::top_up_delay_ms`] (twice the first delay, and at
-//! least base + 4 × the measured dispatch spread). Environments reached in either round
-//! count; answers from an environment already counted are `duplicates`.
+//! land on them. It holds until [`AutoDelay::top_up_delay_ms`] after its start (twice the first
+//! hold, and at least base + 4 × the first round's last arrival). Environments reached in
+//! either round count; answers from an environment already counted are `duplicates`.
 //!
 //! # Retries and throttles
 //!
@@ -57,12 +71,14 @@ mod client;
 mod delay;
 mod fanout;
 pub mod guard;
+mod memory;
 mod outcome;
 pub mod reason;
 mod report;
 
 pub use client::{ClientOptions, client, client_with_profile};
 pub use delay::AutoDelay;
+pub use memory::ArrivalMemory;
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
     throttle_kind,
@@ -93,6 +109,9 @@ pub struct RunOptions {
     pub auto_delay: AutoDelay,
     /// Allow one top-up round (see the module docs).
     pub top_up: bool,
+    /// Each target's last measured arrival, kept between runs by a process that stays warm
+    /// (the warmer Lambda); `None` (the default) remembers nothing. See [`ArrivalMemory`].
+    pub memory: Option<Arc<ArrivalMemory>>,
     /// How long an invoke may take beyond its delay (cold start, network) before it counts as
     /// failed.
     pub invoke_grace: Duration,
@@ -118,6 +137,7 @@ impl Default for RunOptions {
             metrics_namespace: DEFAULT_METRICS_NAMESPACE.to_owned(),
             auto_delay: AutoDelay::default(),
             top_up: true,
+            memory: None,
             invoke_grace: Duration::from_secs(30),
             correlation_id: None,
             concurrency_guard: true,

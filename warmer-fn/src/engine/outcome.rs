@@ -117,13 +117,30 @@ pub(crate) struct Tally {
     pub(crate) max_concurrency: Option<u32>,
     pub(crate) first_failure: Option<String>,
     pub(crate) first_unknown: Option<String>,
+    /// The earliest and latest `received_at_ms` of the current round's answers.
+    arrivals: Option<(u64, u64)>,
+    /// The sum of the holds the answers reported (`delay_ms`), over every round.
+    pub(crate) held_ms: u64,
 }
 
 impl Tally {
+    /// The earliest and latest arrival of the round's answers, and a fresh start for the next
+    /// round's; `None` when no answer said when it arrived.
+    pub(crate) fn take_arrivals(&mut self) -> Option<(u64, u64)> {
+        self.arrivals.take()
+    }
+
     /// Adds one outcome to the report's counts.
     pub(crate) fn add(&mut self, report: &mut TargetReport, outcome: Outcome) {
         match outcome {
             Outcome::Warmed(answer) => {
+                self.held_ms = self.held_ms.saturating_add(answer.delay_ms);
+                if let Some(at) = answer.received_at_ms {
+                    self.arrivals = Some(match self.arrivals {
+                        Some((first, last)) => (first.min(at), last.max(at)),
+                        None => (at, at),
+                    });
+                }
                 if answer.max_concurrency.is_some_and(|m| m > 1) {
                     self.max_concurrency = answer.max_concurrency;
                 }
@@ -189,6 +206,7 @@ mod tests {
             concurrent_warm_ups: None,
             init_type: None,
             fan_out_requested: None,
+            received_at_ms: None,
         })
     }
 

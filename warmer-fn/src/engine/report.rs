@@ -134,8 +134,26 @@ pub struct TargetReport {
     pub dispatch_spread_ms: f64,
     /// Wall time of this target's warm-up, in milliseconds.
     pub elapsed_ms: u64,
-    /// The delay each warm-up of the first round held for, in milliseconds.
+    /// How long the first round held, in milliseconds: with a fixed delay, the delay each
+    /// warm-up held for from its arrival; with the `auto` hold, the time from the round's start
+    /// to the instant every warm-up held until (`hold_until_ms`).
     pub delay_ms: u64,
+    /// The time from the first to the last environment receiving its warm-up in the first
+    /// round (`received_at_ms` of the answers, by the environments' clocks), in milliseconds;
+    /// absent when no answer said (older warm-sdk, `event` mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival_spread_ms: Option<u64>,
+    /// The time from the first round's start to the last environment receiving its warm-up, in
+    /// milliseconds (the warmer's and the environments' clocks; see the protocol's clock
+    /// assumption in [`warm_sdk::protocol`]). The `auto` hold must last at least this long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_arrival_ms: Option<u64>,
+    /// Environment-seconds held: the sum, over every answered warm-up of every round, of the
+    /// hold its answer reports (`delay_ms`), in seconds. Each is time the environment could
+    /// not serve live traffic. `event` mode's asynchronous warm-ups do not answer and are not
+    /// counted.
+    #[serde(default)]
+    pub held_env_seconds: f64,
     /// How many rounds were sent (2 when a top-up round ran).
     pub rounds: u32,
     /// `true` only when every environment the run set out to warm was reached and counted:
@@ -174,6 +192,9 @@ impl TargetReport {
             dispatch_spread_ms: 0.0,
             elapsed_ms: 0,
             delay_ms: 0,
+            arrival_spread_ms: None,
+            last_arrival_ms: None,
+            held_env_seconds: 0.0,
             rounds: 0,
             ok: false,
             error: None,

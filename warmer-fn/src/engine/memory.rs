@@ -1,0 +1,113 @@
+//! What a warmer that stays warm between runs remembers of each target: how long after a
+//! round's start its last environment received its warm-up.
+//!
+//! The `auto` hold is fixed before the first warm-up leaves, from what the run can measure by
+//! then: the prior, which must cover new environments starting (see [`AutoDelay`]). A process
+//! that runs again, the warmer Lambda warm between its scheduled runs, knows more: when the
+//! last environment of the previous run received its warm-up (the answers' `received_at_ms`).
+//! The next run of the same target then holds `base + that time × safety` (scaled up to a
+//! larger N) instead of the prior, shorter where the environments were already there or start
+//! fast, longer where they started slower; after a round that fell short, at least twice what
+//! it held. A target whose environments were reclaimed since (idle for long) may then fall
+//! short once; the top-up round fills it, and the next run holds twice as long.
+//!
+//! ```
+//! use warmer_fn::engine::{ArrivalMemory, AutoDelay};
+//!
+//! let memory = ArrivalMemory::default();
+//! let auto = AutoDelay::default();
+//! assert_eq!(memory.hold_ms("orders", 100, &auto), None, "nothing remembered yet");
+//! // The last of 100 environments received its warm-up 700 ms after the round's start.
+//! memory.record("orders", 100, 700, 900, true);
+//! assert_eq!(memory.hold_ms("orders", 100, &auto), Some(100 + 700 * 2));
+//! // Twice the N: twice the time, as far as the cap allows.
+//! assert_eq!(memory.hold_ms("orders", 200, &auto), Some(100 + 1400 * 2));
+//! ```
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::delay::AutoDelay;
+
+/// A target's previous round, as [`ArrivalMemory`] keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Seen {
+    n: u32,
+    last_arrival_ms: u64,
+    hold_ms: u64,
+    reached_all: bool,
+}
+
+/// Each target's last measured arrival, shared by the runs of one process (see
+/// [`crate::engine`], "Hold"). The warmer Lambda keeps one for the life of its environment; the
+/// `warmer` command runs once and keeps none.
+#[derive(Debug, Default)]
+pub struct ArrivalMemory {
+    targets: Mutex<HashMap<String, Seen>>,
+}
+
+impl ArrivalMemory {
+    /// The hold the memory asks for `target` at `n`, in milliseconds from the round's start:
+    /// `base + last arrival × safety`, the last arrival scaled up when `n` is larger than the
+    /// remembered N; after a round that did not reach every environment, at least twice the
+    /// hold it had. `None` when nothing is remembered.
+    pub fn hold_ms(&self, target: &str, n: u32, auto: &AutoDelay) -> Option<u64> {
+        let seen = *self
+            .targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(target)?;
+        let scale = (f64::from(n) / f64::from(seen.n.max(1))).max(1.0);
+        let arrival = seen.last_arrival_ms as f64 * scale;
+        let mut hold = auto.base_ms as f64 + arrival * auto.safety;
+        if !seen.reached_all {
+            hold = hold.max(seen.hold_ms as f64 * 2.0);
+        }
+        Some((hold.ceil() as u64).clamp(auto.base_ms.min(auto.cap_ms), auto.cap_ms))
+    }
+
+    /// Remembers the first round of `target`: its N, when its last environment received its
+    /// warm-up and how long the round held (both from the round's start, in milliseconds),
+    /// and whether it reached all N.
+    pub fn record(
+        &self,
+        target: &str,
+        n: u32,
+        last_arrival_ms: u64,
+        hold_ms: u64,
+        reached_all: bool,
+    ) {
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                target.to_owned(),
+                Seen {
+                    n,
+                    last_arrival_ms,
+                    hold_ms,
+                    reached_all,
+                },
+            );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_that_fell_short_doubles_the_next_hold() {
+        let memory = ArrivalMemory::default();
+        let auto = AutoDelay::default();
+        memory.record("f", 500, 300, 900, false);
+        assert_eq!(memory.hold_ms("f", 500, &auto), Some(1800));
+        // A smaller N keeps the measured time (it is not scaled down).
+        memory.record("f", 500, 600, 900, true);
+        assert_eq!(memory.hold_ms("f", 50, &auto), Some(100 + 1200));
+        // Never past the cap.
+        memory.record("f", 10, 6_000, 9_000, false);
+        assert_eq!(memory.hold_ms("f", 1000, &auto), Some(auto.cap_ms));
+        assert_eq!(memory.hold_ms("other", 10, &auto), None);
+    }
+}
