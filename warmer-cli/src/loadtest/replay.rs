@@ -40,8 +40,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{InvocationType, LogType};
-use base64::Engine as _;
+use aws_sdk_lambda::types::InvocationType;
 use bytes::Bytes;
 use serde::Serialize;
 use tokio::task::JoinSet;
@@ -50,6 +49,7 @@ use warmer_fn::target::Target;
 
 use super::classify::{Classification, Start};
 use super::report::Percentiles;
+use super::runner::{InvokeFailure, invoke_classified};
 use super::trace::Trace;
 use crate::config::Warmer;
 
@@ -169,8 +169,9 @@ pub struct ReplayReport {
     pub warmup_invocations: u32,
     /// Warmer runs.
     pub warmer_runs: u32,
-    /// What the warm-ups asked to hold: the sum over every warm-up sent of its hold, in
-    /// environment-seconds.
+    /// Environment-seconds held by warm-ups: for the engine, its report's `held_env_seconds`
+    /// (the hold each answer reports); for the classic warmer, whose `Event` invokes do not
+    /// answer, the fixed hold of every accepted warm-up.
     pub env_seconds_held: f64,
     /// Wall-clock length of the replay, in seconds.
     pub elapsed_s: f64,
@@ -210,7 +211,7 @@ enum User {
     Failed,
 }
 
-/// One warmer run: (invocations sent, environment-seconds asked to hold).
+/// One warmer run: (invocations sent, environment-seconds held).
 type RunCost = (u32, f64);
 
 impl Replay {
@@ -307,42 +308,19 @@ impl Replay {
     }
 
     async fn user_request(&self) -> User {
-        let sent = self
-            .client
-            .invoke()
-            .function_name(&self.function)
-            .payload(Blob::new(self.body.clone()))
-            .log_type(LogType::Tail)
-            .send();
-        let started = Instant::now();
-        let output = match tokio::time::timeout(self.timeout, sent).await {
-            Err(_) => return User::Failed,
-            Ok(Err(error)) => {
-                let throttled = error
-                    .raw_response()
-                    .is_some_and(|raw| raw.status().as_u16() == 429);
-                return if throttled {
-                    User::Throttled
-                } else {
-                    User::Failed
-                };
-            }
-            Ok(Ok(output)) => output,
-        };
-        if output.function_error().is_some() {
-            return User::Failed;
-        }
-        let payload = output.payload().map(Blob::as_ref).unwrap_or_default();
-        let tail = output
-            .log_result()
-            .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        User::Answered(Classification::of_lambda(
-            payload,
-            tail.as_deref(),
-            started.elapsed(),
+        let sent = Instant::now();
+        let invoke = invoke_classified(
+            &self.client,
+            &self.function,
+            self.body.clone(),
+            sent,
             self.threshold,
-        ))
+        );
+        match tokio::time::timeout(self.timeout, invoke).await {
+            Ok(Ok(classification)) => User::Answered(classification),
+            Ok(Err(InvokeFailure::Throttled(_))) => User::Throttled,
+            Ok(Err(InvokeFailure::Failed(_))) | Err(_) => User::Failed,
+        }
     }
 
     /// One warmer run at `trace_second`: what it sent and asked to hold.
@@ -378,16 +356,12 @@ impl Replay {
         let report = warm(&self.client, std::slice::from_ref(&target), &options).await;
         report.targets.iter().fold((0, 0.0), |(sent, held), t| {
             let invocations = t.reached + t.duplicates + t.unknown + t.failed + t.throttled;
-            let answered = t.reached + t.duplicates + t.unknown;
-            (
-                sent + invocations,
-                held + f64::from(answered) * t.delay_ms as f64 / 1000.0,
-            )
+            (sent + invocations, held + t.held_env_seconds)
         })
     }
 
     async fn classic(&self, n: u32, delay_ms: u64) -> RunCost {
-        let correlation = format!("classic-{}", Instant::now().elapsed().as_nanos());
+        let correlation = uuid::Uuid::new_v4().to_string();
         let mut sends = JoinSet::new();
         for invocation in 1..=n {
             let client = self.client.clone();

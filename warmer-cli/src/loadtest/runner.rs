@@ -203,6 +203,37 @@ async fn invoke(
     sent: Instant,
     threshold: Duration,
 ) -> anyhow::Result<Classification> {
+    invoke_classified(client, function, body, sent, threshold)
+        .await
+        .map_err(|failure| anyhow::anyhow!("{failure}"))
+}
+
+/// Why a synchronous invoke gave no answer to classify.
+#[derive(Debug)]
+pub(super) enum InvokeFailure {
+    /// Lambda refused the invoke with HTTP 429 (`TooManyRequestsException`).
+    Throttled(String),
+    /// Any other failure: the function's error, or the request's.
+    Failed(String),
+}
+
+impl std::fmt::Display for InvokeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvokeFailure::Throttled(text) | InvokeFailure::Failed(text) => f.write_str(text),
+        }
+    }
+}
+
+/// One synchronous invoke with `LogType::Tail`, its answer classified cold or warm; `sent` is
+/// when the request started, for the latency.
+pub(super) async fn invoke_classified(
+    client: &aws_sdk_lambda::Client,
+    function: &str,
+    body: Bytes,
+    sent: Instant,
+    threshold: Duration,
+) -> Result<Classification, InvokeFailure> {
     let output = client
         .invoke()
         .function_name(function)
@@ -210,15 +241,25 @@ async fn invoke(
         .log_type(LogType::Tail)
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("{}", aws_sdk_lambda::error::DisplayErrorContext(e)))?;
+        .map_err(|e| {
+            let throttled = e
+                .raw_response()
+                .is_some_and(|raw| raw.status().as_u16() == 429);
+            let text = aws_sdk_lambda::error::DisplayErrorContext(e).to_string();
+            if throttled {
+                InvokeFailure::Throttled(text)
+            } else {
+                InvokeFailure::Failed(text)
+            }
+        })?;
     let latency = sent.elapsed();
     let payload = output.payload().map(Blob::as_ref).unwrap_or_default();
     if let Some(kind) = output.function_error() {
         let text = String::from_utf8_lossy(payload);
-        anyhow::bail!(
+        return Err(InvokeFailure::Failed(format!(
             "function error ({kind}): {}",
             text.chars().take(200).collect::<String>()
-        );
+        )));
     }
     let tail = output
         .log_result()
