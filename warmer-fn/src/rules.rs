@@ -49,6 +49,65 @@ pub const DEFAULT_MAX_IN_FLIGHT: u32 = 900;
 /// The share of a function's available concurrency a warm-up may hold, by default.
 pub const DEFAULT_MAX_SHARE: f64 = 0.8;
 
+/// The most warm-ups one copy of the warmer Lambda sends for a target, by default: a larger N
+/// is split into shards of at most this many, each warmed by a copy of the warmer invoked by
+/// the run's coordinator (see [`crate::engine`]).
+///
+/// A little under [`DEFAULT_MAX_IN_FLIGHT`], so that a shard's warm-ups fit one environment's
+/// file descriptors with room to spare.
+pub const DEFAULT_SHARD_SIZE: u32 = 800;
+
+/// Lambda's concurrency scaling rate: each function adds at most this many new execution
+/// environments every [`SCALING_PERIOD_SECS`] seconds ("In each AWS Region, and for each
+/// function, your concurrency scaling rate is 1,000 execution environment instances every 10
+/// seconds", <https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html>). A sharded
+/// first run ramps at this pace, times the run's `max_share`.
+pub const SCALING_ENVIRONMENTS: u32 = 1_000;
+
+/// The period of [`SCALING_ENVIRONMENTS`], in seconds.
+pub const SCALING_PERIOD_SECS: u64 = 10;
+
+/// How many shards (copies of the warmer) a target of `n` warm-ups needs with shards of
+/// `shard_size`: 0 when one process sends them all (`n <= shard_size`).
+///
+/// ```
+/// use warmer_fn::rules::shards_needed;
+/// assert_eq!(shards_needed(800, 800), 0);
+/// assert_eq!(shards_needed(801, 800), 2);
+/// assert_eq!(shards_needed(2_000, 500), 4);
+/// assert_eq!(shards_needed(5, 0), 0);
+/// ```
+pub fn shards_needed(n: u32, shard_size: u32) -> u32 {
+    if shard_size == 0 || n <= shard_size {
+        0
+    } else {
+        n.div_ceil(shard_size)
+    }
+}
+
+/// Checks a shard size: 1 to [`DEFAULT_MAX_IN_FLIGHT`] (one shard's warm-ups are all in
+/// flight in one process).
+///
+/// ```
+/// use warmer_fn::rules::check_shard_size;
+/// assert!(check_shard_size(500, "shard_size").is_empty());
+/// let problems = check_shard_size(5_000, "shard_size");
+/// assert_eq!(problems[0].field, "shard_size");
+/// ```
+pub fn check_shard_size(shard_size: u32, field: &str) -> Vec<Problem> {
+    if (1..=DEFAULT_MAX_IN_FLIGHT).contains(&shard_size) {
+        Vec::new()
+    } else {
+        vec![Problem::new(
+            field,
+            format!("is {shard_size}"),
+            format!(
+                "give 1 to {DEFAULT_MAX_IN_FLIGHT} (one copy of the warmer keeps a shard's warm-ups in flight at once, within Lambda's 1,024 file descriptors); the default is {DEFAULT_SHARD_SIZE}"
+            ),
+        )]
+    }
+}
+
 /// One thing wrong with the input: where, what, and how to fix it.
 ///
 /// ```
