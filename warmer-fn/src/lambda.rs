@@ -40,7 +40,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    ArrivalMemory, ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client, warm,
+    ArrivalMemory, ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, ShardRequest, ShardVia,
+    client, warm, warm_shard,
 };
 use crate::rules::{self, Problem};
 use crate::target::{Delay, Mode, Target};
@@ -111,13 +112,15 @@ fn one() -> u32 {
     1
 }
 
-/// `{"targets": [...], "max_share": 0.8}`.
+/// `{"targets": [...], "max_share": 0.8, "shard_size": 800}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TargetList {
     targets: Vec<Target>,
     #[serde(default)]
     max_share: Option<f64>,
+    #[serde(default)]
+    shard_size: Option<u32>,
 }
 
 /// What one invocation is asked to do: the targets, and the run's `max_share` when the event
@@ -129,6 +132,47 @@ pub struct WarmRequest {
     /// The share of each function's available concurrency a warm-up may hold, for targets
     /// without their own (see [`crate::engine::guard`]); the engine's default when `None`.
     pub max_share: Option<f64>,
+    /// The most warm-ups one copy of the warmer sends for a target (see
+    /// [`crate::engine::shard`]); [`crate::rules::DEFAULT_SHARD_SIZE`] when `None`.
+    pub shard_size: Option<u32>,
+}
+
+/// What one invocation of the warmer Lambda is: a run over targets, or one shard of a
+/// coordinator's run.
+///
+/// ```
+/// use warmer_fn::lambda::{Invocation, invocation_from_event};
+/// let event = serde_json::json!({"targets": [{"function": "a", "concurrency": 2000}], "shard_size": 500});
+/// let Invocation::Run(run) = invocation_from_event(&event, None).unwrap() else { panic!() };
+/// assert_eq!(run.shard_size, Some(500));
+/// let err = invocation_from_event(&serde_json::json!({"shard": {"target": 1}}), None).unwrap_err();
+/// assert!(err.to_string().contains("`shard`"), "{err}");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invocation {
+    /// Warm these targets (sharding those above the shard size).
+    Run(WarmRequest),
+    /// Warm one shard for the coordinator named in it, and answer with what it reached.
+    Shard(Box<ShardRequest>),
+}
+
+/// Reads an event: `{"shard": {...}}` is a shard of a coordinator's run (and nothing else may
+/// sit beside it); anything else is read by [`request_from_event`].
+pub fn invocation_from_event(event: &Value, config: Option<&str>) -> Result<Invocation, EventError> {
+    let Some(shard) = event.get("shard") else {
+        return request_from_event(event, config).map(Invocation::Run);
+    };
+    if let Some(other) = event
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "shard"))
+    {
+        return Err(EventError::Invalid(format!(
+            "`{other}` beside `shard`: a shard event holds only `shard`"
+        )));
+    }
+    let request: ShardRequest = serde_json::from_value(shard.clone())
+        .map_err(|e| EventError::Invalid(format!("{e} (in `shard`)")))?;
+    Ok(Invocation::Shard(Box::new(request)))
 }
 
 /// Turns an event into targets; `config` is the value of `WARMER_CONFIG`, used for an empty
@@ -170,10 +214,10 @@ pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmReq
     if object.is_empty() || scheduled {
         return targets_from_config(config);
     }
-    let (targets, max_share) = if object.contains_key("targets") {
+    let (targets, max_share, shard_size) = if object.contains_key("targets") {
         let list = serde_json::from_value::<TargetList>(event.clone())
             .map_err(|e| EventError::Invalid(format!("{e} (in `targets`)")))?;
-        (list.targets, list.max_share)
+        (list.targets, list.max_share, list.shard_size)
     } else if object.contains_key("functionName") {
         let classic: Classic = serde_json::from_value(event.clone()).map_err(|e| {
             EventError::Invalid(format!(
@@ -190,12 +234,16 @@ pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmReq
             max_share: None,
             strategy: Default::default(),
         };
-        (vec![target], classic.max_share)
+        (vec![target], classic.max_share, None)
     } else {
         let field = object.keys().next().cloned().unwrap_or_default();
         return Err(EventError::UnknownField(field));
     };
-    let request = WarmRequest { targets, max_share };
+    let request = WarmRequest {
+        targets,
+        max_share,
+        shard_size,
+    };
     check(&request).map_err(EventError::Rules)?;
     Ok(request)
 }
@@ -211,11 +259,13 @@ fn targets_from_config(config: Option<&str>) -> Result<WarmRequest, EventError> 
             serde_json::from_value::<Vec<Target>>(value).map(|targets| WarmRequest {
                 targets,
                 max_share: None,
+                shard_size: None,
             })
         }
         _ => serde_json::from_value::<TargetList>(value).map(|l| WarmRequest {
             targets: l.targets,
             max_share: l.max_share,
+            shard_size: l.shard_size,
         }),
     }
     .map_err(|e| EventError::BadConfig(e.to_string()))?;
@@ -230,6 +280,9 @@ fn check(request: &WarmRequest) -> Result<(), Vec<Problem>> {
         .unwrap_or_default();
     if let Some(share) = request.max_share {
         problems.extend(rules::check_share(share, "max_share"));
+    }
+    if let Some(size) = request.shard_size {
+        problems.extend(rules::check_shard_size(size, "shard_size"));
     }
     if problems.is_empty() {
         Ok(())
@@ -278,22 +331,40 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
         async move {
             // Asynchronous invokes (EventBridge Scheduler) discard the return value, so a
             // refused event is logged too.
-            let request = request_from_event(&event.payload, config.as_deref())
+            let invocation = invocation_from_event(&event.payload, config.as_deref())
                 .inspect_err(|e| tracing::error!(error = %e, "warmer event refused"))?;
+            let deadline = run_deadline(event.context.deadline(), Instant::now());
             let defaults = RunOptions::default();
+            let request = match invocation {
+                Invocation::Shard(shard) => {
+                    let answer =
+                        warm_shard(&client, &shard, Some(deadline), defaults.invoke_grace).await;
+                    crate::logging::log_shard(&shard, &answer);
+                    return Ok(serde_json::to_value(answer).unwrap_or_default());
+                }
+                Invocation::Run(request) => request,
+            };
+            // Copies of this very function (its name and the version it runs) warm the
+            // shards of a large target.
+            let env = &event.context.env_config;
+            let mut via = ShardVia::new(env.function_name.clone(), Some(env.version.clone()));
+            if let Some(size) = request.shard_size {
+                via.shard_size = size;
+            }
             let options = RunOptions {
-                deadline: Some(run_deadline(event.context.deadline(), Instant::now())),
+                deadline: Some(deadline),
                 metrics_namespace: namespace.clone(),
                 max_share: request.max_share.unwrap_or(defaults.max_share),
                 memory: Some(memory),
+                shards: (!env.function_name.is_empty()).then_some(via),
                 ..defaults
             };
-            let report: RunReport = warm(&client, &request.targets, &options).await;
+            let report = warm(&client, &request.targets, &options).await;
             crate::logging::log_report(&report);
             for line in report.emf_lines(&namespace) {
                 println!("{line}");
             }
-            Ok::<_, EventError>(report)
+            Ok::<_, EventError>(serde_json::to_value(report).unwrap_or_default())
         }
     }))
     .await

@@ -137,6 +137,7 @@ fn log_target(t: &TargetReport, correlation_id: &str) {
     let notes = t.notes.join(" | ");
     let throttle_reasons = to_json(&t.throttle_reasons);
     let failure_types = to_json(&t.failure_types);
+    let shards = to_json(&t.shards);
     macro_rules! line {
         ($level:expr) => {
             tracing::event!(
@@ -170,6 +171,7 @@ fn log_target(t: &TargetReport, correlation_id: &str) {
                 last_arrival_ms = t.last_arrival_ms,
                 held_env_seconds = t.held_env_seconds,
                 elapsed_ms = t.elapsed_ms,
+                shards = %shards,
                 error = t.error.as_deref(),
                 notes = %notes,
                 correlation_id,
@@ -178,6 +180,47 @@ fn log_target(t: &TargetReport, correlation_id: &str) {
         };
     }
     if matches!(t.status, Status::Ok | Status::Capped) {
+        line!(Level::INFO);
+    } else {
+        line!(Level::WARN);
+    }
+}
+
+/// One line for a shard this copy of the warmer sent for its coordinator: the shard, its
+/// counts and, when not every warm-up was answered, why (at WARN).
+pub fn log_shard(request: &crate::engine::ShardRequest, answer: &crate::engine::ShardReport) {
+    let t = &answer.report;
+    let notes = t.notes.join(" | ");
+    let throttle_reasons = to_json(&t.throttle_reasons);
+    let failure_types = to_json(&t.failure_types);
+    macro_rules! line {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                function = %t.function,
+                round = request.round,
+                shard = request.shard,
+                shards = request.shards,
+                sent = t.requested,
+                reached = t.reached,
+                new = t.new,
+                duplicates = t.duplicates,
+                throttled = t.throttled,
+                throttle_reasons = %throttle_reasons,
+                failed = t.failed,
+                failure_types = %failure_types,
+                function_errors = t.function_errors,
+                unknown = t.unknown,
+                held_env_seconds = t.held_env_seconds,
+                elapsed_ms = t.elapsed_ms,
+                error = t.error.as_deref(),
+                notes = %notes,
+                correlation_id = %request.correlation_id,
+                "warm-up shard report"
+            )
+        };
+    }
+    if t.error.is_none() && t.throttled + t.failed + t.function_errors + t.unknown == 0 {
         line!(Level::INFO);
     } else {
         line!(Level::WARN);

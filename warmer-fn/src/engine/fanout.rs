@@ -136,7 +136,7 @@ impl Hold {
     }
 }
 
-fn millis(duration: Duration) -> u64 {
+pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -156,6 +156,8 @@ struct Shot {
     deadline: Option<Instant>,
     grace: Duration,
     site: Arc<CallSite>,
+    /// The target's whole N, sent as each warm-up's `concurrency` (a shard sends a share of it).
+    total: u32,
 }
 
 impl Shot {
@@ -166,7 +168,7 @@ impl Shot {
             .delay_ms(delay_ms)
             .correlation_id(&*self.correlation_id)
             .index(index)
-            .concurrency(self.target.concurrency);
+            .concurrency(self.total);
         request.hold_until_ms = hold_until_ms;
         request.extra = self.target.payload.clone();
         let blob = Blob::new(serde_json::to_vec(&request).unwrap_or_default());
@@ -252,11 +254,16 @@ struct Round {
 
 impl Round {
     fn new(shot: Shot) -> Self {
+        Self::starting_at(shot, 1)
+    }
+
+    /// A round whose first warm-up carries `index` (a shard's share starts past the others').
+    fn starting_at(shot: Shot, index: u32) -> Self {
         Self {
             shot,
             clock: DispatchClock::new(),
             tasks: JoinSet::new(),
-            next_index: 1,
+            next_index: index.max(1),
         }
     }
 
@@ -329,7 +336,7 @@ fn joined_outcome(result: Result<Outcome, tokio::task::JoinError>) -> Outcome {
 
 /// The instant `hold_ms` after `start`, brought forward so that the time left to it from now
 /// is at most half the time left before the deadline ([`fit_to_deadline`]).
-fn until(start: SystemTime, hold_ms: u64, deadline: Option<Instant>) -> SystemTime {
+pub(crate) fn until(start: SystemTime, hold_ms: u64, deadline: Option<Instant>) -> SystemTime {
     let now = SystemTime::now();
     let elapsed = now.duration_since(start).unwrap_or_default();
     let left = Duration::from_millis(hold_ms).saturating_sub(elapsed);
@@ -414,6 +421,7 @@ pub(crate) async fn warm_target(
         deadline,
         grace: options.invoke_grace,
         site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
+        total: target.concurrency,
     };
     let n = target.concurrency;
     let auto = options.auto_delay;
@@ -555,6 +563,80 @@ pub(crate) async fn warm_target(
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();
     report
+}
+
+/// What one share of a target found: its report, its counts by environment, and when its
+/// first and last environments received their warm-ups (epoch milliseconds).
+#[derive(Debug)]
+pub(crate) struct Share {
+    pub(crate) report: TargetReport,
+    pub(crate) tally: Tally,
+    pub(crate) arrivals: Option<(u64, u64)>,
+}
+
+/// Sends one share of a target (`target.concurrency` warm-ups, indexes from `first_index`, each
+/// saying the target's N is `total`) as one round holding until `hold_until`: what a copy of
+/// the warmer Lambda does for the run's coordinator ([`super::shard`]). No probe, no top-up and
+/// no guard: the coordinator decided them for the whole target.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn warm_share(
+    client: &aws_sdk_lambda::Client,
+    target: &Target,
+    first_index: u32,
+    total: u32,
+    hold_until: SystemTime,
+    correlation_id: Arc<str>,
+    deadline: Option<Instant>,
+    grace: Duration,
+) -> Share {
+    let started = Instant::now();
+    let n = target.concurrency;
+    let mut report = TargetReport::new(target.display_name(), Mode::Verify, n);
+    let mut tally = Tally::default();
+    let shot = Shot {
+        client: client.clone(),
+        target: Arc::new(target.clone()),
+        correlation_id,
+        deadline,
+        grace,
+        site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
+        total,
+    };
+    let round_start = SystemTime::now();
+    // The coordinator's instant, kept inside this copy's own deadline.
+    let left = millis(hold_until.duration_since(round_start).unwrap_or_default());
+    let hold = round_start + Duration::from_millis(fit_to_deadline(left, deadline));
+    let mut round = Round::starting_at(shot, first_index);
+    round.spawn(n, Hold::Until(hold));
+    round.drain(&mut tally, &mut report).await;
+    report.delay_ms = millis(hold.duration_since(round_start).unwrap_or_default());
+    report.dispatch_spread_ms = round.clock.spread().as_secs_f64() * 1000.0;
+    report.rounds = 1;
+    let arrivals = tally.arrivals();
+    if let Some((first, last)) = arrivals {
+        report.arrival_spread_ms = Some(last - first);
+        report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
+    }
+    report.held_env_seconds = tally.held_ms as f64 / 1000.0;
+    if let Some(message) = &tally.not_found {
+        report.error = Some(format!(
+            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
+            report.function
+        ));
+    }
+    if let (None, Some(failure)) = (&report.error, &tally.first_failure) {
+        report.notes.push(format!("first failure: {failure}"));
+    }
+    if let Some(answer) = &tally.first_unknown {
+        report.notes.push(format!("first such answer: {answer}"));
+    }
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    report.finish();
+    Share {
+        report,
+        tally,
+        arrivals,
+    }
 }
 
 #[cfg(test)]

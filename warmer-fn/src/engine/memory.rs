@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::delay::AutoDelay;
 
@@ -44,6 +45,8 @@ struct Seen {
 #[derive(Debug, Default)]
 pub struct ArrivalMemory {
     targets: Mutex<HashMap<String, Seen>>,
+    /// How many environments each target's last run reached, and when.
+    reached: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl ArrivalMemory {
@@ -89,6 +92,35 @@ impl ArrivalMemory {
                     reached_all,
                 },
             );
+    }
+
+    /// Remembers that the run of `target` that just ended reached `reached` environments.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let memory = warmer_fn::engine::ArrivalMemory::default();
+    /// memory.record_reached("orders", 2_000);
+    /// assert_eq!(memory.recent_reached("orders", Duration::from_secs(60)), Some(2_000));
+    /// assert_eq!(memory.recent_reached("orders", Duration::ZERO), None, "too old");
+    /// assert_eq!(memory.recent_reached("other", Duration::from_secs(60)), None);
+    /// ```
+    pub fn record_reached(&self, target: &str, reached: u32) {
+        self.reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(target.to_owned(), (reached, Instant::now()));
+    }
+
+    /// How many environments the last run of `target` reached, if it ended less than `within`
+    /// ago: environments that are probably still there, idle, so that a sharded run need not
+    /// ramp up to them at Lambda's scaling rate (see [`crate::engine`], "Sharding").
+    pub fn recent_reached(&self, target: &str, within: Duration) -> Option<u32> {
+        let (reached, at) = *self
+            .reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(target)?;
+        (at.elapsed() < within).then_some(reached)
     }
 }
 

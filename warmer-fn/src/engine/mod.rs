@@ -75,10 +75,12 @@ mod memory;
 mod outcome;
 pub mod reason;
 mod report;
+pub mod shard;
 
 pub use client::{ClientOptions, client, client_with_profile};
 pub use delay::AutoDelay;
 pub use memory::ArrivalMemory;
+pub use shard::{ShardReport, ShardRequest, ShardSummary, ShardVia, warm_shard};
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
     throttle_kind,
@@ -128,6 +130,10 @@ pub struct RunOptions {
     /// [`crate::rules::DEFAULT_MAX_IN_FLIGHT`]). A target whose N is
     /// larger is not sent: its coverage could not be proven.
     pub max_in_flight: u32,
+    /// Shard targets whose N is above the shard size across copies of the warmer Lambda (see
+    /// [`shard`]); `None` (the default, and the `warmer` command's) sends every warm-up from this
+    /// process. The warmer Lambda sets its own function here.
+    pub shards: Option<ShardVia>,
 }
 
 impl Default for RunOptions {
@@ -143,6 +149,7 @@ impl Default for RunOptions {
             concurrency_guard: true,
             max_share: DEFAULT_MAX_SHARE,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            shards: None,
         }
     }
 }
@@ -211,14 +218,35 @@ pub async fn warm(
     let client = fanout::stamping_client(client);
     let reports =
         futures_util::future::join_all(targets.iter().zip(decisions).map(|(target, decision)| {
-            fanout::warm_target(
-                &client,
-                target,
-                decision,
-                permits.clone(),
-                correlation_id.clone(),
-                options,
-            )
+            let client = &client;
+            let permits = permits.clone();
+            let correlation_id = correlation_id.clone();
+            async move {
+                match sharded(target, &decision, options) {
+                    Some(via) if target.validate().is_ok() => {
+                        shard::warm_sharded(
+                            client,
+                            target,
+                            decision,
+                            via,
+                            correlation_id,
+                            options,
+                        )
+                        .await
+                    }
+                    _ => {
+                        fanout::warm_target(
+                            client,
+                            target,
+                            decision,
+                            permits,
+                            correlation_id,
+                            options,
+                        )
+                        .await
+                    }
+                }
+            }
         }))
         .await;
     RunReport::new(
@@ -226,4 +254,13 @@ pub async fn warm(
         reports,
         started.elapsed().as_millis() as u64,
     )
+}
+
+/// Where `target`'s warm-ups go when the run shards it: a `verify` target whose N (after the
+/// guard) is above the shard size, in a run that may shard.
+fn sharded<'a>(target: &Target, decision: &guard::Decision, options: &'a RunOptions) -> Option<&'a ShardVia> {
+    options
+        .shards
+        .as_ref()
+        .filter(|via| target.mode == crate::target::Mode::Verify && decision.n > via.shard_size)
 }

@@ -1,6 +1,6 @@
 //! What one warm-up invoke came back with, and how the counts are kept.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_lambda::error::SdkError;
@@ -112,7 +112,8 @@ pub(crate) fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
 /// Running counts for one target.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    instances: HashSet<String>,
+    /// Every environment counted, and whether its answer said it started cold.
+    instances: HashMap<String, bool>,
     pub(crate) not_found: Option<String>,
     pub(crate) max_concurrency: Option<u32>,
     pub(crate) first_failure: Option<String>,
@@ -130,6 +131,30 @@ impl Tally {
         self.arrivals.take()
     }
 
+    /// The earliest and latest arrival of the round's answers so far, without resetting them.
+    pub(crate) fn arrivals(&self) -> Option<(u64, u64)> {
+        self.arrivals
+    }
+
+    /// Every environment counted, with whether the warm-up started it (`cold`).
+    pub(crate) fn instances(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.instances.iter().map(|(id, cold)| (id.as_str(), *cold))
+    }
+
+    /// Counts one answer from environment `instance`: reached (and new, when it started
+    /// cold) the first time, a duplicate after that.
+    pub(crate) fn count_instance(&mut self, report: &mut TargetReport, instance: String, cold: bool) {
+        if self.instances.contains_key(&instance) {
+            report.duplicates += 1;
+            return;
+        }
+        self.instances.insert(instance, cold);
+        report.reached += 1;
+        if cold {
+            report.new += 1;
+        }
+    }
+
     /// Adds one outcome to the report's counts.
     pub(crate) fn add(&mut self, report: &mut TargetReport, outcome: Outcome) {
         match outcome {
@@ -144,14 +169,7 @@ impl Tally {
                 if answer.max_concurrency.is_some_and(|m| m > 1) {
                     self.max_concurrency = answer.max_concurrency;
                 }
-                if self.instances.insert(answer.instance) {
-                    report.reached += 1;
-                    if answer.cold {
-                        report.new += 1;
-                    }
-                } else {
-                    report.duplicates += 1;
-                }
+                self.count_instance(report, answer.instance, answer.cold);
             }
             Outcome::Accepted => report.accepted += 1,
             Outcome::Unknown(sentence) => {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::guard::Cap;
+use super::shard::ShardSummary;
 use crate::target::Mode;
 
 /// The CloudWatch namespace used when none is configured.
@@ -154,8 +155,14 @@ pub struct TargetReport {
     /// counted.
     #[serde(default)]
     pub held_env_seconds: f64,
-    /// How many rounds were sent (2 when a top-up round ran).
+    /// How many rounds were sent (2 when a top-up round ran; a sharded target's ramp may send
+    /// more, see [`crate::engine::shard`]).
     pub rounds: u32,
+    /// A sharded target's shards, round by round: what each was asked to send, reached, how
+    /// long it took and why it failed (see [`crate::engine::shard`]). Empty when one process
+    /// sent every warm-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardSummary>,
     /// `true` only when every environment the run set out to warm was reached and counted:
     /// `reached == requested` (or `reached == capped.to` for a capped target) in `verify` mode.
     /// Never in `event` mode, nor when coverage is unknown.
@@ -196,6 +203,7 @@ impl TargetReport {
             last_arrival_ms: None,
             held_env_seconds: 0.0,
             rounds: 0,
+            shards: Vec::new(),
             ok: false,
             error: None,
             notes: Vec::new(),

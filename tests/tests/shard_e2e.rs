@@ -1,0 +1,130 @@
+//! Sharding end to end: the warmer Lambda binary runs inside local-lambda as the coordinator
+//! and as its own shards, and warms N environments of a small function with shards of 500,
+//! under Lambda's scaling rate (1,000 new environments per function every 10 s, on in
+//! local-lambda by default) and Lambda's open-file limit in every sandbox (1,024, as
+//! local-lambda sets it).
+//!
+//! N is 2,000 by default (`WARM_SHARD_E2E_N` sets another: each environment is a process of
+//! the `example-typed` function, a few MB each).
+
+use std::time::Duration;
+
+use aws_sdk_lambda::primitives::Blob;
+use local_lambda::{FunctionConfig, LocalLambda};
+use warmer_fn::engine::{RunReport, TargetReport};
+
+const TARGET: &str = "fleet";
+const WARMER: &str = "warmer";
+const SHARD_SIZE: u32 = 500;
+
+fn n() -> u32 {
+    std::env::var("WARM_SHARD_E2E_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+async fn run(lambda: &aws_sdk_lambda::Client, n: u32) -> TargetReport {
+    let event = serde_json::json!({
+        "targets": [{"function": TARGET, "concurrency": n}],
+        "shard_size": SHARD_SIZE,
+    });
+    let output = lambda
+        .invoke()
+        .function_name(WARMER)
+        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
+        .send()
+        .await
+        .expect("the warmer answers");
+    let body = output.payload().map(|b| b.as_ref()).unwrap_or_default();
+    assert_eq!(
+        output.function_error(),
+        None,
+        "{}",
+        String::from_utf8_lossy(body)
+    );
+    let report: RunReport = serde_json::from_slice(body).expect("a run report");
+    // What the coordinator said, for whoever reads the test's output.
+    let t = &report.targets[0];
+    eprintln!(
+        "N = {n}: {} reached ({} new) in {} rounds, {} ms; shards: {}; notes: {:#?}",
+        t.reached,
+        t.new,
+        t.rounds,
+        t.elapsed_ms,
+        serde_json::to_string(&t.shards).unwrap_or_default(),
+        t.notes
+    );
+    report.targets.into_iter().next().expect("one target")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_first_time() {
+    let n = n();
+    let shards = n.div_ceil(SHARD_SIZE);
+    // Room for N under the guard's default share (0.8 of the account's unreserved
+    // concurrency), and for the coordinator and its shards.
+    let account = n + n / 2 + 100;
+    let service = LocalLambda::builder()
+        .account_concurrency(account)
+        .function(
+            FunctionConfig::new(TARGET, warm_tests::binary("example-typed", "example-typed"))
+                .timeout(Duration::from_secs(60)),
+        )
+        .start()
+        .await
+        .unwrap();
+    service
+        .register(
+            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .reserved_concurrency(1 + shards)
+                .timeout(Duration::from_secs(150)),
+        )
+        .unwrap();
+    let lambda = warm_tests::lambda_client(&service.endpoint_url());
+
+    // First run: no environment yet, so the coordinator ramps at its share of the scaling rate
+    // (800 new environments per round, 10 s apart) until all N are reached.
+    let first = run(&lambda, n).await;
+    assert!(first.ok, "{first:#?}");
+    assert_eq!((first.reached, first.new), (n, n), "{first:#?}");
+    assert_eq!((first.throttled, first.failed), (0, 0), "{first:#?}");
+    assert!(
+        first.rounds >= n.div_ceil(800),
+        "a first run ramps: {first:#?}"
+    );
+    assert!(
+        first.notes.iter().any(|note| note.starts_with("ramp:")),
+        "the ramp is explained: {:?}",
+        first.notes
+    );
+    assert!(first.shards.iter().all(|s| s.error.is_none()), "{first:#?}");
+    let last_round: Vec<_> = first
+        .shards
+        .iter()
+        .filter(|s| s.round == first.rounds)
+        .collect();
+    assert_eq!(last_round.len() as u32, shards, "{:#?}", first.shards);
+    assert_eq!(last_round.iter().map(|s| s.sent).sum::<u32>(), n);
+    assert!(last_round.iter().all(|s| s.sent <= SHARD_SIZE));
+    let fleet = service.function_stats(TARGET).unwrap();
+    assert_eq!(fleet.live, n as usize);
+    assert_eq!(fleet.throttles, 0, "the ramp stayed inside the scaling rate");
+
+    // Second run, the coordinator still warm: the environments are there, so one round sends
+    // all N at once and each is reached once.
+    let second = run(&lambda, n).await;
+    assert!(second.ok, "{second:#?}");
+    assert_eq!((second.reached, second.new), (n, 0), "{second:#?}");
+    assert_eq!(second.rounds, 1, "{second:#?}");
+    assert_eq!(second.shards.len() as u32, shards, "{:#?}", second.shards);
+    assert_eq!(second.duplicates, 0, "{second:#?}");
+    let fleet = service.function_stats(TARGET).unwrap();
+    assert_eq!((fleet.live, fleet.throttles), (n as usize, 0));
+    assert_eq!(fleet.cold_starts, u64::from(n));
+    // The coordinator and one copy per shard, never more.
+    let warmers = service.function_stats(WARMER).unwrap();
+    assert!(warmers.live <= 1 + shards as usize, "{warmers:?}");
+    service.shutdown().await;
+}
