@@ -110,7 +110,10 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
     assert!(last_round.iter().all(|s| s.sent <= SHARD_SIZE));
     let fleet = service.function_stats(TARGET).unwrap();
     assert_eq!(fleet.live, n as usize);
-    assert_eq!(fleet.throttles, 0, "the ramp stayed inside the scaling rate");
+    assert_eq!(
+        fleet.throttles, 0,
+        "the ramp stayed inside the scaling rate"
+    );
 
     // Second run, the coordinator still warm: the environments are there, so one round sends
     // all N at once and each is reached once.
@@ -126,5 +129,83 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
     // The coordinator and one copy per shard, never more.
     let warmers = service.function_stats(WARMER).unwrap();
     assert!(warmers.live <= 1 + shards as usize, "{warmers:?}");
+
+    // From a laptop: `warmer warm --via` hands the same run to the deployed warmer and prints
+    // its merged report.
+    let output = std::process::Command::new(warm_tests::binary("warmer-cli", "warmer"))
+        .args(["warm", "--function", TARGET, "--concurrency"])
+        .arg(n.to_string())
+        .args(["--via", WARMER, "--shard-size"])
+        .arg(SHARD_SIZE.to_string())
+        .args(["--json", "--endpoint-url"])
+        .arg(service.endpoint_url())
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("warmer runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: RunReport = serde_json::from_str(&stdout).expect("the merged report");
+    let t = &report.targets[0];
+    assert_eq!((t.reached, t.rounds, t.shards.len() as u32), (n, 1, shards));
+    service.shutdown().await;
+}
+
+/// A copy of the warmer that cannot run (the warmer's reserved concurrency leaves room for
+/// the coordinator only) leaves a report that says so: its warm-ups count as failed, with
+/// Lambda's throttle and what to do, and no further round is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_that_cannot_run_is_reported_with_its_reason() {
+    let service = LocalLambda::builder()
+        .function(FunctionConfig::new(
+            TARGET,
+            warm_tests::binary("example-typed", "example-typed"),
+        ))
+        .start()
+        .await
+        .unwrap();
+    service
+        .register(
+            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .reserved_concurrency(1)
+                .timeout(Duration::from_secs(30)),
+        )
+        .unwrap();
+    let lambda = warm_tests::lambda_client(&service.endpoint_url());
+    let event = serde_json::json!({
+        "targets": [{"function": TARGET, "concurrency": 20}],
+        "shard_size": 10,
+    });
+    let output = lambda
+        .invoke()
+        .function_name(WARMER)
+        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
+    let t = &report.targets[0];
+    assert!(!t.ok, "{t:#?}");
+    assert_eq!((t.reached, t.failed, t.rounds), (0, 20, 1), "{t:#?}");
+    assert_eq!(t.failure_types["ShardTooManyRequestsException"], 20);
+    assert_eq!(t.shards.len(), 2);
+    for shard in &t.shards {
+        let error = shard.error.as_deref().unwrap_or_default();
+        assert!(
+            error.contains("ReservedFunctionConcurrentInvocationLimitExceeded")
+                && error.contains("reserved concurrency of 1 + the shards"),
+            "{error}"
+        );
+    }
+    assert!(
+        t.notes.iter().any(|n| n.contains("no further round")),
+        "{:?}",
+        t.notes
+    );
+    assert_eq!(service.function_stats(TARGET).unwrap().invocations, 0);
     service.shutdown().await;
 }

@@ -158,7 +158,10 @@ pub enum Invocation {
 
 /// Reads an event: `{"shard": {...}}` is a shard of a coordinator's run (and nothing else may
 /// sit beside it); anything else is read by [`request_from_event`].
-pub fn invocation_from_event(event: &Value, config: Option<&str>) -> Result<Invocation, EventError> {
+pub fn invocation_from_event(
+    event: &Value,
+    config: Option<&str>,
+) -> Result<Invocation, EventError> {
     let Some(shard) = event.get("shard") else {
         return request_from_event(event, config).map(Invocation::Run);
     };

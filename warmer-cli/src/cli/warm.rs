@@ -7,7 +7,14 @@
 //! warmer warm --function orders --concurrency 50 --profile prod    # a named AWS profile
 //! warmer warm --config warmer.toml                 # every target, with the N its schedule uses now
 //! warmer warm --config warmer.toml --warmer api --dry-run   # may the warmer invoke each target?
+//! warmer warm --function orders --concurrency 3000 --via warmer-api   # the deployed warmer runs it
 //! ```
+//!
+//! With `--via FUNCTION` the run is handed to the deployed warmer Lambda: one synchronous
+//! invoke with `{"targets": [...], "max_share": ..., "shard_size": ...}`, and the report it
+//! returns is printed as a local run's would be. The warmer shards a target whose N is above the
+//! shard size across copies of itself (one process here holds at most 900 warm-ups in flight),
+//! follows Lambda's scaling rate, and remembers what it reached for its next run.
 //!
 //! With `--config`, each warmer's schedule in force now (or at `--at`) gives the targets and
 //! their N, and all are warmed in one run: the pre-warm step of a deploy pipeline. `--dry-run`
@@ -91,6 +98,14 @@ pub struct Args {
     /// Namespace of the EMF metrics.
     #[arg(long, default_value = DEFAULT_METRICS_NAMESPACE, value_name = "NS")]
     pub metrics_namespace: String,
+    /// Hand the run to this deployed warmer Lambda (name or ARN) and print its merged report:
+    /// it shards a large N across copies of itself.
+    #[arg(long, value_name = "FUNCTION", conflicts_with = "dry_run")]
+    pub via: Option<String>,
+    /// With --via: the most warm-ups one copy of the warmer sends (1 to 900; the warmer's
+    /// default is 800).
+    #[arg(long, value_name = "N", requires = "via")]
+    pub shard_size: Option<u32>,
 }
 
 /// Runs `warmer warm`.
@@ -120,6 +135,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // The same rules, in the same words, as the warmer Lambda and `warmer config check`.
     let mut problems = warmer_fn::rules::check_share(args.max_share, "--max-share");
+    if let Some(size) = args.shard_size {
+        problems.extend(warmer_fn::rules::check_shard_size(size, "--shard-size"));
+    }
     if args.config.is_some() || !targets.is_empty() {
         let list = if args.config.is_some() { "targets" } else { "" };
         if let Err(found) = warmer_fn::rules::check_targets(&targets, list) {
@@ -163,12 +181,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("nothing to warm now");
         return Ok(ExitCode::SUCCESS);
     }
-    let options = RunOptions {
-        metrics_namespace: args.metrics_namespace.clone(),
-        max_share: args.max_share,
-        ..RunOptions::default()
+    let report = match &args.via {
+        Some(warmer) => via(&lambda, warmer, &targets, args.max_share, args.shard_size).await?,
+        None => {
+            let options = RunOptions {
+                metrics_namespace: args.metrics_namespace.clone(),
+                max_share: args.max_share,
+                ..RunOptions::default()
+            };
+            warm(&lambda, &targets, &options).await
+        }
     };
-    let report = warm(&lambda, &targets, &options).await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -180,6 +203,46 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(exit_status(&report))
+}
+
+/// Hands the run to the deployed warmer Lambda `warmer`: one synchronous invoke with the
+/// targets, and the report it answers. A refused event, a function error or an answer that is
+/// not a report is an error naming what the warmer said.
+pub async fn via(
+    lambda: &aws_sdk_lambda::Client,
+    warmer: &str,
+    targets: &[Target],
+    max_share: f64,
+    shard_size: Option<u32>,
+) -> anyhow::Result<RunReport> {
+    let mut event = serde_json::json!({ "targets": targets, "max_share": max_share });
+    if let Some(size) = shard_size {
+        event["shard_size"] = size.into();
+    }
+    let output = lambda
+        .invoke()
+        .function_name(warmer)
+        .payload(aws_sdk_lambda::primitives::Blob::new(serde_json::to_vec(
+            &event,
+        )?))
+        .send()
+        .await
+        .map_err(|err| {
+            let site = CallSite::new(lambda, "lambda:InvokeFunction");
+            let (kind, sentence) = explain(&err, &site);
+            anyhow::anyhow!("--via {warmer}: the warmer was not invoked ({kind}): {sentence}")
+        })?;
+    let body = output.payload().map(|b| b.as_ref()).unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    if let Some(kind) = output.function_error() {
+        anyhow::bail!("--via {warmer}: the warmer failed ({kind}): {text}");
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        anyhow::anyhow!(
+            "--via {warmer}: the answer is not a warmer report ({e}); is `{warmer}` the warmer Lambda? it answered: {}",
+            text.chars().take(300).collect::<String>()
+        )
+    })
 }
 
 /// 0 when every target is ok (reached, or reached its cap), 3 when none is short or failed but
@@ -419,6 +482,23 @@ pub fn render_table(report: &RunReport) -> String {
         }
         for note in &t.notes {
             out.push_str(&format!("\n{}: {note}", t.function));
+        }
+        for shard in &t.shards {
+            out.push_str(&format!(
+                "\n{}: round {} shard {}: sent {}, reached {} ({} new), {} ms{}",
+                t.function,
+                shard.round,
+                shard.shard,
+                shard.sent,
+                shard.reached,
+                shard.new,
+                shard.elapsed_ms,
+                shard
+                    .error
+                    .as_deref()
+                    .map(|e| format!(", failed: {e}"))
+                    .unwrap_or_default()
+            ));
         }
     }
     out.push_str(&format!("\ncorrelation id {}", report.correlation_id));

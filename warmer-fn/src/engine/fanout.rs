@@ -387,8 +387,8 @@ pub(crate) async fn warm_target(
         report.notes.push(format!(
             "{n} warm-ups cannot all be in flight at once in this process (at most {} here, \
              `max_in_flight`; one Lambda environment has 1,024 file descriptors), so coverage \
-             cannot be proven: nothing was sent; split the target across warmers, or raise \
-             max_in_flight where the file-descriptor limit allows",
+             cannot be proven: nothing was sent; the deployed warmer Lambda shards such a \
+             target across copies of itself (`warmer warm --via WARMER`, or its schedule)",
             options.max_in_flight
         ));
         report.elapsed_ms = started.elapsed().as_millis() as u64;

@@ -80,11 +80,11 @@ pub mod shard;
 pub use client::{ClientOptions, client, client_with_profile};
 pub use delay::AutoDelay;
 pub use memory::ArrivalMemory;
-pub use shard::{ShardReport, ShardRequest, ShardSummary, ShardVia, warm_shard};
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
     throttle_kind,
 };
+pub use shard::{ShardReport, ShardRequest, ShardSummary, ShardVia, warm_shard};
 
 use crate::rules::{self, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SHARE};
 use crate::target::Target;
@@ -224,15 +224,8 @@ pub async fn warm(
             async move {
                 match sharded(target, &decision, options) {
                     Some(via) if target.validate().is_ok() => {
-                        shard::warm_sharded(
-                            client,
-                            target,
-                            decision,
-                            via,
-                            correlation_id,
-                            options,
-                        )
-                        .await
+                        shard::warm_sharded(client, target, decision, via, correlation_id, options)
+                            .await
                     }
                     _ => {
                         fanout::warm_target(
@@ -258,7 +251,11 @@ pub async fn warm(
 
 /// Where `target`'s warm-ups go when the run shards it: a `verify` target whose N (after the
 /// guard) is above the shard size, in a run that may shard.
-fn sharded<'a>(target: &Target, decision: &guard::Decision, options: &'a RunOptions) -> Option<&'a ShardVia> {
+fn sharded<'a>(
+    target: &Target,
+    decision: &guard::Decision,
+    options: &'a RunOptions,
+) -> Option<&'a ShardVia> {
     options
         .shards
         .as_ref()

@@ -143,7 +143,12 @@ impl Tally {
 
     /// Counts one answer from environment `instance`: reached (and new, when it started
     /// cold) the first time, a duplicate after that.
-    pub(crate) fn count_instance(&mut self, report: &mut TargetReport, instance: String, cold: bool) {
+    pub(crate) fn count_instance(
+        &mut self,
+        report: &mut TargetReport,
+        instance: String,
+        cold: bool,
+    ) {
         if self.instances.contains_key(&instance) {
             report.duplicates += 1;
             return;

@@ -523,7 +523,10 @@ async fn send_round(
                     });
                 }
                 for instance in shard.instances {
-                    if in_round.insert(instance.id.clone(), instance.cold).is_some() {
+                    if in_round
+                        .insert(instance.id.clone(), instance.cold)
+                        .is_some()
+                    {
                         // The same environment answered two shards of this round.
                         report.duplicates += 1;
                     }
