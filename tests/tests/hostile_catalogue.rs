@@ -19,7 +19,7 @@ use warmer_cli::plan::own_warmups::{self, Finding, OwnWarmups};
 use warmer_cli::plan::{PlanOptions, Proposal, Sample, propose};
 use warmer_cli::render::{EVENT_INVOKE_CONFIG_ID, FUNCTION_ID, Flavor, render};
 use warmer_fn::engine::{ClientOptions, RunOptions, Status, TargetReport, client, warm};
-use warmer_fn::lambda::targets_from_event;
+use warmer_fn::lambda::invocation_from_event;
 use warmer_fn::target::{Delay, Mode, Target};
 
 /// What a row feeds in.
@@ -541,6 +541,23 @@ fn rows() -> Vec<Row> {
             ),
             Refused("bad warmer event"),
         ),
+        row(
+            "warmer event: shard_size 0",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": 1}], "shard_size": 0}),
+            ),
+            Refused("`shard_size` is 0"),
+        ),
+        row(
+            "warmer event: a shard with targets beside it",
+            Input::WarmerEvent(json!({"shard": {}, "targets": []})),
+            Refused("`targets` beside `shard`"),
+        ),
+        row(
+            "warmer event: a shard missing its fields",
+            Input::WarmerEvent(json!({"shard": {"target": {"function": "f", "concurrency": 1}}})),
+            Refused("(in `shard`)"),
+        ),
         // Invoke side: warmer.toml.
         row(
             "config: not TOML",
@@ -791,11 +808,12 @@ async fn check(
             let t = &report.targets[0];
             holds(t).then_some(()).ok_or(format!("{t:#?}"))
         }
-        (Input::WarmerEvent(event), Expect::Refused(text)) => match targets_from_event(event, None)
-        {
-            Err(e) if e.to_string().contains(text) => Ok(()),
-            other => Err(format!("{other:?}")),
-        },
+        (Input::WarmerEvent(event), Expect::Refused(text)) => {
+            match invocation_from_event(event, None) {
+                Err(e) if e.to_string().contains(text) => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        }
         (Input::ConfigFile(text), Expect::Refused(needle)) => {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("warmer.toml");

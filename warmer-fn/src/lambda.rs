@@ -449,6 +449,53 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_event_is_read_whole_and_alone() {
+        let shard = json!({
+            "target": {"function": "f", "concurrency": 500},
+            "total": 2000, "first_index": 501, "correlation_id": "c",
+            "hold_until_ms": 1, "deadline_ms": 2, "round": 1, "shard": 2, "shards": 4
+        });
+        let Invocation::Shard(request) =
+            invocation_from_event(&json!({ "shard": shard }), None).unwrap()
+        else {
+            panic!("not a shard");
+        };
+        assert_eq!(
+            (request.first_index, request.target.concurrency),
+            (501, 500)
+        );
+        // Anything beside it, or a field it does not know, is refused by name.
+        let err = invocation_from_event(&json!({"shard": shard, "max_share": 1}), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`max_share` beside `shard`"), "{err}");
+        let mut unknown = shard.clone();
+        unknown["guard"] = json!(false);
+        let err = invocation_from_event(&json!({ "shard": unknown }), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("guard") && err.contains("`shard`"), "{err}");
+    }
+
+    #[test]
+    fn shard_size_is_read_from_the_event_and_the_config_and_checked() {
+        let config = r#"{"targets": [{"function": "a", "concurrency": 2}], "shard_size": 300}"#;
+        assert_eq!(
+            request_from_event(&json!({}), Some(config))
+                .unwrap()
+                .shard_size,
+            Some(300)
+        );
+        let err = request_from_event(
+            &json!({"targets": [{"function": "a", "concurrency": 2}], "shard_size": 901}),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`shard_size` is 901"), "{err}");
+    }
+
+    #[test]
     fn bad_warmer_config_is_reported_as_such() {
         let err = targets_from_event(&json!({}), Some("{not json"))
             .unwrap_err()

@@ -41,6 +41,16 @@
 //! hold, and at least base + 4 × the first round's last arrival). Environments reached in
 //! either round count; answers from an environment already counted are `duplicates`.
 //!
+//! # Sharding
+//!
+//! One process keeps at most `max_in_flight` warm-ups in flight (900 by default: one file
+//! descriptor each, 1,024 in a Lambda environment). With [`RunOptions::shards`] set (the warmer
+//! Lambda sets its own function there), a `verify` target whose N is above the shard size is
+//! warmed by copies of the warmer instead, each sending one shard, and the coordinator merges
+//! what they reached by instance id; a first run ramps at the run's share of Lambda's scaling
+//! rate, a later one sends all N at once when the warmer remembers reaching them. See
+//! [`shard`].
+//!
 //! # Retries and throttles
 //!
 //! The client has SDK retries off ([`client`]): a retried warm-up would hold another

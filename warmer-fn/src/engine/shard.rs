@@ -425,7 +425,7 @@ pub(crate) async fn warm_sharded(
             tokio::time::sleep_until(next).await;
         }
     }
-    if report.rounds > 1 || known == 0 && n > budget {
+    if report.rounds > 1 || (known == 0 && n > budget) {
         report.notes.push(format!(
             "ramp: Lambda adds at most {SCALING_ENVIRONMENTS} new environments per function every {SCALING_PERIOD_SECS} s, and a user request that needs one past that is throttled; this run started at most {budget} per round ({max_share} of the rate)"
         ));
@@ -646,6 +646,36 @@ mod tests {
         assert_eq!(scaling_budget(0.8), 800);
         assert_eq!(scaling_budget(1.0), 1_000);
         assert_eq!(scaling_budget(0.0001), 1);
+    }
+
+    #[tokio::test]
+    async fn a_shard_larger_than_one_process_holds_sends_nothing_and_says_why() {
+        // Nothing listens here: a shard that sent anything would fail to connect instead.
+        let client = crate::engine::client(&crate::engine::ClientOptions {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            region: None,
+        })
+        .await;
+        let mut request = ShardRequest {
+            target: Target::new("f", DEFAULT_MAX_IN_FLIGHT + 1),
+            total: 5_000,
+            first_index: 1,
+            correlation_id: "c".into(),
+            hold_until_ms: 0,
+            deadline_ms: 0,
+            round: 1,
+            shard: 1,
+            shards: 5,
+        };
+        let answer = warm_shard(&client, &request, None, Duration::from_secs(1)).await;
+        let error = answer.report.error.unwrap_or_default();
+        assert!(error.contains("shard.target.concurrency"), "{error}");
+        assert_eq!(answer.report.failed + answer.report.reached, 0);
+        request.target.concurrency = 3;
+        request.target.mode = Mode::Event;
+        let answer = warm_shard(&client, &request, None, Duration::from_secs(1)).await;
+        let error = answer.report.error.unwrap_or_default();
+        assert!(error.contains("shard.target.mode"), "{error}");
     }
 
     #[test]
