@@ -1084,3 +1084,49 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
         "checkov's findings on the CDK app's template differ from docs/deploy.md"
     );
 }
+
+/// The example's templates in every format, byte for byte as `tests/golden/` holds them: the
+/// example warms no target above a shard size, so it renders exactly what it rendered before
+/// the templates learned sharding. After a deliberate change to what `warmer render` writes,
+/// rewrite the files with `WARM_UPDATE_GOLDEN=1 cargo test -p warmer-cli --test render golden`
+/// and read the diff before committing it.
+#[test]
+fn golden_the_example_renders_byte_for_byte_as_tests_golden_holds() {
+    let config = example();
+    let stack = warmer_cli::render::cdk::render_cdk(&config)
+        .unwrap()
+        .into_iter()
+        .find(|(path, _)| path == "lib/warmer-stack.ts")
+        .unwrap()
+        .1;
+    let rendered = [
+        (
+            "example.sam.yaml",
+            render(&config, Flavor::Sam).unwrap().to_yaml(),
+        ),
+        (
+            "example.cloudformation.json",
+            render(&config, Flavor::Cloudformation).unwrap().to_json(),
+        ),
+        ("example.main.tf", render_terraform(&config).unwrap()),
+        ("example.warmer-stack.ts", stack),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("WARM_UPDATE_GOLDEN").is_some();
+    for (name, text) in rendered {
+        let path = dir.join(name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let golden =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            text == golden,
+            "{name} differs from {}; if the change is meant, rewrite it with \
+             WARM_UPDATE_GOLDEN=1 and read the diff",
+            path.display()
+        );
+    }
+}
