@@ -316,11 +316,13 @@ fn builder_output_round_trips_through_toml() {
         .warmer(
             WarmerBuilder::new("batch")
                 .schedule("rate(1 minute)")
-                .target("reports", 2),
+                .target("reports", 2)
+                .shard_size(500),
         )
         .build();
     assert!(config.check().is_ok(), "{:?}", config.check());
     let text = config.to_toml_string();
+    assert!(text.contains("shard_size = 500"), "{text}");
     let back = Config::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(back, config);
     assert_eq!(back.to_toml_string(), text);
@@ -488,4 +490,102 @@ fn check_json_lists_problems_with_their_fix_or_the_schedules() {
         report["parse_error"].as_str().unwrap().contains("line 1"),
         "{report}"
     );
+}
+
+#[test]
+fn shard_size_is_checked_by_the_warmer_lambdas_rule_and_named_by_its_field() {
+    for bad in [0, 901, 5_000] {
+        let errors = errors_of(&warmer_toml(&format!("shard_size = {bad}")));
+        let expected = &warmer_fn::rules::check_shard_size(bad, "warmers[0].shard_size")[0];
+        assert_eq!(
+            errors,
+            [(expected.field.clone(), expected.message.clone())],
+            "shard_size = {bad}"
+        );
+    }
+    let config = Config::from_toml_str(&warmer_toml("shard_size = 500")).unwrap();
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    assert_eq!(config.warmers[0].shard_size, Some(500));
+    let err = Config::from_toml_str(&warmer_toml("shard_size = \"big\"")).unwrap_err();
+    assert_eq!(err.path, "warmers[0].shard_size");
+}
+
+#[test]
+fn schedule_inputs_carry_shard_size_only_when_the_warmer_sets_one() {
+    let unset = Config::from_toml_str(&warmer_toml("")).unwrap();
+    let input = unset.warmers[0].schedules().unwrap()[0].input();
+    assert!(!input.contains("shard_size"), "{input}");
+    let set = Config::from_toml_str(&warmer_toml("shard_size = 500")).unwrap();
+    let input: serde_json::Value =
+        serde_json::from_str(&set.warmers[0].schedules().unwrap()[0].input()).unwrap();
+    assert_eq!(input["shard_size"], 500);
+    assert_eq!(input["targets"][0]["concurrency"], 10);
+}
+
+#[test]
+fn config_check_says_how_many_copies_of_the_warmer_a_sharded_run_uses() {
+    // N = 2,000 only in the business hours, in shards of 500: 4 shards, 5 copies of the warmer.
+    let text = warmer_toml("shard_size = 500\n[[warmers.profiles]]\nname = \"peak\"\ndays = \"MON-FRI\"\nhours = \"08:00-20:00\"\nconcurrency = 2000\n")
+        .replace("[[warmers]]", "account_concurrency_limit = 3000\n\n[[warmers]]");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warmer.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let peak = stdout
+        .lines()
+        .position(|l| l.contains("/ peak"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[peak].contains("orders:live=2000 (4 shards of at most 500)"),
+        "{stdout}"
+    );
+    assert!(
+        lines[peak + 1].contains("each run uses 5 copies of the warmer at once"),
+        "{stdout}"
+    );
+    // The rest of the week warms N = 10: one copy, and nothing said about shards.
+    let rest: Vec<&&str> = lines.iter().filter(|l| l.contains("/ default")).collect();
+    assert!(!rest.is_empty(), "{stdout}");
+    assert!(
+        rest.iter().all(|l| l.ends_with("orders:live=10")),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("copies of the warmer").count(),
+        1,
+        "{stdout}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warmer"))
+        .args(["config", "check", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for schedule in report["schedules"].as_array().unwrap() {
+        let peak = schedule["name"] == "peak";
+        assert_eq!(schedule["shard_size"], 500);
+        assert_eq!(
+            schedule["warmer_copies"],
+            if peak { 5 } else { 1 },
+            "{schedule}"
+        );
+        assert_eq!(
+            schedule["targets"][0]["shards"],
+            if peak { 4 } else { 0 },
+            "{schedule}"
+        );
+    }
 }

@@ -622,6 +622,18 @@ fn as_terraform(value: &Value) -> Value {
             assert_eq!(o["Ref"], "AWS::AccountId");
             json!("${data.aws_caller_identity.current.account_id}")
         }
+        Value::Object(o) if o.contains_key("Fn::Join") => {
+            let [delimiter, parts] = o["Fn::Join"].as_array().unwrap().as_slice() else {
+                panic!("Fn::Join takes a delimiter and a list: {value}");
+            };
+            let parts: Vec<String> = parts
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|part| as_terraform(part).as_str().unwrap().to_string())
+                .collect();
+            Value::String(parts.join(delimiter.as_str().unwrap()))
+        }
         Value::Object(o) if o.contains_key("Fn::GetAtt") => match o["Fn::GetAtt"][0].as_str() {
             Some("WarmerLogGroup") => json!("${aws_cloudwatch_log_group.warmer_log_group.arn}:*"),
             Some("WarmerFunction") => json!("${aws_lambda_function.warmer_function.arn}"),
@@ -1021,8 +1033,15 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
     for (path, text) in warmer_cli::render::cdk::render_cdk(&config).unwrap() {
         std::fs::write(app.join(path), text).unwrap();
     }
-    std::os::unix::fs::symlink(&modules, app.join("node_modules")).unwrap();
-    let code = dir.path().join("code");
+    synthesizes_the_cloudformation_stack(&config, &modules, dir.path(), &app);
+}
+
+/// Synthesizes the CDK app written to `app` (within `dir`) with `modules`, checks that its
+/// template is `config`'s CloudFormation template resource by resource (only the function's
+/// code differs), and runs cfn-lint and checkov on it.
+fn synthesizes_the_cloudformation_stack(config: &Config, modules: &Path, dir: &Path, app: &Path) {
+    std::os::unix::fs::symlink(modules, app.join("node_modules")).unwrap();
+    let code = dir.join("code");
     std::fs::create_dir(&code).unwrap();
     std::fs::write(code.join("bootstrap"), "not a real bootstrap").unwrap();
 
@@ -1030,7 +1049,7 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
         .args(["synth", "--no-notices", "--no-version-reporting", "--quiet"])
         .args(["-o", "cdk.out", "-c"])
         .arg(format!("codePath={}", code.display()))
-        .current_dir(&app)
+        .current_dir(app)
         .env("CDK_DISABLE_CLI_TELEMETRY", "true")
         .output()
         .unwrap();
@@ -1045,7 +1064,7 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
 
     // Resource by resource and output by output, the CloudFormation template; only the
     // function's code differs (a CDK asset instead of the CodeS3Bucket/CodeS3Key parameters).
-    let cfn = rendered(&config, Flavor::Cloudformation);
+    let cfn = rendered(config, Flavor::Cloudformation);
     let ids = |t: &Value| {
         t["Resources"]
             .as_object()
@@ -1083,4 +1102,297 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
         documented_checkov_findings("cdk"),
         "checkov's findings on the CDK app's template differ from docs/deploy.md"
     );
+}
+
+/// The example's templates in every format, byte for byte as `tests/golden/` holds them: the
+/// example warms no target above a shard size, so it renders exactly what it rendered before
+/// the templates learned sharding. After a deliberate change to what `warmer render` writes,
+/// rewrite the files with `WARM_UPDATE_GOLDEN=1 cargo test -p warmer-cli --test render golden`
+/// and read the diff before committing it.
+#[test]
+fn golden_the_example_renders_byte_for_byte_as_tests_golden_holds() {
+    let config = example();
+    let stack = warmer_cli::render::cdk::render_cdk(&config)
+        .unwrap()
+        .into_iter()
+        .find(|(path, _)| path == "lib/warmer-stack.ts")
+        .unwrap()
+        .1;
+    let rendered = [
+        (
+            "example.sam.yaml",
+            render(&config, Flavor::Sam).unwrap().to_yaml(),
+        ),
+        (
+            "example.cloudformation.json",
+            render(&config, Flavor::Cloudformation).unwrap().to_json(),
+        ),
+        ("example.main.tf", render_terraform(&config).unwrap()),
+        ("example.warmer-stack.ts", stack),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("WARM_UPDATE_GOLDEN").is_some();
+    for (name, text) in rendered {
+        let path = dir.join(name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let golden =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            text == golden,
+            "{name} differs from {}; if the change is meant, rewrite it with \
+             WARM_UPDATE_GOLDEN=1 and read the diff",
+            path.display()
+        );
+    }
+}
+
+/// A warmer whose one target, N = 2,000, is warmed in shards of 500: 4 copies of the warmer
+/// beside the one Scheduler starts.
+fn sharded() -> Config {
+    let config = ConfigBuilder::new()
+        .account_concurrency_limit(3_000)
+        .warmer(
+            WarmerBuilder::new("api")
+                .target_with(Target {
+                    qualifier: Some("live".into()),
+                    ..Target::new("orders", 2_000)
+                })
+                .shard_size(500),
+        )
+        .build();
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    config
+}
+
+/// The one statement the warmer needs to invoke itself: its function, any qualifier of it.
+fn self_invoke_statement() -> Value {
+    json!({
+        "Sid": "InvokeOwnShards", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+        "Resource": [
+            {"Fn::GetAtt": ["WarmerFunction", "Arn"]},
+            {"Fn::Join": ["", [{"Fn::GetAtt": ["WarmerFunction", "Arn"]}, ":*"]]},
+        ]
+    })
+}
+
+#[test]
+fn a_warmer_that_shards_may_invoke_itself_and_reserves_one_environment_per_shard() {
+    let config = sharded();
+    let mut unsharded = config.clone();
+    unsharded.warmers[0].targets[0].concurrency = 500;
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        let p = &t["Resources"]["WarmerFunction"]["Properties"];
+        assert_eq!(p["ReservedConcurrentExecutions"], 1 + 4, "{flavor:?}");
+        // The permission is a resource of its own on the warmer's role (in the role it would
+        // make a cycle: the role would need the function's ARN, the function needs the role).
+        assert_eq!(
+            t["Resources"]["WarmerSelfInvokePolicy"],
+            json!({
+                "Type": "AWS::IAM::RolePolicy",
+                "Properties": {
+                    "PolicyName": "invoke-own-shards",
+                    "RoleName": {"Ref": "WarmerFunctionRole"},
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [self_invoke_statement()],
+                    },
+                },
+            }),
+            "{flavor:?}"
+        );
+        // Nothing else new: the same resources but that one, the role's own policy unchanged.
+        let u = rendered(&unsharded, flavor);
+        let ids = |t: &Value| -> BTreeSet<String> {
+            t["Resources"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        let added: Vec<String> = ids(&t).difference(&ids(&u)).cloned().collect();
+        assert_eq!(added, ["WarmerSelfInvokePolicy"], "{flavor:?}");
+        assert!(ids(&u).is_subset(&ids(&t)));
+        assert_eq!(
+            t["Resources"]["WarmerFunctionRole"],
+            u["Resources"]["WarmerFunctionRole"]
+        );
+        assert!(u["Resources"].get("WarmerSelfInvokePolicy").is_none());
+        assert_eq!(
+            u["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"],
+            1
+        );
+        // The schedule tells the warmer Lambda the shard size the warmer.toml set.
+        let input: Value = serde_json::from_str(
+            t["Resources"]["ApiScheduleDefault"]["Properties"]["Target"]["Input"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(input["shard_size"], 500);
+        assert_eq!(input["targets"][0]["concurrency"], 2_000);
+    }
+}
+
+#[test]
+fn reserved_concurrency_is_one_per_warmer_plus_the_most_shards_one_of_its_runs_uses() {
+    let n = |warmer: WarmerBuilder| {
+        let config = ConfigBuilder::new()
+            .account_concurrency_limit(5_000)
+            .warmer(warmer)
+            .warmer(WarmerBuilder::new("small").target("reports", 2))
+            .build();
+        assert!(config.check().is_ok(), "{:?}", config.check());
+        let t = rendered(&config, Flavor::Cloudformation);
+        let policy = t["Resources"].get("WarmerSelfInvokePolicy").is_some();
+        let reserved =
+            &t["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"];
+        (reserved.as_u64().unwrap(), policy)
+    };
+    // At the default shard size (800) exactly, one copy sends them all; one more, two shards.
+    assert_eq!(
+        n(WarmerBuilder::new("api").target("orders", 800)),
+        (1 + 1, false)
+    );
+    assert_eq!(
+        n(WarmerBuilder::new("api").target("orders", 801)),
+        ((1 + 2) + 1, true)
+    );
+    // The targets of a run are warmed at once: their shards add up (4 + 3 in the business
+    // hours); the run with the most shards sets the warmer's share (not the sum of its runs).
+    let windows = WarmerBuilder::new("api")
+        .target("orders", 100)
+        .target("search", 100)
+        .profile("MON-FRI", "08:00-20:00", 1_500)
+        .profile("SAT", "09:00-14:00", 600)
+        .shard_size(500);
+    assert_eq!(n(windows), ((1 + 3 + 3) + 1, true));
+    // A shard size set where nothing is above it: no shards, no permission.
+    assert_eq!(
+        n(WarmerBuilder::new("api")
+            .target("orders", 500)
+            .shard_size(500)),
+        (1 + 1, false)
+    );
+    // A provisioned target is not warmed, so never sharded.
+    let provisioned = WarmerBuilder::new("api")
+        .target_with(Target {
+            qualifier: Some("live".into()),
+            strategy: warmer_fn::target::Strategy::Provision,
+            ..Target::new("orders", 2_000)
+        })
+        .target("search", 5);
+    assert_eq!(n(provisioned), (1 + 1, false));
+}
+
+#[test]
+fn sharded_templates_pass_cfn_lint_and_checkov_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sharded();
+    let mut files = Vec::new();
+    for (flavor, name) in [
+        (Flavor::Sam, "sam"),
+        (Flavor::Cloudformation, "cloudformation"),
+    ] {
+        let template = render(&config, flavor).unwrap();
+        let yaml = dir.path().join(format!("{name}.yaml"));
+        let json = dir.path().join(format!("{name}.json"));
+        std::fs::write(&yaml, template.to_yaml()).unwrap();
+        std::fs::write(&json, template.to_json()).unwrap();
+        assert_eq!(
+            checkov("cloudformation", std::slice::from_ref(&yaml)),
+            documented_checkov_findings(name),
+            "checkov's findings on the sharded {name} template differ from docs/deploy.md"
+        );
+        files.extend([yaml, json]);
+    }
+    cfn_lint(&files);
+}
+
+#[test]
+fn sharded_terraform_module_lets_the_warmer_invoke_itself_as_cloudformation_does() {
+    let config = sharded();
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let (dir, path) = write_terraform(&config);
+    let tf = tf_resources(&parse_hcl(&path));
+    let policy = &tf[&(
+        "aws_iam_role_policy".into(),
+        "warmer_self_invoke_policy".into(),
+    )];
+    assert_eq!(arg(policy, "name"), "invoke-own-shards");
+    assert_eq!(
+        arg(policy, "role"),
+        "${aws_iam_role.warmer_function_role.id}"
+    );
+    let document: Value = serde_json::from_str(arg(policy, "policy").as_str().unwrap()).unwrap();
+    assert_eq!(
+        document,
+        as_terraform(&cfn["Resources"]["WarmerSelfInvokePolicy"]["Properties"]["PolicyDocument"])
+    );
+    assert_eq!(
+        document["Statement"][0]["Resource"],
+        json!([
+            "${aws_lambda_function.warmer_function.arn}",
+            "${aws_lambda_function.warmer_function.arn}:*"
+        ])
+    );
+    let f = &tf[&("aws_lambda_function".into(), "warmer_function".into())];
+    assert_eq!(arg(f, "reserved_concurrent_executions"), 1 + 4);
+    // Only that one role policy is new.
+    let policies: BTreeSet<&str> = tf
+        .keys()
+        .filter(|(kind, _)| kind == "aws_iam_role_policy")
+        .map(|(_, name)| name.as_str())
+        .collect();
+    assert_eq!(
+        policies,
+        BTreeSet::from([
+            "warmer_function_role_warmer_targets",
+            "warmer_scheduler_role_invoke_warmer",
+            "warmer_self_invoke_policy",
+        ])
+    );
+    assert_eq!(
+        checkov("terraform", &[dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform")
+    );
+}
+
+#[test]
+fn sharded_cdk_app_synthesizes_the_self_invoke_policy_as_cloudformation_does() {
+    let config = sharded();
+    let files = warmer_cli::render::cdk::render_cdk(&config).unwrap();
+    let stack = &files
+        .iter()
+        .find(|(path, _)| path == "lib/warmer-stack.ts")
+        .unwrap()
+        .1;
+    assert!(
+        stack.contains("new iam.CfnRolePolicy(this, 'WarmerSelfInvokePolicy', {"),
+        "{stack}"
+    );
+    assert!(
+        stack.contains("reservedConcurrentExecutions: 5,"),
+        "{stack}"
+    );
+    let Some(modules) = cdk_node_modules() else {
+        eprintln!(
+            "skipped: node not found: the sharded CDK app is not synthesized here; install \
+             Node.js and npm (.ci/run does) to run this test"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("cdk");
+    for (path, text) in files {
+        let path = app.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    synthesizes_the_cloudformation_stack(&config, &modules, dir.path(), &app);
 }

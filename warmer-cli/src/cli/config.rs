@@ -54,6 +54,11 @@ struct ScheduleLine {
     expression: String,
     timezone: String,
     targets: Vec<TargetLine>,
+    /// The shard size the deployed warmer uses in this window's runs.
+    shard_size: u32,
+    /// How many copies of the deployed warmer one run uses at once: the one Scheduler starts
+    /// and one per shard (0 when the window warms nothing).
+    warmer_copies: u32,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -62,6 +67,9 @@ struct TargetLine {
     concurrency: u32,
     /// `warm` (by this schedule's warm-ups) or `provision` (Provisioned Concurrency).
     strategy: warmer_fn::target::Strategy,
+    /// How many shards (copies of the warmer) warm it; 0 when the run's first copy sends all
+    /// its warm-ups.
+    shards: u32,
 }
 
 /// Runs `warmer config`.
@@ -102,21 +110,25 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             if ok {
                 for warmer in &config.warmers {
                     for s in warmer.schedules()? {
+                        let targets = s
+                            .targets
+                            .iter()
+                            .map(|t| TargetLine {
+                                function: t.display_name(),
+                                concurrency: t.concurrency,
+                                strategy: t.strategy,
+                                shards: s.target_shards(t),
+                            })
+                            .collect();
                         schedules.push(ScheduleLine {
                             warmer: warmer.name.clone(),
+                            shard_size: s.effective_shard_size(),
+                            warmer_copies: s.warmer_copies(),
                             name: s.name,
                             window: s.window,
                             expression: s.expression,
                             timezone: s.timezone,
-                            targets: s
-                                .targets
-                                .iter()
-                                .map(|t| TargetLine {
-                                    function: t.display_name(),
-                                    concurrency: t.concurrency,
-                                    strategy: t.strategy,
-                                })
-                                .collect(),
+                            targets,
                         });
                     }
                 }
@@ -154,6 +166,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .targets
                         .iter()
                         .map(|t| match t.strategy {
+                            warmer_fn::target::Strategy::Warm if t.shards > 0 => format!(
+                                "{}={} ({} shards of at most {})",
+                                t.function, t.concurrency, t.shards, s.shard_size
+                            ),
                             warmer_fn::target::Strategy::Warm => {
                                 format!("{}={}", t.function, t.concurrency)
                             }
@@ -171,6 +187,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                         s.timezone,
                         n.join(", ")
                     );
+                    if s.warmer_copies > 1 {
+                        println!(
+                            "    sharded: each run uses {} copies of the warmer at once (the one Scheduler starts, and {} it invokes, one per shard)",
+                            s.warmer_copies,
+                            s.warmer_copies - 1
+                        );
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)

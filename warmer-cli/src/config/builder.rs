@@ -107,6 +107,7 @@ impl WarmerBuilder {
                 profiles: Vec::new(),
                 max_share: None,
                 alarm: None,
+                shard_size: None,
             },
         }
     }
@@ -120,6 +121,13 @@ impl WarmerBuilder {
     /// The IANA time zone.
     pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
         self.warmer.timezone = timezone.into();
+        self
+    }
+
+    /// The shard size of the deployed warmer: a target whose N is larger is warmed by several
+    /// copies of the warmer, one per shard (see [`Warmer::shard_size`]).
+    pub fn shard_size(mut self, shard_size: u32) -> Self {
+        self.warmer.shard_size = Some(shard_size);
         self
     }
 

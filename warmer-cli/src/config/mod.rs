@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 pub use builder::{ConfigBuilder, WarmerBuilder};
 pub use validate::{Diagnostic, Diagnostics, Severity};
+use warmer_fn::rules;
 use warmer_fn::target::Target;
 
 use schedule::{DaySet, HourRange, Schedule, WeekGrid, hours_field, hours_label};
@@ -210,6 +211,13 @@ pub struct Warmer {
     /// in (0, 1] (the concurrency guard; 0.8 when unset). A target's own `max_share` wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_share: Option<f64>,
+    /// The most warm-ups one copy of the deployed warmer sends for a target, 1 to
+    /// [`rules::DEFAULT_MAX_IN_FLIGHT`]: a target whose N is larger is split into shards, each
+    /// warmed by a copy of the warmer that the run's first copy invokes. Unset, the warmer
+    /// Lambda's default ([`rules::DEFAULT_SHARD_SIZE`]) applies and the schedule inputs do not
+    /// carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_size: Option<u32>,
 }
 
 fn default_schedule() -> String {
@@ -421,6 +429,9 @@ pub struct WindowSchedule {
     pub timezone: String,
     /// The targets with this window's concurrency: the input is `{"targets": [...]}`.
     pub targets: Vec<Target>,
+    /// The warmer's `shard_size` as written: the input carries it (`"shard_size": N`) only
+    /// when it is set.
+    pub shard_size: Option<u32>,
     /// The hours of the week in which it fires.
     pub hours: WeekGrid,
     /// Average runs in each of those hours.
@@ -438,16 +449,71 @@ impl WindowSchedule {
     /// ```
     ///
     /// Only the targets with `strategy = "warm"` are in it: Provisioned Concurrency keeps the
-    /// others warm.
+    /// others warm. A warmer that sets `shard_size` adds it after the targets:
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// let warmer = WarmerBuilder::new("api").target("orders", 3).shard_size(500).build();
+    /// let input = warmer.schedules().unwrap()[0].input();
+    /// assert!(input.ends_with(r#"}],"shard_size":500}"#), "{input}");
+    /// ```
     pub fn input(&self) -> String {
         #[derive(Serialize)]
         struct Input<'a> {
             targets: &'a [Target],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            shard_size: Option<u32>,
         }
         serde_json::to_string(&Input {
             targets: &self.warmed_targets(),
+            shard_size: self.shard_size,
         })
         .expect("targets always serialize to JSON")
+    }
+
+    /// The shard size the deployed warmer uses for this window's run: the warmer's
+    /// `shard_size`, or the warmer Lambda's default ([`rules::DEFAULT_SHARD_SIZE`]).
+    pub fn effective_shard_size(&self) -> u32 {
+        self.shard_size.unwrap_or(rules::DEFAULT_SHARD_SIZE)
+    }
+
+    /// How many shards `target` (as this window warms it) is split into: 0 when one copy of
+    /// the warmer sends all its warm-ups ([`rules::shards_needed`]).
+    pub fn target_shards(&self, target: &Target) -> u32 {
+        if target.strategy.is_warm() {
+            rules::shards_needed(target.concurrency, self.effective_shard_size())
+        } else {
+            0
+        }
+    }
+
+    /// How many shards this window's run uses, over all its targets: they are warmed at once,
+    /// so their shards run together.
+    pub fn shards(&self) -> u32 {
+        self.targets.iter().map(|t| self.target_shards(t)).sum()
+    }
+
+    /// How many copies of the deployed warmer one run of this window uses at once: the one
+    /// Scheduler starts (the coordinator) and one per shard it invokes; 0 when the window warms
+    /// nothing (it has no schedule).
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// let warmer = WarmerBuilder::new("api")
+    ///     .target("orders", 2_000)
+    ///     .target("search", 900)
+    ///     .shard_size(500)
+    ///     .build();
+    /// let run = &warmer.schedules().unwrap()[0];
+    /// assert_eq!(run.shards(), 4 + 2);
+    /// assert_eq!(run.warmer_copies(), 1 + 4 + 2);
+    /// ```
+    pub fn warmer_copies(&self) -> u32 {
+        if self.warmed_targets().is_empty() {
+            0
+        } else {
+            1 + self.shards()
+        }
     }
 
     /// The targets this window's runs warm (`strategy = "warm"`).
@@ -490,6 +556,34 @@ impl WindowSchedule {
 }
 
 impl Warmer {
+    /// The most copies of the deployed warmer any one run of this warmer uses at once
+    /// ([`WindowSchedule::warmer_copies`], the largest over its windows): 1 for a warmer that
+    /// warms without sharding, 0 for one that warms nothing (every target provisioned) or whose
+    /// schedule does not parse.
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// let mut warmer = WarmerBuilder::new("api")
+    ///     .target("orders", 100)
+    ///     .profile("MON-FRI", "08:00-20:00", 2_000)
+    ///     .shard_size(500)
+    ///     .build();
+    /// assert_eq!(warmer.max_warmer_copies(), 1 + 4);
+    /// warmer.shard_size = None; // the default, 800: 2,000 is 3 shards
+    /// assert_eq!(warmer.max_warmer_copies(), 1 + 3);
+    /// ```
+    pub fn max_warmer_copies(&self) -> u32 {
+        self.schedules()
+            .map(|schedules| {
+                schedules
+                    .iter()
+                    .map(WindowSchedule::warmer_copies)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)
+    }
+
     /// The parsed schedule expression.
     pub fn parsed_schedule(&self) -> Result<Schedule, schedule::ExprError> {
         self.schedule.parse()
@@ -555,6 +649,7 @@ impl Warmer {
                 expression: base.to_string(),
                 timezone: self.timezone.clone(),
                 targets: self.targets_with(None),
+                shard_size: self.shard_size,
                 hours,
                 runs_per_hour,
             }]);
@@ -579,6 +674,7 @@ impl Warmer {
                 ),
                 timezone: self.timezone.clone(),
                 targets: self.targets_with(Some(profile.concurrency)),
+                shard_size: self.shard_size,
                 hours: grid,
                 runs_per_hour,
             });
@@ -607,6 +703,7 @@ impl Warmer {
                 ),
                 timezone: self.timezone.clone(),
                 targets: self.targets_with(None),
+                shard_size: self.shard_size,
                 hours: grid,
                 runs_per_hour,
             });

@@ -264,6 +264,12 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
             d.error(problem.field, problem.message, problem.fix);
         }
     }
+    if let Some(size) = warmer.shard_size {
+        // The same rule, in the same words, as the warmer Lambda's event.
+        for problem in rules::check_shard_size(size, &format!("{at}.shard_size")) {
+            d.error(problem.field, problem.message, problem.fix);
+        }
+    }
     let name_ok = !warmer.name.is_empty()
         && warmer.name.len() <= 40
         && warmer

@@ -169,6 +169,7 @@ fn l1_class(kind: &str) -> (&'static str, &'static str) {
     match kind {
         "AWS::Logs::LogGroup" => ("logs", "CfnLogGroup"),
         "AWS::IAM::Role" => ("iam", "CfnRole"),
+        "AWS::IAM::RolePolicy" => ("iam", "CfnRolePolicy"),
         "AWS::Lambda::Function" => ("lambda", "CfnFunction"),
         "AWS::Lambda::EventInvokeConfig" => ("lambda", "CfnEventInvokeConfig"),
         "AWS::Scheduler::Schedule" => ("scheduler", "CfnSchedule"),
@@ -253,7 +254,7 @@ fn expr(value: &Value, depth: usize, opaque: bool) -> String {
     }
 }
 
-/// `Ref`, `Fn::GetAtt` and `Fn::Sub` as the CDK writes them.
+/// `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` as the CDK writes them.
 fn intrinsic(object: &Map<String, Value>) -> Option<String> {
     if object.len() != 1 {
         return None;
@@ -272,6 +273,18 @@ fn intrinsic(object: &Map<String, Value>) -> Option<String> {
         .map(Vec::as_slice)
     {
         return Some(format!("{}.attr{}", var(id.as_str()?), attribute.as_str()?));
+    }
+    if let Some([delimiter, Value::Array(parts)]) = object
+        .get("Fn::Join")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        let parts: Vec<String> = parts.iter().map(|part| expr(part, 0, false)).collect();
+        return Some(format!(
+            "cdk.Fn.join({}, [{}])",
+            ts_string(delimiter.as_str()?),
+            parts.join(", ")
+        ));
     }
     let text = object.get("Fn::Sub")?.as_str()?;
     Some(format!("cdk.Fn.sub({})", ts_string(text)))

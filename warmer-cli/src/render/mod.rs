@@ -7,7 +7,9 @@
 //! window, a role that may invoke exactly the target ARNs and read their reserved concurrency
 //! and the account's limits (the concurrency guard), a role that lets Scheduler invoke only the
 //! warmer, the warmer's asynchronous-invoke settings (no retries, shortest event age: a late run
-//! holds environments at a random time) and optional `Shortfall` alarms.
+//! holds environments at a random time) and optional `Shortfall` alarms. When a warmer shards
+//! (a target's N above its shard size), the warmer may also invoke itself, one copy per shard,
+//! and reserves an environment for each (see [`reserved_concurrency`]).
 //!
 //! ```
 //! use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
@@ -114,6 +116,11 @@ pub const FUNCTION_ROLE_ID: &str = "WarmerFunctionRole";
 pub const SCHEDULER_ROLE_ID: &str = "WarmerSchedulerRole";
 /// Logical id of the warmer's asynchronous-invoke settings (no retries, short event age).
 pub const EVENT_INVOKE_CONFIG_ID: &str = "WarmerEventInvokeConfig";
+/// Logical id of the policy that lets the warmer invoke itself, one copy per shard: an
+/// `AWS::IAM::RolePolicy` on the warmer's role with one statement, `lambda:InvokeFunction` on
+/// the warmer's own ARN and `ARN:*`, only in the templates of a config where some warmer
+/// shards (see [`shards`]).
+pub const SELF_INVOKE_POLICY_ID: &str = "WarmerSelfInvokePolicy";
 
 /// How long an asynchronous invoke of the warmer may wait in Lambda's queue before it is
 /// dropped, in seconds: the smallest value Lambda accepts (60). A warm-up that starts late
@@ -154,12 +161,16 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     resources.insert(s(LOG_GROUP_ID), log_group(config));
     resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
     resources.insert(s(FUNCTION_ID), function(config, flavor));
+    if shards(config) {
+        resources.insert(s(SELF_INVOKE_POLICY_ID), self_invoke_policy());
+    }
     resources.insert(s(EVENT_INVOKE_CONFIG_ID), event_invoke_config());
     resources.insert(s(SCHEDULER_ROLE_ID), scheduler_role());
     for id in [
         LOG_GROUP_ID,
         FUNCTION_ROLE_ID,
         FUNCTION_ID,
+        SELF_INVOKE_POLICY_ID,
         EVENT_INVOKE_CONFIG_ID,
         SCHEDULER_ROLE_ID,
     ] {
@@ -393,9 +404,12 @@ fn function(config: &Config, flavor: Flavor) -> Value {
         ("Timeout", n(f.timeout_seconds.into())),
         ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
         // One run per warmer at a time: each warmer's windows are disjoint, so its schedules
-        // start one run per period. A run that outlasts its period (or a burst of late events)
-        // is throttled instead of piling up, and an asynchronous event throttled for longer
-        // than MaximumEventAgeInSeconds is dropped (see `event_invoke_config`).
+        // start one run per period. A run that shards holds one more environment per shard
+        // (the copies of the warmer it invokes, all at once), so each warmer reserves
+        // 1 + the most shards any of its runs uses. A run that outlasts its period (or a
+        // burst of late events) is throttled instead of piling up, and an asynchronous event
+        // throttled for longer than MaximumEventAgeInSeconds is dropped (see
+        // `event_invoke_config`).
         // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
         (
             "ReservedConcurrentExecutions",
@@ -431,8 +445,10 @@ fn function(config: &Config, flavor: Flavor) -> Value {
     map([("Type", s(kind)), ("Properties", map(props))])
 }
 
-/// The warmer function's reserved concurrency: one environment per warmer, as many as runs
-/// can start at once.
+/// The warmer function's reserved concurrency: per warmer that warms, the environments one of
+/// its runs holds at once, 1 (the run Scheduler starts) plus the most shards any one of its
+/// runs uses (the copies of the warmer that run invokes, one per shard; the targets of a run
+/// are warmed at once, so their shards add up). Without sharding, one per warmer.
 ///
 /// ```
 /// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
@@ -441,14 +457,83 @@ fn function(config: &Config, flavor: Flavor) -> Value {
 ///     .warmer(WarmerBuilder::new("batch").target("reports", 2))
 ///     .build();
 /// assert_eq!(warmer_cli::render::reserved_concurrency(&config), 2);
+///
+/// // 2,000 in shards of 500 is 4 shards: the api warmer reserves 1 + 4.
+/// let sharded = ConfigBuilder::new()
+///     .account_concurrency_limit(3_000)
+///     .warmer(WarmerBuilder::new("api").target("orders", 2_000).shard_size(500))
+///     .warmer(WarmerBuilder::new("batch").target("reports", 2))
+///     .build();
+/// assert_eq!(warmer_cli::render::reserved_concurrency(&sharded), (1 + 4) + 1);
 /// ```
 pub fn reserved_concurrency(config: &Config) -> u64 {
-    let warming = config
+    let copies: u64 = config
         .warmers
         .iter()
-        .filter(|w| w.targets.iter().any(|t| t.strategy.is_warm()))
-        .count();
-    warming.max(1) as u64
+        .map(|w| u64::from(w.max_warmer_copies()))
+        .sum();
+    copies.max(1)
+}
+
+/// Whether some warmer of `config` shards: a run of it warms a target whose N is above the
+/// warmer's shard size, so the warmer invokes copies of itself.
+///
+/// ```
+/// use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
+/// let at_the_default = ConfigBuilder::new()
+///     .account_concurrency_limit(3_000)
+///     .warmer(WarmerBuilder::new("api").target("orders", 800))
+///     .build();
+/// assert!(!warmer_cli::render::shards(&at_the_default));
+/// let above = ConfigBuilder::new()
+///     .account_concurrency_limit(3_000)
+///     .warmer(WarmerBuilder::new("api").target("orders", 801))
+///     .build();
+/// assert!(warmer_cli::render::shards(&above));
+/// ```
+pub fn shards(config: &Config) -> bool {
+    config.warmers.iter().any(|w| w.max_warmer_copies() > 1)
+}
+
+/// The warmer's permission to invoke itself, rendered only when some warmer shards: a run
+/// whose target is above the shard size invokes copies of its own function synchronously, one
+/// per shard, with the qualifier it runs as, so the statement names the function's ARN and
+/// `ARN:*` (any qualifier of this one function), and nothing else.
+///
+/// It is a resource of its own (`AWS::IAM::RolePolicy` on the warmer's role), not a statement
+/// of the role's inline policy: the function's ARN in the role would make the role depend on
+/// the function, which depends on the role (its `Role`), a cycle CloudFormation refuses.
+fn self_invoke_policy() -> Value {
+    let arn = get_att(FUNCTION_ID, "Arn");
+    let any_qualifier = map([(
+        "Fn::Join",
+        seq([s(""), seq([get_att(FUNCTION_ID, "Arn"), s(":*")])]),
+    )]);
+    map([
+        ("Type", s("AWS::IAM::RolePolicy")),
+        (
+            "Properties",
+            map([
+                ("PolicyName", s("invoke-own-shards")),
+                ("RoleName", r(FUNCTION_ROLE_ID)),
+                (
+                    "PolicyDocument",
+                    map([
+                        ("Version", s("2012-10-17")),
+                        (
+                            "Statement",
+                            seq([map([
+                                ("Sid", s("InvokeOwnShards")),
+                                ("Effect", s("Allow")),
+                                ("Action", s("lambda:InvokeFunction")),
+                                ("Resource", seq([arn, any_qualifier])),
+                            ])]),
+                        ),
+                    ]),
+                ),
+            ]),
+        ),
+    ])
 }
 
 /// The function name and qualifier of a target, from its `function` (a name, `name:qualifier`,

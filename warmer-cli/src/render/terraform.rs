@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | `AWS::Logs::LogGroup` | `aws_cloudwatch_log_group`, named `/aws/lambda/${var.function_name}` |
 //! | `AWS::IAM::Role` with an inline policy | `aws_iam_role` and `aws_iam_role_policy` |
+//! | `AWS::IAM::RolePolicy` (the warmer invoking itself, when it shards) | `aws_iam_role_policy` |
 //! | `AWS::Lambda::Function` (code from S3) | `aws_lambda_function` (code from `var.code_zip`) |
 //! | `AWS::Lambda::EventInvokeConfig` | `aws_lambda_function_event_invoke_config` |
 //! | `AWS::Scheduler::Schedule` | `aws_scheduler_schedule` |
@@ -135,6 +136,7 @@ impl Names<'_> {
         match self.resources[id]["Type"].as_str().unwrap_or_default() {
             "AWS::Logs::LogGroup" => "aws_cloudwatch_log_group",
             "AWS::IAM::Role" => "aws_iam_role",
+            "AWS::IAM::RolePolicy" => "aws_iam_role_policy",
             "AWS::Lambda::Function" => "aws_lambda_function",
             "AWS::Lambda::EventInvokeConfig" => "aws_lambda_function_event_invoke_config",
             "AWS::Scheduler::Schedule" => "aws_scheduler_schedule",
@@ -145,7 +147,7 @@ impl Names<'_> {
     }
 
     /// The template-string content a string-valued CloudFormation value stands for: a
-    /// literal, a `Ref`, a `Fn::GetAtt` or a `Fn::Sub`.
+    /// literal, a `Ref`, a `Fn::GetAtt`, a `Fn::Sub` or a `Fn::Join` of those.
     fn string(&self, value: &Value) -> Option<String> {
         if let Some(text) = value.as_str() {
             return Some(escape(text));
@@ -172,6 +174,17 @@ impl Names<'_> {
         }
         if let Some(text) = object.get("Fn::Sub").and_then(Value::as_str) {
             return Some(substitute(text));
+        }
+        if let Some([delimiter, Value::Array(parts)]) = object
+            .get("Fn::Join")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            let parts = parts
+                .iter()
+                .map(|part| self.string(part))
+                .collect::<Option<Vec<_>>>()?;
+            return Some(parts.join(&escape(delimiter.as_str()?)));
         }
         None
     }
@@ -320,6 +333,21 @@ impl Names<'_> {
                     );
                 }
                 return;
+            }
+            "aws_iam_role_policy" => {
+                let role = props["RoleName"]["Ref"].as_str().unwrap_or_default();
+                body.push((
+                    "name".into(),
+                    Item::Attr(literal(props["PolicyName"].as_str().unwrap_or_default())),
+                ));
+                body.push((
+                    "role".into(),
+                    Item::Attr(raw(&format!("{}.{}.id", self.tf_type(role), snake(role)))),
+                ));
+                body.push((
+                    "policy".into(),
+                    Item::Attr(self.json_heredoc(&props["PolicyDocument"])),
+                ));
             }
             "aws_appautoscaling_target" => {
                 body.extend(self.body(props, &["ScheduledActions"]));
