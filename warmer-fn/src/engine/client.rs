@@ -1,9 +1,17 @@
 //! The Lambda client the engine invokes with: the standard AWS configuration chain, retries off.
 
+use std::time::Duration;
+
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
+
+/// How long a warm-up waits for its connection: 10 s, room for two SYN retransmissions
+/// (Linux retransmits an unanswered SYN after 1 s, then 2 s later). Each invoke is still bounded
+/// by its hold plus `invoke_grace` and by the run's deadline.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where to send invokes. Both fields fall back to the standard AWS configuration chain.
 ///
@@ -25,7 +33,10 @@ pub struct ClientOptions {
 /// Builds a Lambda client for warm-ups.
 ///
 /// Retries are off ([`RetryConfig::disabled`]): a retried warm-up would hold a second
-/// environment and be counted twice. Credentials come from the standard chain; when an
+/// environment and be counted twice. The connect timeout is [`CONNECT_TIMEOUT`] (the SDK's
+/// default is 3.1 s): a run opens up to 900 connections at once, and a connection attempt
+/// whose first SYN is dropped by a busy endpoint is retried by the kernel after 1 s and again
+/// 2 s later, which the default cuts off. Credentials come from the standard chain; when an
 /// endpoint URL is given and neither the environment nor the profile has credentials, static
 /// dummy credentials are used (a local endpoint does not check signatures).
 ///
@@ -60,8 +71,13 @@ pub async fn client_with_profile(
     opts: &ClientOptions,
     profile: Option<&str>,
 ) -> aws_sdk_lambda::Client {
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
     if let Some(profile) = profile {
         loader = loader.profile_name(profile);
     }

@@ -514,8 +514,15 @@ pub(crate) async fn warm_target(
     let shortfall = n.saturating_sub(report.reached);
     // Answers that are not warm-sdk's (`unknown`) say nothing of environments: a second round
     // would only invoke the function N more times.
+    // A warm-up whose connection was never made (`ConnectTimeout`) never reached Lambda: no
+    // limit refused it, so it does not stop the top-up either.
+    let never_sent = report
+        .failure_types
+        .get("ConnectTimeout")
+        .copied()
+        .unwrap_or(0);
     let clean = report.throttled == 0
-        && report.failed == 0
+        && report.failed == never_sent
         && report.function_errors == 0
         && report.unknown == 0;
     if options.top_up

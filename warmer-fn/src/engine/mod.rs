@@ -34,7 +34,9 @@
 //!
 //! With an `auto` hold in `verify` mode, when the first round reaches fewer than N
 //! environments while every answer was a valid warm-up (no throttles, failures or function
-//! errors: the function's limits allowed N, the warm-ups just did not all overlap), the engine
+//! errors: the function's limits allowed N, the warm-ups just did not all overlap; a warm-up
+//! whose connection was never made, `ConnectTimeout`, never reached Lambda and does not count
+//! against this), the engine
 //! sends one second round, at most, within the deadline. That round sends N warm-ups again, not
 //! N - reached: by then the first round's environments are idle, and a smaller round would
 //! land on them. It holds until [`AutoDelay::top_up_delay_ms`] after its start (twice the first
@@ -87,7 +89,7 @@ pub mod reason;
 mod report;
 pub mod shard;
 
-pub use client::{ClientOptions, client, client_with_profile};
+pub use client::{CONNECT_TIMEOUT, ClientOptions, client, client_with_profile};
 pub use delay::AutoDelay;
 pub use memory::ArrivalMemory;
 pub use report::{

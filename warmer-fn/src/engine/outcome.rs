@@ -281,6 +281,36 @@ mod tests {
     }
 
     #[test]
+    fn throttles_without_a_reason_are_not_blamed_on_a_concurrency_limit() {
+        let mut report = TargetReport::new("f", Mode::Verify, 2_000);
+        let mut tally = Tally::default();
+        for _ in 0..718 {
+            tally.add(
+                &mut report,
+                Outcome::Throttled {
+                    reason: "Unknown".into(),
+                    retry_after: None,
+                },
+            );
+        }
+        report.finish();
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("718 invokes were throttled without a Reason")
+                    && n.contains("scaling rate")),
+            "{:?}",
+            report.notes
+        );
+        assert!(
+            !report.notes.iter().any(|n| n.contains("allows")),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
     fn rate_limit_throttles_are_retryable_and_concurrency_throttles_are_not() {
         let rate = Outcome::Throttled {
             reason: "CallerRateLimitExceeded".into(),

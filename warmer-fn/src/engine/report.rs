@@ -291,7 +291,23 @@ impl TargetReport {
                 self.throttled
             ));
         }
-        let rate_throttles = self.throttled - concurrency_throttles.min(self.throttled);
+        let other_throttles: u32 = self
+            .throttle_reasons
+            .iter()
+            .filter(|(reason, _)| throttle_kind(reason) == ThrottleKind::Other)
+            .map(|(_, n)| n)
+            .sum();
+        if other_throttles > 0 {
+            self.notes.push(format!(
+                "{other_throttles} invokes were throttled without a Reason this warmer knows \
+                 (TooManyRequestsException; not retried): a burst past Lambda's scaling rate, \
+                 1,000 new environments per function every 10 s, is one cause; the warmer \
+                 Lambda shards and ramps a large N to stay inside it"
+            ));
+        }
+        let rate_throttles = self
+            .throttled
+            .saturating_sub(concurrency_throttles + other_throttles);
         if rate_throttles > 0 {
             self.notes.push(format!(
                 "{rate_throttles} invokes stayed throttled by a rate limit after one retry"
@@ -427,10 +443,14 @@ pub enum ThrottleKind {
     Rate,
     /// No concurrency left (reserved or account): a retry would be throttled again.
     Concurrency,
+    /// No `Reason`, or one not known here (`Unknown` in the report): reported, never retried.
+    /// Lambda's scaling rate (1,000 new environments per function every 10 s) has no value of
+    /// its own in the service model's `ThrottleReason`.
+    Other,
 }
 
-/// Classifies Lambda's throttle `Reason`. Unknown reasons count as concurrency limits, so
-/// they are reported rather than retried.
+/// Classifies Lambda's throttle `Reason` (the values of the service model's `ThrottleReason`).
+/// A missing or unknown reason is [`ThrottleKind::Other`]: reported, not retried.
 ///
 /// ```
 /// use warmer_fn::engine::{ThrottleKind, throttle_kind};
@@ -439,12 +459,15 @@ pub enum ThrottleKind {
 ///     throttle_kind("ReservedFunctionConcurrentInvocationLimitExceeded"),
 ///     ThrottleKind::Concurrency,
 /// );
+/// assert_eq!(throttle_kind("Unknown"), ThrottleKind::Other);
 /// ```
 pub fn throttle_kind(reason: &str) -> ThrottleKind {
     match reason {
         "CallerRateLimitExceeded"
         | "FunctionInvocationRateLimitExceeded"
         | "ReservedFunctionInvocationRateLimitExceeded" => ThrottleKind::Rate,
-        _ => ThrottleKind::Concurrency,
+        "ReservedFunctionConcurrentInvocationLimitExceeded"
+        | "ConcurrentInvocationLimitExceeded" => ThrottleKind::Concurrency,
+        _ => ThrottleKind::Other,
     }
 }
