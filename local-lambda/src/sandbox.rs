@@ -102,9 +102,6 @@ impl Sandbox {
         if let Some(dir) = config.executable.parent().filter(|d| d.is_dir()) {
             command.current_dir(dir);
         }
-        if let Some(limit) = config.open_files {
-            limit_open_files(&mut command, limit);
-        }
         let spawned_at = Instant::now();
         // fork/exec blocks for a while under a burst of cold starts: keep it off the workers
         // that accept invokes. Dropping the Command closes the parent's copies of the pipe's
@@ -113,6 +110,15 @@ impl Sandbox {
             .await
             .map_err(std::io::Error::other)??;
         let pid = child.id();
+        if let (Some(limit), Some(id)) = (config.open_files, pid) {
+            // A sandbox without Lambda's limit would be kinder than Lambda: not started.
+            if let Err(error) = limit_open_files(id, limit) {
+                let _ = child.start_kill();
+                return Err(std::io::Error::other(format!(
+                    "could not set the sandbox's open-file limit to {limit}: {error}"
+                )));
+            }
+        }
         placement
             .streams
             .lock()
@@ -271,33 +277,33 @@ impl Drop for Sandbox {
     }
 }
 
-/// Sets the child's `RLIMIT_NOFILE` to `limit` (Lambda's 1,024 unless configured) between
-/// fork and exec, as both soft and hard limit so that the function cannot raise it; capped by
-/// this process's own hard limit, which an unprivileged process cannot exceed. This is the one place
-/// local-lambda allows unsafe code: the alternatives are racy (`prlimit` on the child's pid
-/// after spawn leaves the function running without the limit for a moment, during which it
-/// may open files) or add a process (a shell running `ulimit -n` and `exec`, one more exec
-/// on every cold start).
-fn limit_open_files(command: &mut Command, limit: u64) {
-    use rustix::process::{Resource, Rlimit};
+/// Sets the process `pid`'s `RLIMIT_NOFILE` to `limit` (Lambda's 1,024 unless configured), as
+/// both soft and hard limit so that the function cannot raise it; capped by this process's own
+/// hard limit, which an unprivileged process cannot exceed.
+///
+/// Set right after spawning (`prlimit(2)` on the child), not between fork and exec: a
+/// `pre_exec` hook makes the standard library fork the whole service (copying, then at exec
+/// tearing down, the page tables of a process that may hold a thousand connections and a test
+/// harness) instead of using `posix_spawn`, and in a burst of cold starts that copying was the
+/// largest single cost (`perf`: a third of all CPU time at 1,000 cold starts, BENCHMARKS.md).
+/// The limit lands within microseconds of the exec, while the function's runtime is still
+/// starting: a function would have to open over 1,024 files in that moment to keep more.
+fn limit_open_files(pid: u32, limit: u64) -> std::io::Result<()> {
+    use rustix::process::{Pid, Resource, Rlimit};
     let hard = rustix::process::getrlimit(Resource::Nofile)
         .maximum
         .unwrap_or(limit);
     let limit = limit.min(hard);
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or_else(|| std::io::Error::other(format!("no such process id {pid}")))?;
     let rlimit = Rlimit {
         current: Some(limit),
         maximum: Some(limit),
     };
-    #[allow(unsafe_code)]
-    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
-    // work is allowed: it makes one system call (setrlimit), touches no lock and allocates
-    // nothing (the limit is computed before the fork and captured by value; the error path
-    // converts an errno, no allocation).
-    unsafe {
-        command.pre_exec(move || {
-            rustix::process::setrlimit(Resource::Nofile, rlimit).map_err(std::io::Error::from)
-        });
-    }
+    rustix::process::prlimit(Some(pid), Resource::Nofile, rlimit)?;
+    Ok(())
 }
 
 /// Answers go out at once instead of waiting on Nagle's algorithm.

@@ -209,3 +209,51 @@ async fn a_shard_that_cannot_run_is_reported_with_its_reason() {
     assert_eq!(service.function_stats(TARGET).unwrap().invocations, 0);
     service.shutdown().await;
 }
+
+/// Sharding stays inside the concurrency guard: the coordinator caps N to its share of the
+/// account's unreserved concurrency first, and the shards send that many, no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sharded_target_holds_no_more_than_the_guard_allows() {
+    let service = LocalLambda::builder()
+        .account_concurrency(40)
+        .function(FunctionConfig::new(
+            TARGET,
+            warm_tests::binary("example-typed", "example-typed"),
+        ))
+        .start()
+        .await
+        .unwrap();
+    service
+        .register(
+            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .reserved_concurrency(6)
+                .timeout(Duration::from_secs(30)),
+        )
+        .unwrap();
+    let lambda = warm_tests::lambda_client(&service.endpoint_url());
+    let event = serde_json::json!({
+        "targets": [{"function": TARGET, "concurrency": 50}],
+        "shard_size": 10,
+    });
+    let output = lambda
+        .invoke()
+        .function_name(WARMER)
+        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
+    let t = &report.targets[0];
+    // 40 in the account, 6 reserved for the warmer: 34 unreserved, of which 0.8 is 27.
+    let cap = t.capped.as_ref().expect("capped").to;
+    assert_eq!(cap, 27, "{t:#?}");
+    assert!(t.ok, "{t:#?}");
+    assert_eq!((t.reached, t.throttled, t.rounds), (cap, 0, 1), "{t:#?}");
+    assert_eq!(t.shards.iter().map(|s| s.sent).sum::<u32>(), cap);
+    assert_eq!(t.shards.len(), 3, "{:#?}", t.shards);
+    let fleet = service.function_stats(TARGET).unwrap();
+    assert_eq!(fleet.peak_concurrency, cap as usize);
+    assert_eq!(fleet.throttles, 0);
+    service.shutdown().await;
+}

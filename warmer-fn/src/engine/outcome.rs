@@ -295,11 +295,9 @@ mod tests {
         }
         report.finish();
         assert!(
-            report
-                .notes
-                .iter()
-                .any(|n| n.starts_with("718 invokes were throttled without a Reason")
-                    && n.contains("scaling rate")),
+            report.notes.iter().any(|n| n
+                .starts_with("718 invokes were throttled without a Reason")
+                && n.contains("scaling rate")),
             "{:?}",
             report.notes
         );
