@@ -141,16 +141,22 @@ impl Tally {
         self.instances.iter().map(|(id, cold)| (id.as_str(), *cold))
     }
 
-    /// Counts one answer from environment `instance`: reached (and new, when it started
-    /// cold) the first time, a duplicate after that.
+    /// Counts one answer from environment `instance`: reached the first time, a duplicate
+    /// after that; new when any of its answers says the warm-up started it.
     pub(crate) fn count_instance(
         &mut self,
         report: &mut TargetReport,
         instance: String,
         cold: bool,
     ) {
-        if self.instances.contains_key(&instance) {
+        if let Some(was_cold) = self.instances.get_mut(&instance) {
             report.duplicates += 1;
+            // Answers are joined as they complete, in any order: the one that started the
+            // environment may come second.
+            if cold && !*was_cold {
+                *was_cold = true;
+                report.new += 1;
+            }
             return;
         }
         self.instances.insert(instance, cold);

@@ -522,25 +522,12 @@ async fn send_round(
                         None => (first, last),
                     });
                 }
-                for instance in shard.instances {
-                    if in_round
-                        .insert(instance.id.clone(), instance.cold)
-                        .is_some()
-                    {
-                        // The same environment answered two shards of this round.
-                        report.duplicates += 1;
-                    }
-                    match merged.instances.get(&instance.id) {
-                        Some(_) => {}
-                        None => {
-                            merged.instances.insert(instance.id, instance.cold);
-                            report.reached += 1;
-                            if instance.cold {
-                                report.new += 1;
-                            }
-                        }
-                    }
-                }
+                merge_instances(
+                    shard.instances,
+                    &mut in_round,
+                    &mut merged.instances,
+                    report,
+                );
             }
             Err((kind, sentence)) => {
                 round.shards_failed += 1;
@@ -564,6 +551,45 @@ async fn send_round(
     summaries.sort_by_key(|s| s.shard);
     report.shards.extend(summaries);
     round
+}
+
+/// Counts one shard's environments into the round's (`in_round`) and the run's (`run`):
+/// reached once each, new when any warm-up started it. Shards answer in any order, so an
+/// environment one shard started and another reached after it was released may come warm
+/// first and cold second: it is new either way. An environment two shards of one round
+/// reached is a duplicate.
+fn merge_instances(
+    instances: Vec<ShardInstance>,
+    in_round: &mut HashMap<String, bool>,
+    run: &mut HashMap<String, bool>,
+    report: &mut TargetReport,
+) {
+    for instance in instances {
+        match in_round.get_mut(&instance.id) {
+            Some(cold) => {
+                report.duplicates += 1;
+                *cold |= instance.cold;
+            }
+            None => {
+                in_round.insert(instance.id.clone(), instance.cold);
+            }
+        }
+        match run.get_mut(&instance.id) {
+            Some(cold) => {
+                if instance.cold && !*cold {
+                    *cold = true;
+                    report.new += 1;
+                }
+            }
+            None => {
+                run.insert(instance.id, instance.cold);
+                report.reached += 1;
+                if instance.cold {
+                    report.new += 1;
+                }
+            }
+        }
+    }
 }
 
 /// Invokes one copy of the warmer with its shard and reads its [`ShardReport`]; a failure comes
@@ -639,6 +665,40 @@ mod tests {
         assert_eq!(shares(1_601, 4), [401, 400, 400, 400]);
         assert_eq!(shares(3, 1), [3]);
         assert_eq!(shares(5, 0), [5]);
+    }
+
+    #[test]
+    fn an_environment_two_shards_reached_counts_once_and_new_whatever_the_order() {
+        let env = |id: &str, cold: bool| ShardInstance {
+            id: id.into(),
+            cold,
+        };
+        let mut report = TargetReport::new("f", Mode::Verify, 3);
+        let (mut in_round, mut run) = (HashMap::new(), HashMap::new());
+        // Shard 2 answers first: it found `a` warm (shard 1 had started it and released it).
+        merge_instances(
+            vec![env("a", false), env("b", true)],
+            &mut in_round,
+            &mut run,
+            &mut report,
+        );
+        merge_instances(
+            vec![env("a", true), env("c", true)],
+            &mut in_round,
+            &mut run,
+            &mut report,
+        );
+        assert_eq!((report.reached, report.new, report.duplicates), (3, 3, 1));
+        assert_eq!(in_round.values().filter(|cold| **cold).count(), 3);
+        // The next round finds them all warm: reached stays 3, nothing new.
+        let mut next_round = HashMap::new();
+        merge_instances(
+            vec![env("a", false), env("b", false), env("c", false)],
+            &mut next_round,
+            &mut run,
+            &mut report,
+        );
+        assert_eq!((report.reached, report.new, report.duplicates), (3, 3, 1));
     }
 
     #[test]
