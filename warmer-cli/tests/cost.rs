@@ -217,3 +217,32 @@ fn cost_command_prints_the_table_and_a_recommendation() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert_eq!(Prices::from_toml_str(&table).unwrap(), Prices::default());
 }
+
+#[test]
+fn a_sharded_run_pays_for_every_copy_of_the_warmer() {
+    // N = 2,000 in shards of 500: each run is the coordinator and 4 copies, 5 invocations of
+    // the warmer; the Scheduler still starts one.
+    let sharded = ConfigBuilder::new()
+        .account_concurrency_limit(3_000)
+        .warmer(
+            WarmerBuilder::new("api")
+                .target_with(target("orders", 2_000, 1000))
+                .shard_size(500),
+        )
+        .build();
+    let one = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target_with(target("orders", 500, 1000)))
+        .build();
+    let sharded = estimate(&sharded, &Prices::default()).unwrap();
+    let one = estimate(&one, &Prices::default()).unwrap();
+    let (s, o) = (&sharded.windows[0], &one.windows[0]);
+    close(s.runs_per_month, o.runs_per_month);
+    close(
+        s.warmer_invocations_per_month,
+        5.0 * o.warmer_invocations_per_month,
+    );
+    close(s.warmer_gb_seconds, 5.0 * o.warmer_gb_seconds);
+    let (st, ot) = (sharded.total(Arch::Arm64), one.total(Arch::Arm64));
+    close(st.warmer_requests, 5.0 * ot.warmer_requests);
+    close(st.scheduler, ot.scheduler);
+}

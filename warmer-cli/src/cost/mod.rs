@@ -61,8 +61,11 @@ pub struct WindowUsage {
     pub concurrency: u64,
     /// Hours of the window in a month.
     pub hours_per_month: f64,
-    /// Scheduler runs (= warmer invocations) in a month.
+    /// Scheduler runs in a month.
     pub runs_per_month: f64,
+    /// Invocations of the warmer in a month: each run's coordinator and, for a run that
+    /// shards, one copy per shard (`WindowSchedule::warmer_copies`).
+    pub warmer_invocations_per_month: f64,
     /// Warm-up requests to the targets in a month.
     pub warmups_per_month: f64,
     /// GB-seconds the warmed environments are held, in a month.
@@ -354,12 +357,14 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
         Delay::Fixed(ms) => ms,
         Delay::Auto => config.cost.auto_delay_ms,
     };
-    // One run of the warmer: its request, its duration (arm64) and the Scheduler invocation.
-    let run_usd = |targets: &[&Target]| {
+    // One run of the warmer: the requests and duration (arm64) of its copies (the coordinator,
+    // and one per shard when it shards) and the Scheduler invocation.
+    let run_usd = |targets: &[&Target], copies: u32| {
         let longest = targets.iter().map(|t| delay_ms_of(t)).max().unwrap_or(0);
         let seconds = (longest + config.cost.warmer_overhead_ms) as f64 / 1000.0;
-        prices.request_per_million / 1e6
-            + warmer_gb * seconds * prices.arm64.duration_gb_second
+        f64::from(copies.max(1))
+            * (prices.request_per_million / 1e6
+                + warmer_gb * seconds * prices.arm64.duration_gb_second)
             + prices.scheduler_per_million / 1e6
     };
     let mut targets: Vec<TargetCost> = Vec::new();
@@ -375,9 +380,10 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
                 .copied()
                 .filter(|t| t.strategy.is_warm())
                 .collect();
-            let share = runs * run_usd(&all) / all.len().max(1) as f64;
+            let copies = s.warmer_copies();
+            let share = runs * run_usd(&all, copies) / all.len().max(1) as f64;
             if !warmed.is_empty() {
-                let overhead = runs * run_usd(&warmed);
+                let overhead = runs * run_usd(&warmed, copies);
                 mix.x86_64 += overhead;
                 mix.arm64 += overhead;
             }
@@ -441,6 +447,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
             }
             let warmer_seconds =
                 (longest_delay_ms + config.cost.warmer_overhead_ms) as f64 / 1000.0;
+            let copies = f64::from(s.warmer_copies().max(1));
             windows.push(WindowUsage {
                 warmer: warmer.name.clone(),
                 window: s.name.clone(),
@@ -448,9 +455,10 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
                 concurrency,
                 hours_per_month,
                 runs_per_month,
+                warmer_invocations_per_month: runs_per_month * copies,
                 warmups_per_month: runs_per_month * concurrency as f64,
                 warmup_gb_seconds: runs_per_month * held_gb_s_per_run,
-                warmer_gb_seconds: runs_per_month * warmer_gb * warmer_seconds,
+                warmer_gb_seconds: runs_per_month * copies * warmer_gb * warmer_seconds,
                 provisioned_gb_seconds: hours_per_month * 3600.0 * provisioned_gb,
             });
         }
@@ -462,7 +470,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
         let mut t = Totals {
             warmup_requests: sum(|w| w.warmups_per_month) * request,
             warmup_duration: sum(|w| w.warmup_gb_seconds) * a.duration_gb_second,
-            warmer_requests: sum(|w| w.runs_per_month) * request,
+            warmer_requests: sum(|w| w.warmer_invocations_per_month) * request,
             warmer_duration: sum(|w| w.warmer_gb_seconds) * prices.arm64.duration_gb_second,
             scheduler: sum(|w| w.runs_per_month) * prices.scheduler_per_million / 1e6,
             warming: 0.0,
