@@ -24,10 +24,39 @@ fn n() -> u32 {
         .unwrap_or(2_000)
 }
 
-async fn run(lambda: &aws_sdk_lambda::Client, n: u32) -> TargetReport {
+/// local-lambda with `example-typed` as [`TARGET`] and the warmer-fn binary as [`WARMER`]
+/// (pointed at this local-lambda), with the account's concurrency, the warmer's reserved
+/// concurrency and its timeout.
+async fn start(
+    account: Option<u32>,
+    warmer_reserved: u32,
+    warmer_timeout_secs: u64,
+) -> LocalLambda {
+    let mut builder = LocalLambda::builder().function(
+        FunctionConfig::new(TARGET, warm_tests::binary("example-typed", "example-typed"))
+            .timeout(Duration::from_secs(60)),
+    );
+    if let Some(account) = account {
+        builder = builder.account_concurrency(account);
+    }
+    let service = builder.start().await.unwrap();
+    service
+        .register(
+            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .reserved_concurrency(warmer_reserved)
+                .timeout(Duration::from_secs(warmer_timeout_secs)),
+        )
+        .unwrap();
+    service
+}
+
+/// Invokes the warmer with `{"targets": [TARGET with N = n], "shard_size": shard_size}` and
+/// returns the target's report.
+async fn run(lambda: &aws_sdk_lambda::Client, n: u32, shard_size: u32) -> TargetReport {
     let event = serde_json::json!({
         "targets": [{"function": TARGET, "concurrency": n}],
-        "shard_size": SHARD_SIZE,
+        "shard_size": shard_size,
     });
     let output = lambda
         .invoke()
@@ -65,28 +94,12 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
     // Room for N under the guard's default share (0.8 of the account's unreserved
     // concurrency), and for the coordinator and its shards.
     let account = n + n / 2 + 100;
-    let service = LocalLambda::builder()
-        .account_concurrency(account)
-        .function(
-            FunctionConfig::new(TARGET, warm_tests::binary("example-typed", "example-typed"))
-                .timeout(Duration::from_secs(60)),
-        )
-        .start()
-        .await
-        .unwrap();
-    service
-        .register(
-            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
-                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
-                .reserved_concurrency(1 + shards)
-                .timeout(Duration::from_secs(150)),
-        )
-        .unwrap();
+    let service = start(Some(account), 1 + shards, 150).await;
     let lambda = warm_tests::lambda_client(&service.endpoint_url());
 
     // First run: no environment yet, so the coordinator ramps at its share of the scaling rate
     // (800 new environments per round, 10 s apart) until all N are reached.
-    let first = run(&lambda, n).await;
+    let first = run(&lambda, n, SHARD_SIZE).await;
     assert!(first.ok, "{first:#?}");
     assert_eq!((first.reached, first.new), (n, n), "{first:#?}");
     assert_eq!((first.throttled, first.failed), (0, 0), "{first:#?}");
@@ -117,7 +130,7 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
 
     // Second run, the coordinator still warm: the environments are there, so one round sends
     // all N at once and each is reached once.
-    let second = run(&lambda, n).await;
+    let second = run(&lambda, n, SHARD_SIZE).await;
     assert!(second.ok, "{second:#?}");
     assert_eq!((second.reached, second.new), (n, 0), "{second:#?}");
     assert_eq!(second.rounds, 1, "{second:#?}");
@@ -159,36 +172,9 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
 /// Lambda's throttle and what to do, and no further round is sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shard_that_cannot_run_is_reported_with_its_reason() {
-    let service = LocalLambda::builder()
-        .function(FunctionConfig::new(
-            TARGET,
-            warm_tests::binary("example-typed", "example-typed"),
-        ))
-        .start()
-        .await
-        .unwrap();
-    service
-        .register(
-            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
-                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
-                .reserved_concurrency(1)
-                .timeout(Duration::from_secs(30)),
-        )
-        .unwrap();
+    let service = start(None, 1, 30).await;
     let lambda = warm_tests::lambda_client(&service.endpoint_url());
-    let event = serde_json::json!({
-        "targets": [{"function": TARGET, "concurrency": 20}],
-        "shard_size": 10,
-    });
-    let output = lambda
-        .invoke()
-        .function_name(WARMER)
-        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
-        .send()
-        .await
-        .unwrap();
-    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
-    let t = &report.targets[0];
+    let t = &run(&lambda, 20, 10).await;
     assert!(!t.ok, "{t:#?}");
     assert_eq!((t.reached, t.failed, t.rounds), (0, 20, 1), "{t:#?}");
     assert_eq!(t.failure_types["ShardTooManyRequestsException"], 20);
@@ -214,37 +200,9 @@ async fn a_shard_that_cannot_run_is_reported_with_its_reason() {
 /// account's unreserved concurrency first, and the shards send that many, no more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sharded_target_holds_no_more_than_the_guard_allows() {
-    let service = LocalLambda::builder()
-        .account_concurrency(40)
-        .function(FunctionConfig::new(
-            TARGET,
-            warm_tests::binary("example-typed", "example-typed"),
-        ))
-        .start()
-        .await
-        .unwrap();
-    service
-        .register(
-            FunctionConfig::new(WARMER, warm_tests::binary("warmer-fn", "warmer-fn"))
-                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
-                .reserved_concurrency(6)
-                .timeout(Duration::from_secs(30)),
-        )
-        .unwrap();
+    let service = start(Some(40), 6, 30).await;
     let lambda = warm_tests::lambda_client(&service.endpoint_url());
-    let event = serde_json::json!({
-        "targets": [{"function": TARGET, "concurrency": 50}],
-        "shard_size": 10,
-    });
-    let output = lambda
-        .invoke()
-        .function_name(WARMER)
-        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
-        .send()
-        .await
-        .unwrap();
-    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
-    let t = &report.targets[0];
+    let t = &run(&lambda, 50, 10).await;
     // 40 in the account, 6 reserved for the warmer: 34 unreserved, of which 0.8 is 27.
     let cap = t.capped.as_ref().expect("capped").to;
     assert_eq!(cap, 27, "{t:#?}");

@@ -502,12 +502,7 @@ pub(crate) async fn warm_target(
         memory.record(&report.function, n, last, delay_ms, report.reached >= n);
     }
 
-    if let Some(message) = &tally.not_found {
-        report.error = Some(format!(
-            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
-            report.function
-        ));
-    }
+    not_found(&mut report, &tally);
 
     // Top-up: only for `auto` delays in verify mode, and only when every answer was a valid
     // warm-up and the shortfall came from answers landing on environments already counted.
@@ -561,6 +556,23 @@ pub(crate) async fn warm_target(
             "the function runs on Lambda Managed Instances (up to {m} requests per environment): {n} warm-ups do not need {n} environments"
         ));
     }
+    close(&mut report, &tally, started);
+    report
+}
+
+/// A target-level error when the function or qualifier does not exist.
+fn not_found(report: &mut TargetReport, tally: &Tally) {
+    if let Some(message) = &tally.not_found {
+        report.error = Some(format!(
+            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
+            report.function
+        ));
+    }
+}
+
+/// The last notes (the first failure, the first answer that was not a warm-up answer), the
+/// elapsed time, and [`TargetReport::finish`].
+fn close(report: &mut TargetReport, tally: &Tally, started: Instant) {
     if let (None, Some(failure)) = (&report.error, &tally.first_failure) {
         report.notes.push(format!("first failure: {failure}"));
     }
@@ -569,7 +581,6 @@ pub(crate) async fn warm_target(
     }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();
-    report
 }
 
 /// What one share of a target found: its report, its counts by environment, and when its
@@ -625,20 +636,8 @@ pub(crate) async fn warm_share(
         report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
     }
     report.held_env_seconds = tally.held_ms as f64 / 1000.0;
-    if let Some(message) = &tally.not_found {
-        report.error = Some(format!(
-            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
-            report.function
-        ));
-    }
-    if let (None, Some(failure)) = (&report.error, &tally.first_failure) {
-        report.notes.push(format!("first failure: {failure}"));
-    }
-    if let Some(answer) = &tally.first_unknown {
-        report.notes.push(format!("first such answer: {answer}"));
-    }
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
-    report.finish();
+    not_found(&mut report, &tally);
+    close(&mut report, &tally, started);
     Share {
         report,
         tally,
