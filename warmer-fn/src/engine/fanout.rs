@@ -161,6 +161,26 @@ struct Shot {
 }
 
 impl Shot {
+    /// What the warm-ups of `target` share; each says the target's N is `total`.
+    fn new(
+        client: &aws_sdk_lambda::Client,
+        target: &Target,
+        correlation_id: Arc<str>,
+        deadline: Option<Instant>,
+        grace: Duration,
+        total: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            target: Arc::new(target.clone()),
+            correlation_id,
+            deadline,
+            grace,
+            site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
+            total,
+        }
+    }
+
     /// The payload of one warm-up, built just before sending, and its `delay`.
     fn payload(&self, index: u32, hold: Hold) -> (Blob, u64) {
         let (delay_ms, hold_until_ms) = hold.at_send();
@@ -414,15 +434,14 @@ pub(crate) async fn warm_target(
     let mut sent = target.clone();
     sent.concurrency = n;
     let target = &sent;
-    let shot = Shot {
-        client: client.clone(),
-        target: Arc::new(target.clone()),
+    let shot = Shot::new(
+        client,
+        target,
         correlation_id,
         deadline,
-        grace: options.invoke_grace,
-        site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
-        total: target.concurrency,
-    };
+        options.invoke_grace,
+        target.concurrency,
+    );
     let n = target.concurrency;
     let auto = options.auto_delay;
     let mut tally = Tally::default();
@@ -491,11 +510,7 @@ pub(crate) async fn warm_target(
     report.delay_ms = delay_ms;
     report.dispatch_spread_ms = round.clock.spread().as_secs_f64() * 1000.0;
     report.rounds = 1;
-    let arrivals = tally.take_arrivals();
-    if let Some((first, last)) = arrivals {
-        report.arrival_spread_ms = Some(last - first);
-        report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
-    }
+    set_arrivals(&mut report, tally.take_arrivals(), round_start);
     if let (Some(memory), Some(last), Delay::Auto) =
         (&options.memory, report.last_arrival_ms, target.delay)
     {
@@ -560,6 +575,19 @@ pub(crate) async fn warm_target(
     report
 }
 
+/// The round's arrival spread and last arrival (from `round_start`) in `report`, from the
+/// first and last `received_at_ms` of its answers (epoch milliseconds), when any said.
+pub(crate) fn set_arrivals(
+    report: &mut TargetReport,
+    arrivals: Option<(u64, u64)>,
+    round_start: SystemTime,
+) {
+    if let Some((first, last)) = arrivals {
+        report.arrival_spread_ms = Some(last - first);
+        report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
+    }
+}
+
 /// A target-level error when the function or qualifier does not exist.
 fn not_found(report: &mut TargetReport, tally: &Tally) {
     if let Some(message) = &tally.not_found {
@@ -583,13 +611,12 @@ fn close(report: &mut TargetReport, tally: &Tally, started: Instant) {
     report.finish();
 }
 
-/// What one share of a target found: its report, its counts by environment, and when its
-/// first and last environments received their warm-ups (epoch milliseconds).
+/// What one share of a target found: its report, and its counts by environment (with when
+/// its first and last environments received their warm-ups, [`Tally::arrivals`]).
 #[derive(Debug)]
 pub(crate) struct Share {
     pub(crate) report: TargetReport,
     pub(crate) tally: Tally,
-    pub(crate) arrivals: Option<(u64, u64)>,
 }
 
 /// Sends one share of a target (`target.concurrency` warm-ups, indexes from `first_index`, each
@@ -611,15 +638,7 @@ pub(crate) async fn warm_share(
     let n = target.concurrency;
     let mut report = TargetReport::new(target.display_name(), Mode::Verify, n);
     let mut tally = Tally::default();
-    let shot = Shot {
-        client: client.clone(),
-        target: Arc::new(target.clone()),
-        correlation_id,
-        deadline,
-        grace,
-        site: Arc::new(CallSite::new(client, "lambda:InvokeFunction")),
-        total,
-    };
+    let shot = Shot::new(client, target, correlation_id, deadline, grace, total);
     let round_start = SystemTime::now();
     // The coordinator's instant, kept inside this copy's own deadline.
     let left = millis(hold_until.duration_since(round_start).unwrap_or_default());
@@ -630,19 +649,11 @@ pub(crate) async fn warm_share(
     report.delay_ms = millis(hold.duration_since(round_start).unwrap_or_default());
     report.dispatch_spread_ms = round.clock.spread().as_secs_f64() * 1000.0;
     report.rounds = 1;
-    let arrivals = tally.arrivals();
-    if let Some((first, last)) = arrivals {
-        report.arrival_spread_ms = Some(last - first);
-        report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
-    }
+    set_arrivals(&mut report, tally.arrivals(), round_start);
     report.held_env_seconds = tally.held_ms as f64 / 1000.0;
     not_found(&mut report, &tally);
     close(&mut report, &tally, started);
-    Share {
-        report,
-        tally,
-        arrivals,
-    }
+    Share { report, tally }
 }
 
 #[cfg(test)]

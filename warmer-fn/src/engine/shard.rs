@@ -242,7 +242,7 @@ pub async fn warm_shard(
     ShardReport {
         report: share.report,
         instances,
-        arrivals: share.arrivals,
+        arrivals: share.tally.arrivals(),
     }
 }
 
@@ -263,16 +263,9 @@ fn scaling_budget(max_share: f64) -> u32 {
     ((f64::from(SCALING_ENVIRONMENTS) * max_share).floor() as u32).max(1)
 }
 
-/// What the coordinator keeps across rounds.
-struct Merged {
-    /// Every environment reached, and whether a warm-up of this run started it.
-    instances: HashMap<String, bool>,
-    held_ms: f64,
-}
-
-/// One round's shards, merged into `report`; returns the environments the round reached (by
-/// instance, deduplicated across its shards), the round's latest arrival and whether every
-/// shard answered.
+/// What one round's shards found, beyond what [`send_round`] merged into the report: the
+/// environments the round reached (deduplicated across its shards) and how many of them it
+/// started, its first and last arrival (epoch milliseconds), and how many shards failed.
 struct RoundResult {
     reached: u32,
     new: u32,
@@ -305,31 +298,29 @@ pub(crate) async fn warm_sharded(
         .map_or(0, |r| r.min(n));
     let auto = options.auto_delay;
     let size = via.shard_size.max(1);
-    let prior = |m: u32| {
-        let largest = m.div_ceil(rules::shards_needed(m, size).max(1));
-        auto.probe_delay_ms(largest)
-            .saturating_add(SHARD_START_MS)
-            .min(auto.cap_ms)
-    };
+    // The prior: the `auto` hold for the largest shard, plus the time a copy takes to start.
     let mut hold_ms = memory
         .and_then(|m| m.hold_ms(&name, n, &auto))
-        .unwrap_or_else(|| prior(n));
+        .unwrap_or_else(|| {
+            let largest = n.div_ceil(rules::shards_needed(n, size).max(1));
+            auto.probe_delay_ms(largest)
+                .saturating_add(SHARD_START_MS)
+                .min(auto.cap_ms)
+        });
     if known > 0 {
         report.notes.push(format!(
             "the previous run of this target, less than {} minutes ago, reached {known} environments: this run counts on them being there",
             RECENT.as_secs() / 60
         ));
     }
-    let mut merged = Merged {
-        instances: HashMap::new(),
-        held_ms: 0.0,
-    };
+    // Every environment reached in this run, and whether a warm-up of the run started it.
+    let mut reached: HashMap<String, bool> = HashMap::new();
     let max_rounds = n.div_ceil(budget) + 2;
     let mut lengthened = false;
     let mut last_arrivals = None;
     loop {
         let round = report.rounds + 1;
-        let there = known.max(merged.instances.len() as u32);
+        let there = known.max(reached.len() as u32);
         let m = n.min(there + budget);
         let k = rules::shards_needed(m, size).max(1);
         let round_start = SystemTime::now();
@@ -339,10 +330,13 @@ pub(crate) async fn warm_sharded(
         if round > 1 && deadline.is_some_and(|d| round_clock + hold_left * 2 >= d) {
             report.notes.push(format!(
                 "round {round} was not sent: the run's deadline was too close (reached {} of {n})",
-                merged.instances.len()
+                reached.len()
             ));
             break;
         }
+        let deadline_ms = deadline.map_or(u64::MAX, |d| {
+            epoch_ms(SystemTime::now() + d.saturating_duration_since(Instant::now()))
+        });
         let request = |shard: u32, first_index: u32, share: u32| {
             let mut part = target.clone();
             part.concurrency = share;
@@ -353,9 +347,7 @@ pub(crate) async fn warm_sharded(
                 first_index,
                 correlation_id: correlation_id.to_string(),
                 hold_until_ms: epoch_ms(hold_until),
-                deadline_ms: deadline.map_or(u64::MAX, |d| {
-                    epoch_ms(SystemTime::now() + d.saturating_duration_since(Instant::now()))
-                }),
+                deadline_ms,
                 round,
                 shard,
                 shards: k,
@@ -367,12 +359,11 @@ pub(crate) async fn warm_sharded(
             requests.push(request(i as u32 + 1, first_index, share));
             first_index += share;
         }
-        let result = send_round(client, via, requests, deadline, &mut report, &mut merged).await;
+        let result = send_round(client, via, requests, deadline, &mut report, &mut reached).await;
         report.rounds = round;
         report.delay_ms = millis(hold_left);
-        if let Some((first, last)) = result.arrivals {
-            report.arrival_spread_ms = Some(last - first);
-            report.last_arrival_ms = Some(last.saturating_sub(epoch_ms(round_start)));
+        if result.arrivals.is_some() {
+            fanout::set_arrivals(&mut report, result.arrivals, round_start);
             last_arrivals = report.last_arrival_ms;
         }
         report.notes.push(format!(
@@ -380,9 +371,9 @@ pub(crate) async fn warm_sharded(
             millis(hold_left),
             result.reached,
             result.new,
-            merged.instances.len()
+            reached.len()
         ));
-        let total = merged.instances.len() as u32;
+        let total = reached.len() as u32;
         if total >= n {
             break;
         }
@@ -430,7 +421,6 @@ pub(crate) async fn warm_sharded(
             "ramp: Lambda adds at most {SCALING_ENVIRONMENTS} new environments per function every {SCALING_PERIOD_SECS} s, and a user request that needs one past that is throttled; this run started at most {budget} per round ({max_share} of the rate)"
         ));
     }
-    report.held_env_seconds = merged.held_ms / 1000.0;
     if let (Some(memory), Some(last)) = (memory, last_arrivals) {
         memory.record(&name, n, last, hold_ms, report.reached >= n);
     }
@@ -449,7 +439,7 @@ async fn send_round(
     requests: Vec<ShardRequest>,
     deadline: Option<Instant>,
     report: &mut TargetReport,
-    merged: &mut Merged,
+    reached: &mut HashMap<String, bool>,
 ) -> RoundResult {
     let site = Arc::new(CallSite::new(client, "lambda:InvokeFunction"));
     let mut tasks = JoinSet::new();
@@ -502,7 +492,7 @@ async fn send_round(
                 report.function_errors += r.function_errors;
                 report.unknown += r.unknown;
                 report.dispatch_spread_ms = report.dispatch_spread_ms.max(r.dispatch_spread_ms);
-                merged.held_ms += r.held_env_seconds * 1000.0;
+                report.held_env_seconds += r.held_env_seconds;
                 if let Some(error) = &r.error {
                     round.shards_failed += 1;
                     report.notes.push(format!(
@@ -522,12 +512,7 @@ async fn send_round(
                         None => (first, last),
                     });
                 }
-                merge_instances(
-                    shard.instances,
-                    &mut in_round,
-                    &mut merged.instances,
-                    report,
-                );
+                merge_instances(shard.instances, &mut in_round, reached, report);
             }
             Err((kind, sentence)) => {
                 round.shards_failed += 1;
