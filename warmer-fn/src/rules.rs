@@ -32,6 +32,11 @@ use crate::target::Target;
 /// not a plan.
 pub const MAX_CONCURRENCY: u32 = 10_000;
 
+/// The most bytes a target's extra warm-up fields (`payload`) may take as JSON: they ride on
+/// every one of its N warm-ups (N up to [`MAX_CONCURRENCY`]), so a few KB is the most a
+/// warm-up needs and a larger one is refused before anything is sent.
+pub const MAX_PAYLOAD_BYTES: usize = 4 * 1024;
+
 /// The most targets one run may warm.
 pub const MAX_TARGETS: usize = 100;
 
@@ -253,6 +258,17 @@ pub fn check_target(target: &Target, prefix: &str) -> Vec<Problem> {
             field(&format!("payload.{key}")),
             "would overwrite a warm-up field the warmer sets",
             "remove it (use `delay`/`concurrency` on the target instead)",
+        ));
+    }
+    let payload_bytes = serde_json::to_vec(&target.payload).map_or(usize::MAX, |b| b.len());
+    if payload_bytes > MAX_PAYLOAD_BYTES {
+        problems.push(Problem::new(
+            field("payload"),
+            format!("is {payload_bytes} bytes of JSON"),
+            format!(
+                "keep a target's extra warm-up fields within {MAX_PAYLOAD_BYTES} bytes: they are \
+                 sent with every one of its N warm-ups"
+            ),
         ));
     }
     problems

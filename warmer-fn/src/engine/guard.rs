@@ -90,8 +90,93 @@ pub struct Decision {
     pub n: u32,
     /// Set when `n` is below the target's N.
     pub cap: Option<Cap>,
-    /// Sentences for the report (a read that failed, a cap and why).
-    pub notes: Vec<String>,
+    /// What the report says of it (a read that failed, a cap and why).
+    pub notes: Vec<GuardNote>,
+}
+
+/// What the guard says of one target: a limit it could not read, or a cap and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GuardNote {
+    /// The function's reserved concurrency could not be read: N was sent unchecked.
+    ReservedUnread {
+        /// Why, as the failed call said.
+        why: String,
+        /// The N sent.
+        n: u32,
+    },
+    /// The account's unreserved concurrency could not be read: N was sent unchecked.
+    UnreservedUnread {
+        /// Why, as the failed call said.
+        why: String,
+        /// The N sent.
+        n: u32,
+    },
+    /// Lambda reported no unreserved concurrency for the account.
+    NoUnreserved,
+    /// N was lowered to `cap.to`.
+    Capped {
+        /// The cap.
+        cap: Cap,
+        /// The N asked for.
+        n: u32,
+        /// The N all targets of the pool asked for.
+        sum: u64,
+    },
+}
+
+impl GuardNote {
+    /// Whether a limit could not be read, so the warm-ups went unguarded.
+    ///
+    /// ```
+    /// use warmer_fn::engine::guard::GuardNote;
+    /// assert!(GuardNote::ReservedUnread { why: "denied".into(), n: 3 }.is_unread());
+    /// assert!(!GuardNote::NoUnreserved.is_unread());
+    /// ```
+    pub fn is_unread(&self) -> bool {
+        matches!(
+            self,
+            GuardNote::ReservedUnread { .. } | GuardNote::UnreservedUnread { .. }
+        )
+    }
+}
+
+impl std::fmt::Display for GuardNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GuardNote::ReservedUnread { why, n } => write!(
+                f,
+                "guard: the reserved concurrency could not be read ({why}); {n} warm-ups were sent unchecked"
+            ),
+            GuardNote::UnreservedUnread { why, n } => write!(
+                f,
+                "guard: the account's unreserved concurrency could not be read ({why}); {n} warm-ups were sent unchecked"
+            ),
+            GuardNote::NoUnreserved => f.write_str(
+                "guard: Lambda reported no unreserved concurrency for the account; the warm-ups were sent unchecked",
+            ),
+            GuardNote::Capped { cap, n, sum } => {
+                let what = match cap.pool {
+                    Pool::Reserved => format!("the function's reserved concurrency {}", cap.limit),
+                    Pool::Unreserved => {
+                        format!("the account's unreserved concurrency {}", cap.limit)
+                    }
+                };
+                let among = if cap.shared_by > 1 {
+                    format!(
+                        ", shared by {} targets of this run asking for {sum} in all",
+                        cap.shared_by
+                    )
+                } else {
+                    String::new()
+                };
+                write!(
+                    f,
+                    "capped: {} of the {n} requested, so that user requests keep room: max_share {} of {what}{among}; raise the limit or max_share to warm more",
+                    cap.to, cap.share
+                )
+            }
+        }
+    }
 }
 
 /// Reads the limits the guard needs, all at once, within `deadline`.
@@ -165,7 +250,7 @@ pub fn plan(targets: &[Target], limits: &Limits, default_share: f64) -> Vec<Deci
         .map(|(i, target)| {
             let share = target.max_share.unwrap_or(default_share);
             let n = target.concurrency;
-            let uncapped = |note: String| Decision {
+            let uncapped = |note: GuardNote| Decision {
                 n,
                 cap: None,
                 notes: vec![note],
@@ -173,26 +258,22 @@ pub fn plan(targets: &[Target], limits: &Limits, default_share: f64) -> Vec<Deci
             let (limit, pool, (sum, shared_by)) = match limits.reserved.get(i).unwrap_or(&Ok(None))
             {
                 Err(why) => {
-                    return uncapped(format!(
-                        "guard: the reserved concurrency could not be read ({why}); {n} \
-                             warm-ups were sent unchecked"
-                    ));
+                    return uncapped(GuardNote::ReservedUnread {
+                        why: why.clone(),
+                        n,
+                    });
                 }
                 Ok(Some(r)) => (*r, Pool::Reserved, reserved_sum[target.function.as_str()]),
                 Ok(None) => match &limits.unreserved {
                     Ok(Some(u)) => (*u, Pool::Unreserved, unreserved_sum),
                     Ok(None) => {
-                        return uncapped(
-                            "guard: Lambda reported no unreserved concurrency for the \
-                                 account; the warm-ups were sent unchecked"
-                                .into(),
-                        );
+                        return uncapped(GuardNote::NoUnreserved);
                     }
                     Err(why) => {
-                        return uncapped(format!(
-                            "guard: the account's unreserved concurrency could not be read \
-                                 ({why}); {n} warm-ups were sent unchecked"
-                        ));
+                        return uncapped(GuardNote::UnreservedUnread {
+                            why: why.clone(),
+                            n,
+                        });
                     }
                 },
             };
@@ -206,30 +287,17 @@ pub fn plan(targets: &[Target], limits: &Limits, default_share: f64) -> Vec<Deci
                     notes: Vec::new(),
                 };
             }
-            let what = match pool {
-                Pool::Reserved => format!("the function's reserved concurrency {limit}"),
-                Pool::Unreserved => {
-                    format!("the account's unreserved concurrency {limit}")
-                }
-            };
-            let among = if shared_by > 1 {
-                format!(", shared by {shared_by} targets of this run asking for {sum} in all")
-            } else {
-                String::new()
+            let cap = Cap {
+                to: allowed,
+                limit,
+                share,
+                pool,
+                shared_by,
             };
             Decision {
                 n: allowed,
-                cap: Some(Cap {
-                    to: allowed,
-                    limit,
-                    share,
-                    pool,
-                    shared_by,
-                }),
-                notes: vec![format!(
-                    "capped: {allowed} of the {n} requested, so that user requests keep room: \
-                     max_share {share} of {what}{among}; raise the limit or max_share to warm more"
-                )],
+                cap: Some(cap.clone()),
+                notes: vec![GuardNote::Capped { cap, n, sum }],
             }
         })
         .collect()
@@ -255,7 +323,11 @@ mod tests {
         );
         let cap = d[0].cap.as_ref().unwrap();
         assert_eq!((d[0].n, cap.limit, cap.pool), (8, 10, Pool::Reserved));
-        assert!(d[0].notes[0].contains("8 of the 10"), "{:?}", d[0].notes);
+        assert!(
+            d[0].notes[0].to_string().contains("8 of the 10"),
+            "{:?}",
+            d[0].notes
+        );
     }
 
     #[test]
@@ -308,7 +380,11 @@ mod tests {
             0.8,
         );
         assert_eq!((d[0].n, d[0].cap.as_ref()), (10, None));
-        assert!(d[0].notes[0].contains("access denied"), "{:?}", d[0].notes);
+        assert!(
+            d[0].notes[0].to_string().contains("access denied"),
+            "{:?}",
+            d[0].notes
+        );
     }
 
     #[test]

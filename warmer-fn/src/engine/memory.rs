@@ -30,6 +30,11 @@ use std::time::{Duration, Instant};
 
 use super::delay::AutoDelay;
 
+/// How recent a run's count of environments must be for the next run to skip the ramp: the
+/// longest schedule period the project suggests (every 5 to 15 minutes). Lambda documents no
+/// lifetime for idle environments; a count older than this is not trusted.
+pub const RECENT: Duration = Duration::from_secs(15 * 60);
+
 /// A target's previous round, as [`ArrivalMemory`] keeps it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Seen {

@@ -79,27 +79,41 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::sync::Semaphore;
+
 mod client;
+mod count;
 mod delay;
-mod fanout;
 pub mod guard;
+mod invoke;
 mod memory;
+mod note;
 mod outcome;
+mod policy;
 pub mod reason;
 mod report;
+mod send;
 pub mod shard;
+mod target_run;
 
 pub use client::{CONNECT_TIMEOUT, ClientOptions, client, client_with_profile};
+pub use count::{Added, Count, Environment, FailureKind};
 pub use delay::AutoDelay;
-pub use memory::ArrivalMemory;
+pub use invoke::{MAX_RETRY_AFTER, parse_retry_after};
+pub use memory::{ArrivalMemory, RECENT};
+pub use note::{Note, ShardAt, StopReason};
+pub use policy::{Hold, Measured, Next, Policy, RoundPlan};
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
     throttle_kind,
 };
-pub use shard::{ShardReport, ShardRequest, ShardSummary, ShardVia, warm_shard};
+pub use shard::{
+    MAX_CORRELATION_ID_BYTES, ShardEvent, ShardReport, ShardRequest, ShardSummary, ShardVia,
+    warm_shard,
+};
 
-use crate::rules::{self, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SHARE};
-use crate::target::Target;
+use crate::rules::{self, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SHARE, SCALING_ENVIRONMENTS};
+use crate::target::{Mode, Target};
 
 /// How a run behaves beyond its targets.
 ///
@@ -179,25 +193,9 @@ pub async fn warm(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
         .into();
-    // The run-level rules (how many targets, the sum of N, the run's share): a run that
-    // breaks them sends nothing, and every target says why. Per-target rules are checked in
-    // each target's own report.
-    let mut run_problems: Vec<rules::Problem> = rules::check_targets(targets, "targets")
-        .err()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|p| !p.field.starts_with("targets["))
-        .collect();
-    run_problems.extend(rules::check_share(options.max_share, "max_share"));
-    if options.max_in_flight == 0 {
-        run_problems.push(rules::Problem::new(
-            "max_in_flight",
-            "is 0",
-            "allow at least 1 warm-up in flight",
-        ));
-    }
-    if !run_problems.is_empty() {
-        let message = rules::describe(&run_problems);
+    let problems = run_problems(targets, options);
+    if !problems.is_empty() {
+        let message = rules::describe(&problems);
         let reports = targets
             .iter()
             .map(|t| {
@@ -207,11 +205,7 @@ pub async fn warm(
                 report
             })
             .collect();
-        return RunReport::new(
-            &*correlation_id,
-            reports,
-            started.elapsed().as_millis() as u64,
-        );
+        return RunReport::new(&*correlation_id, reports, elapsed_ms(started));
     }
     let decisions = if options.concurrency_guard {
         let limits = guard::read(client, targets, options.deadline).await;
@@ -226,39 +220,107 @@ pub async fn warm(
             })
             .collect()
     };
-    let permits = Arc::new(tokio::sync::Semaphore::new(options.max_in_flight as usize));
-    let client = fanout::stamping_client(client);
-    let reports =
-        futures_util::future::join_all(targets.iter().zip(decisions).map(|(target, decision)| {
-            let client = &client;
-            let permits = permits.clone();
-            let correlation_id = correlation_id.clone();
-            async move {
-                match sharded(target, &decision, options) {
-                    Some(via) if target.validate().is_ok() => {
-                        shard::warm_sharded(client, target, decision, via, correlation_id, options)
-                            .await
-                    }
-                    _ => {
-                        fanout::warm_target(
-                            client,
-                            target,
-                            decision,
-                            permits,
-                            correlation_id,
-                            options,
-                        )
-                        .await
-                    }
-                }
-            }
-        }))
-        .await;
-    RunReport::new(
-        &*correlation_id,
-        reports,
-        started.elapsed().as_millis() as u64,
+    // One bound on everything this process has in flight: warm-ups and shard invokes alike.
+    let permits = Arc::new(Semaphore::new(options.max_in_flight as usize));
+    let client = invoke::stamping_client(client);
+    let reports = futures_util::future::join_all(
+        targets
+            .iter()
+            .zip(decisions)
+            .map(|(t, d)| warm_one(&client, t, d, &permits, &correlation_id, options)),
     )
+    .await;
+    RunReport::new(&*correlation_id, reports, elapsed_ms(started))
+}
+
+/// The run-level rules (how many targets, the sum of N, the run's share, the in-flight
+/// bound): a run that breaks them sends nothing. Each target's own rules are checked in its
+/// own report.
+fn run_problems(targets: &[Target], options: &RunOptions) -> Vec<rules::Problem> {
+    let mut problems = rules::check_run_size(targets, "targets");
+    if targets.is_empty() {
+        problems.push(rules::Problem::new(
+            "targets",
+            "is empty",
+            "name at least one function to warm",
+        ));
+    }
+    problems.extend(rules::check_share(options.max_share, "max_share"));
+    if options.max_in_flight == 0 {
+        problems.push(rules::Problem::new(
+            "max_in_flight",
+            "is 0",
+            "allow at least 1 warm-up in flight",
+        ));
+    }
+    problems
+}
+
+/// Warms one target: through copies of the warmer when the run shards it, else from this
+/// process when its N fits in flight here.
+async fn warm_one(
+    client: &aws_sdk_lambda::Client,
+    target: &Target,
+    decision: guard::Decision,
+    permits: &Arc<Semaphore>,
+    correlation_id: &Arc<str>,
+    options: &RunOptions,
+) -> TargetReport {
+    if let Err(message) = target.validate() {
+        let mut report = TargetReport::new(target.display_name(), target.mode, target.concurrency);
+        report.error = Some(message);
+        report.finish();
+        return report;
+    }
+    let deadline = options.deadline.map(tokio::time::Instant::from_std);
+    let mut sent = target.clone();
+    sent.concurrency = decision.n;
+    if let Some(via) = sharded(target, &decision, options) {
+        let sender = send::Shards::new(
+            client,
+            via,
+            &sent,
+            correlation_id.clone(),
+            deadline,
+            permits.clone(),
+        );
+        return target_run::warm_target(&sender, target, decision, options).await;
+    }
+    if decision.n > options.max_in_flight {
+        return too_many_in_flight(target, decision, options.max_in_flight);
+    }
+    let shot = invoke::Shot::new(client, &sent, deadline, options.invoke_grace);
+    let sender = send::Local::new(
+        shot,
+        correlation_id.clone(),
+        permits.clone(),
+        options.auto_delay,
+    );
+    target_run::warm_target(&sender, target, decision, options).await
+}
+
+/// The report of a target whose N cannot be in flight at once here: nothing sent, coverage
+/// unknown.
+fn too_many_in_flight(target: &Target, decision: guard::Decision, max: u32) -> TargetReport {
+    let mut report = TargetReport::new(target.display_name(), target.mode, target.concurrency);
+    report.capped = decision.cap;
+    report.coverage_known = false;
+    let notes = decision.notes.into_iter().map(Note::Guard);
+    let too_many = Note::TooManyInFlight { n: decision.n, max };
+    report
+        .notes
+        .extend(notes.chain([too_many]).map(|n| n.to_string()));
+    report.finish();
+    report
+}
+
+/// How many new environments a round may start: the run's share of Lambda's scaling rate.
+pub(crate) fn scaling_budget(max_share: f64) -> u32 {
+    ((f64::from(SCALING_ENVIRONMENTS) * max_share).floor() as u32).max(1)
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Where `target`'s warm-ups go when the run shards it: a `verify` target whose N (after the
@@ -271,5 +333,17 @@ fn sharded<'a>(
     options
         .shards
         .as_ref()
-        .filter(|via| target.mode == crate::target::Mode::Verify && decision.n > via.shard_size)
+        .filter(|via| target.mode == Mode::Verify && decision.n > via.shard_size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ramp_takes_the_run_share_of_the_scaling_rate() {
+        assert_eq!(scaling_budget(0.8), 800);
+        assert_eq!(scaling_budget(1.0), 1_000);
+        assert_eq!(scaling_budget(0.0001), 1);
+    }
 }

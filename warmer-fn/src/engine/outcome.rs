@@ -1,14 +1,15 @@
-//! What one warm-up invoke came back with, and how the counts are kept.
+//! What one warm-up invoke came back with, and how it is counted.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_lambda::error::SdkError;
 use aws_sdk_lambda::operation::invoke::{InvokeError, InvokeOutput};
 use warm_sdk::protocol::WarmupResponse;
 
+use super::count::{Count, FailureKind};
+use super::invoke::parse_retry_after;
 use super::reason::{CallSite, explain};
-use super::report::{TargetReport, ThrottleKind, throttle_kind};
+use super::report::{ThrottleKind, throttle_kind};
 
 /// The result of one invoke.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +32,8 @@ pub(crate) enum Outcome {
     },
     /// The function (or qualifier) does not exist.
     NotFound(String),
-    /// Any other failure, by type, with a message.
-    Failed(String, String),
+    /// Any other failure, by kind, with a sentence.
+    Failed(FailureKind, String),
 }
 
 impl Outcome {
@@ -101,115 +102,40 @@ pub(crate) fn from_error(err: &SdkError<InvokeError>, site: &CallSite) -> Outcom
     Outcome::Failed(kind, sentence)
 }
 
-/// `Retry-After` in seconds (Lambda sends whole seconds).
-pub(crate) fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    value
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
-}
-
-/// Running counts for one target.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    /// Every environment counted, and whether its answer said it started cold.
-    instances: HashMap<String, bool>,
-    pub(crate) not_found: Option<String>,
-    pub(crate) max_concurrency: Option<u32>,
-    pub(crate) first_failure: Option<String>,
-    pub(crate) first_unknown: Option<String>,
-    /// The earliest and latest `received_at_ms` of the current round's answers.
-    arrivals: Option<(u64, u64)>,
-    /// The sum of the holds the answers reported (`delay_ms`), over every round.
-    pub(crate) held_ms: u64,
-}
-
-impl Tally {
-    /// The earliest and latest arrival of the round's answers, and a fresh start for the next
-    /// round's; `None` when no answer said when it arrived.
-    pub(crate) fn take_arrivals(&mut self) -> Option<(u64, u64)> {
-        self.arrivals.take()
-    }
-
-    /// The earliest and latest arrival of the round's answers so far, without resetting them.
-    pub(crate) fn arrivals(&self) -> Option<(u64, u64)> {
-        self.arrivals
-    }
-
-    /// Every environment counted, with whether the warm-up started it (`cold`).
-    pub(crate) fn instances(&self) -> impl Iterator<Item = (&str, bool)> {
-        self.instances.iter().map(|(id, cold)| (id.as_str(), *cold))
-    }
-
-    /// Counts one answer from environment `instance`: reached the first time, a duplicate
-    /// after that; new when any of its answers says the warm-up started it.
-    pub(crate) fn count_instance(
-        &mut self,
-        report: &mut TargetReport,
-        instance: String,
-        cold: bool,
-    ) {
-        if let Some(was_cold) = self.instances.get_mut(&instance) {
-            report.duplicates += 1;
-            // Answers are joined as they complete, in any order: the one that started the
-            // environment may come second.
-            if cold && !*was_cold {
-                *was_cold = true;
-                report.new += 1;
-            }
-            return;
-        }
-        self.instances.insert(instance, cold);
-        report.reached += 1;
-        if cold {
-            report.new += 1;
-        }
-    }
-
-    /// Adds one outcome to the report's counts.
-    pub(crate) fn add(&mut self, report: &mut TargetReport, outcome: Outcome) {
+impl Count {
+    /// Adds one warm-up's outcome.
+    pub(crate) fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Warmed(answer) => {
-                self.held_ms = self.held_ms.saturating_add(answer.delay_ms);
-                if let Some(at) = answer.received_at_ms {
-                    self.arrivals = Some(match self.arrivals {
-                        Some((first, last)) => (first.min(at), last.max(at)),
-                        None => (at, at),
-                    });
-                }
                 if answer.max_concurrency.is_some_and(|m| m > 1) {
                     self.max_concurrency = answer.max_concurrency;
                 }
-                self.count_instance(report, answer.instance, answer.cold);
+                self.warmed(
+                    &answer.instance,
+                    answer.cold,
+                    answer.delay_ms,
+                    answer.received_at_ms,
+                );
             }
-            Outcome::Accepted => report.accepted += 1,
+            Outcome::Accepted => self.accepted += 1,
             Outcome::Unknown(sentence) => {
-                report.unknown += 1;
+                self.unknown += 1;
                 self.first_unknown.get_or_insert(sentence);
             }
             Outcome::FunctionError(kind) => {
-                report.function_errors += 1;
+                self.function_errors += 1;
                 self.first_failure
                     .get_or_insert(format!("function error {kind}"));
             }
-            Outcome::Throttled { reason, .. } => {
-                report.throttled += 1;
-                *report.throttle_reasons.entry(reason).or_default() += 1;
-            }
+            Outcome::Throttled { reason, .. } => self.throttle(&reason),
             Outcome::NotFound(message) => {
-                report.failed += 1;
-                *report
-                    .failure_types
-                    .entry("ResourceNotFoundException".into())
-                    .or_default() += 1;
+                self.failures
+                    .entry(FailureKind::NotFound)
+                    .and_modify(|n| *n += 1)
+                    .or_insert(1);
                 self.not_found.get_or_insert(message);
             }
-            Outcome::Failed(kind, message) => {
-                report.failed += 1;
-                self.first_failure
-                    .get_or_insert(format!("{kind}: {message}"));
-                *report.failure_types.entry(kind).or_default() += 1;
-            }
+            Outcome::Failed(kind, message) => self.fail(kind, &message),
         }
     }
 }
@@ -217,6 +143,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::TargetReport;
     use crate::target::Mode;
 
     fn answer(instance: &str, cold: bool) -> Outcome {
@@ -242,15 +169,16 @@ mod tests {
     #[test]
     fn distinct_instances_are_reached_and_repeats_are_duplicates() {
         let mut report = TargetReport::new("f", Mode::Verify, 4);
-        let mut tally = Tally::default();
+        let mut count = Count::default();
         for outcome in [
             answer("a", true),
             answer("b", true),
             answer("a", false),
             answer("c", false),
         ] {
-            tally.add(&mut report, outcome);
+            count.add(outcome);
         }
+        report.set_counts(&count);
         assert_eq!((report.reached, report.new, report.duplicates), (3, 2, 1));
         report.finish();
         assert!(!report.ok, "3 of 4 is a partial warm");
@@ -260,19 +188,17 @@ mod tests {
     #[test]
     fn reserved_concurrency_throttles_are_explained() {
         let mut report = TargetReport::new("f", Mode::Verify, 50);
-        let mut tally = Tally::default();
+        let mut count = Count::default();
         for i in 0..20 {
-            tally.add(&mut report, answer(&i.to_string(), true));
+            count.add(answer(&i.to_string(), true));
         }
         for _ in 0..30 {
-            tally.add(
-                &mut report,
-                Outcome::Throttled {
-                    reason: "ReservedFunctionConcurrentInvocationLimitExceeded".into(),
-                    retry_after: None,
-                },
-            );
+            count.add(Outcome::Throttled {
+                reason: "ReservedFunctionConcurrentInvocationLimitExceeded".into(),
+                retry_after: None,
+            });
         }
+        report.set_counts(&count);
         report.finish();
         assert!(!report.ok);
         assert_eq!(report.throttled, 30);
@@ -289,16 +215,14 @@ mod tests {
     #[test]
     fn throttles_without_a_reason_are_not_blamed_on_a_concurrency_limit() {
         let mut report = TargetReport::new("f", Mode::Verify, 2_000);
-        let mut tally = Tally::default();
+        let mut count = Count::default();
         for _ in 0..718 {
-            tally.add(
-                &mut report,
-                Outcome::Throttled {
-                    reason: "Unknown".into(),
-                    retry_after: None,
-                },
-            );
+            count.add(Outcome::Throttled {
+                reason: "Unknown".into(),
+                retry_after: None,
+            });
         }
+        report.set_counts(&count);
         report.finish();
         assert!(
             report.notes.iter().any(|n| n
@@ -330,18 +254,6 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_read_in_seconds_and_garbage_is_ignored() {
-        assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
-        assert_eq!(
-            parse_retry_after(Some("0.5")),
-            Some(Duration::from_millis(500))
-        );
-        assert_eq!(parse_retry_after(Some("soon")), None);
-        assert_eq!(parse_retry_after(Some("-1")), None);
-        assert_eq!(parse_retry_after(None), None);
-    }
-
-    #[test]
     fn an_answer_that_is_not_a_warmup_response_is_reached_with_the_environment_unknown() {
         for payload in [
             &br#"{"statusCode":200,"body":"hello"}"#[..],
@@ -354,9 +266,10 @@ mod tests {
             }
         }
         let mut report = TargetReport::new("f", Mode::Verify, 2);
-        let mut tally = Tally::default();
-        tally.add(&mut report, parse_answer(br#""warmed""#));
-        tally.add(&mut report, parse_answer(br#""warmed""#));
+        let mut count = Count::default();
+        count.add(parse_answer(br#""warmed""#));
+        count.add(parse_answer(br#""warmed""#));
+        report.set_counts(&count);
         report.finish();
         assert_eq!((report.unknown, report.failed), (2, 0));
         assert!(!report.ok && !report.coverage_known);
@@ -366,15 +279,13 @@ mod tests {
     #[test]
     fn missing_function_is_counted_as_resource_not_found() {
         let mut report = TargetReport::new("ghost", Mode::Verify, 3);
-        let mut tally = Tally::default();
-        tally.add(
-            &mut report,
-            Outcome::NotFound("Function not found: ghost".into()),
-        );
+        let mut count = Count::default();
+        count.add(Outcome::NotFound("Function not found: ghost".into()));
+        report.set_counts(&count);
         assert_eq!(report.failed, 1);
         assert_eq!(report.failure_types["ResourceNotFoundException"], 1);
         assert_eq!(
-            tally.not_found.as_deref(),
+            count.not_found.as_deref(),
             Some("Function not found: ghost")
         );
     }

@@ -14,6 +14,8 @@ use std::error::Error as StdError;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 
+use super::count::FailureKind;
+
 /// Where the failing call was going, for the sentence.
 #[derive(Debug, Clone, Default)]
 pub struct CallSite {
@@ -33,15 +35,15 @@ impl CallSite {
     }
 }
 
-/// An error type (for the report's `failure_types`) and a sentence saying what to do.
-pub fn explain<E, R>(err: &SdkError<E, R>, site: &CallSite) -> (String, String)
+/// The failure's kind (for the report's `failure_types`) and a sentence saying what to do.
+pub fn explain<E, R>(err: &SdkError<E, R>, site: &CallSite) -> (FailureKind, String)
 where
     E: ProvideErrorMetadata + StdError + 'static,
     R: std::fmt::Debug + 'static,
 {
     if let Some(kind) = credentials_problem(err) {
         return (
-            "NoCredentials".into(),
+            FailureKind::NoCredentials,
             format!(
                 "no AWS credentials found ({kind}): the SDK looks in AWS_ACCESS_KEY_ID and \
                  AWS_SECRET_ACCESS_KEY, then the profile named by AWS_PROFILE (default \
@@ -73,17 +75,17 @@ where
                 ),
                 _ => format!("{code}: {message}"),
             };
-            (code, sentence)
+            (FailureKind::from(code), sentence)
         }
         SdkError::TimeoutError(_) => (
-            "Timeout".into(),
+            FailureKind::Timeout,
             "the SDK timed out before an answer came".into(),
         ),
         SdkError::DispatchFailure(failure) => {
             let region = site.region.as_deref().unwrap_or("(none)");
             if failure.is_timeout() {
                 (
-                    "ConnectTimeout".into(),
+                    FailureKind::ConnectTimeout,
                     format!(
                         "the Lambda endpoint (region `{region}`) did not accept a connection in \
                          time: check the region, the endpoint URL and the network"
@@ -91,7 +93,7 @@ where
                 )
             } else if failure.is_io() {
                 (
-                    "DispatchFailure".into(),
+                    FailureKind::DispatchFailure,
                     format!(
                         "the Lambda endpoint (region `{region}`) could not be reached ({}): \
                          check the region name, the endpoint URL and the network",
@@ -100,7 +102,7 @@ where
                 )
             } else {
                 (
-                    "DispatchFailure".into(),
+                    FailureKind::DispatchFailure,
                     format!(
                         "the request could not be sent ({}): check the region `{region}` and \
                          the endpoint URL",
@@ -110,16 +112,16 @@ where
             }
         }
         SdkError::ResponseError(_) => (
-            "ResponseError".into(),
+            FailureKind::ResponseError,
             "the response could not be read: the endpoint may not be a Lambda endpoint".into(),
         ),
         SdkError::ConstructionFailure(_) if site.region.is_none() => (
-            "NoRegion".into(),
+            FailureKind::NoRegion,
             "no AWS region is set: set AWS_REGION, `region` in the profile, or pass a region"
                 .into(),
         ),
         other => (
-            "ConstructionFailure".into(),
+            FailureKind::ConstructionFailure,
             format!("the request could not be built: {}", root_cause(other)),
         ),
     }
@@ -185,7 +187,7 @@ mod tests {
             &service_error("AccessDeniedException", "User is not authorized"),
             &site,
         );
-        assert_eq!(kind, "AccessDeniedException");
+        assert_eq!(kind.to_string(), "AccessDeniedException");
         assert!(
             sentence.contains("`lambda:GetFunctionConcurrency`") && sentence.contains("grant"),
             "{sentence}"

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::count::Count;
 use super::guard::Cap;
 use super::shard::ShardSummary;
 use crate::target::Mode;
@@ -208,6 +209,35 @@ impl TargetReport {
             error: None,
             notes: Vec::new(),
         }
+    }
+
+    /// Sets the counts from what the warm-ups found: reached, new, duplicates, throttles and
+    /// failures by kind, function errors, accepted, unknown, environment-seconds held.
+    ///
+    /// ```
+    /// use warmer_fn::engine::{Count, TargetReport};
+    /// let mut count = Count::default();
+    /// count.warmed("env-a", true, 1_500, None);
+    /// let mut t = TargetReport::new("f", Default::default(), 1);
+    /// t.set_counts(&count);
+    /// assert_eq!((t.reached, t.new, t.held_env_seconds), (1, 1, 1.5));
+    /// ```
+    pub fn set_counts(&mut self, count: &Count) {
+        self.reached = count.reached();
+        self.new = count.started();
+        self.duplicates = count.duplicates;
+        self.throttled = count.throttled();
+        self.throttle_reasons = count.throttles.clone();
+        self.failed = count.failed();
+        self.failure_types = count
+            .failures
+            .iter()
+            .map(|(kind, n)| (kind.to_string(), *n))
+            .collect();
+        self.function_errors = count.function_errors;
+        self.accepted = count.accepted;
+        self.unknown = count.unknown;
+        self.held_env_seconds = count.held_ms as f64 / 1000.0;
     }
 
     /// The N the run set out to warm: `capped.to` for a capped target, else `requested`.

@@ -1,0 +1,48 @@
+//! The two ways a round's warm-ups leave: from this process ([`Local`]), or through copies of
+//! the warmer, one shard each ([`Shards`]). Both take a [`RoundPlan`] from the policy and
+//! answer with what the round found ([`Sent`]); the loop that asks the policy
+//! ([`super::target_run`]) does not know which one it drives.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use super::count::Count;
+use super::delay::AutoDelay;
+use super::note::Note;
+use super::policy::{Policy, RoundPlan};
+use super::shard::ShardSummary;
+
+mod local;
+mod shards;
+
+pub(crate) use local::Local;
+pub(crate) use shards::Shards;
+
+/// What one round found.
+#[derive(Debug, Default)]
+pub(crate) struct Sent {
+    /// Its outcomes.
+    pub(crate) count: Count,
+    /// How long it held, from its start (the rest's hold after a probe), in milliseconds.
+    pub(crate) hold_ms: u64,
+    /// Time between the first and the last request leaving this process.
+    pub(crate) dispatch_spread: Duration,
+    /// When it started, by the wall clock the environments compare `hold_until_ms` with.
+    pub(crate) started_at: Option<SystemTime>,
+    /// What it has to say (the probe, warm-ups not sent, shards that failed).
+    pub(crate) notes: Vec<Note>,
+    /// The shards it went through (none from this process).
+    pub(crate) shards: Vec<ShardSummary>,
+}
+
+/// Sends rounds of one target's warm-ups.
+pub(crate) trait Sender {
+    /// The `auto` hold of the first round before anything is measured, for `n` warm-ups.
+    fn prior_hold_ms(&self, n: u32, auto: &AutoDelay) -> u64;
+
+    /// How many copies of the warmer a round of `send` warm-ups goes through (0: none).
+    fn shards_for(&self, send: u32) -> u32;
+
+    /// Sends one round and waits for every answer.
+    fn send(&self, plan: &RoundPlan, policy: &Policy) -> impl Future<Output = Sent>;
+}

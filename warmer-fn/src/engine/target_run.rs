@@ -1,0 +1,244 @@
+//! One target's run: the loop that asks the [`Policy`] for a round, has a [`Sender`] send it,
+//! merges what came back into one [`Count`], and writes the report. The same loop for warm-ups
+//! from this process and for shards through copies of the warmer.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::count::Count;
+use super::guard::Decision;
+use super::invoke::{epoch_ms, millis};
+use super::memory::RECENT;
+use super::note::Note;
+use super::policy::{Measured, Next, Policy, RoundPlan};
+use super::report::{TargetReport, ThrottleKind};
+use super::send::{Sender, Sent};
+use super::shard::ShardSummary;
+use super::{RunOptions, scaling_budget};
+use crate::target::{Delay, Target};
+
+/// What the rounds of one target found, before it is written as a report.
+#[derive(Debug, Default)]
+pub(crate) struct Rounds {
+    pub(crate) count: Count,
+    pub(crate) notes: Vec<Note>,
+    pub(crate) shards: Vec<ShardSummary>,
+    pub(crate) rounds: u32,
+    /// The first round's hold, dispatch spread and arrivals (from its start).
+    pub(crate) first_hold_ms: u64,
+    pub(crate) first_spread: Duration,
+    pub(crate) first_arrivals: Option<(u64, u64)>,
+}
+
+/// Warms `target` with the N the guard decided, through `sender`, and reports.
+pub(crate) async fn warm_target<S: Sender>(
+    sender: &S,
+    target: &Target,
+    decision: Decision,
+    options: &RunOptions,
+) -> TargetReport {
+    let started = Instant::now();
+    let name = target.display_name();
+    let n = decision.n;
+    let mut notes: Vec<Note> = decision.notes.into_iter().map(Note::Guard).collect();
+    let memory = options.memory.as_deref();
+    let known = memory
+        .and_then(|m| m.recent_reached(&name, RECENT))
+        .unwrap_or(0);
+    let share = target.max_share.unwrap_or(options.max_share);
+    let mut policy = Policy::new(
+        n,
+        target.mode,
+        target.delay,
+        options.auto_delay,
+        scaling_budget(share),
+        known,
+    );
+    if !options.top_up {
+        policy = policy.without_top_up();
+    }
+    let remembered = memory.and_then(|m| m.hold_ms(&name, n, &options.auto_delay));
+    if let Some(hold_ms) = remembered.filter(|_| target.delay == Delay::Auto) {
+        notes.push(Note::Remembered { hold_ms });
+    }
+    if known.min(n) > 0 {
+        notes.push(Note::Known {
+            reached: known.min(n),
+        });
+    }
+    let auto_hold = remembered.unwrap_or_else(|| sender.prior_hold_ms(n, &options.auto_delay));
+    let mut rounds = Rounds::default();
+    if n > 0 {
+        rounds = send_rounds(sender, &mut policy, auto_hold, options).await;
+    }
+    if policy.ramps() && rounds.rounds > 0 {
+        notes.push(Note::Ramp {
+            budget: policy.budget(),
+            share,
+        });
+    }
+    notes.append(&mut rounds.notes);
+    rounds.notes = notes;
+    if let Some(memory) = memory.filter(|_| rounds.rounds > 0) {
+        if let (Some(last), Delay::Auto) = (last_arrival(&rounds), target.delay) {
+            memory.record(
+                &name,
+                n,
+                last,
+                rounds.first_hold_ms,
+                rounds.count.reached() >= n,
+            );
+        }
+        memory.record_reached(&name, rounds.count.reached());
+    }
+    let mut report = TargetReport::new(name, target.mode, target.concurrency);
+    report.capped = decision.cap;
+    write_report(&mut report, rounds, n);
+    report.elapsed_ms = millis(started.elapsed());
+    report.finish();
+    report
+}
+
+/// The first round's last arrival from its start.
+fn last_arrival(rounds: &Rounds) -> Option<u64> {
+    rounds.first_arrivals.map(|(_, last)| last)
+}
+
+/// Asks the policy for rounds and sends them until it says stop.
+async fn send_rounds<S: Sender>(
+    sender: &S,
+    policy: &mut Policy,
+    auto_hold_ms: u64,
+    options: &RunOptions,
+) -> Rounds {
+    let deadline = options.deadline.map(Instant::from_std);
+    let time_left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    let mut rounds = Rounds::default();
+    let mut next = policy.first(auto_hold_ms, time_left());
+    loop {
+        let plan = match next {
+            Next::Round(plan) => plan,
+            Next::Stop(reason) => {
+                let short = rounds.count.reached() < policy.n();
+                if reason.is_notable() && (short || rounds.rounds > 1) {
+                    rounds.notes.push(Note::Stopped(reason));
+                }
+                return rounds;
+            }
+        };
+        tokio::time::sleep(plan.wait).await;
+        let round_clock = Instant::now();
+        let sent = sender.send(&plan, policy).await;
+        let measured = merge_round(
+            &mut rounds,
+            sent,
+            &plan,
+            sender.shards_for(plan.send),
+            policy.n(),
+        );
+        next = policy.after(&measured, round_clock.elapsed(), time_left());
+    }
+}
+
+/// Merges one round into the run's rounds and measures it for the policy.
+fn merge_round(
+    rounds: &mut Rounds,
+    sent: Sent,
+    plan: &RoundPlan,
+    shard_count: u32,
+    n: u32,
+) -> Measured {
+    let Sent {
+        count,
+        hold_ms,
+        dispatch_spread,
+        started_at,
+        mut notes,
+        mut shards,
+    } = sent;
+    let start = started_at.map_or(0, epoch_ms);
+    let arrivals = count
+        .arrivals
+        .map(|(first, last)| (first.saturating_sub(start), last.saturating_sub(start)));
+    let measured = Measured {
+        sent: plan.send,
+        reached: count.reached(),
+        new: 0,
+        total: 0,
+        hold_ms,
+        last_arrival_ms: arrivals.map(|(_, last)| last),
+        concurrency_throttles: count.throttled_by(ThrottleKind::Concurrency),
+        other_throttles: count.throttled_by(ThrottleKind::Other),
+        failures: count.failed_after_sending(),
+        function_errors: count.function_errors,
+        unknown: count.unknown,
+        not_found: count.not_found.is_some(),
+    };
+    let added = rounds.count.merge(count);
+    rounds.rounds = plan.round;
+    if plan.round == 1 {
+        rounds.first_hold_ms = hold_ms;
+        rounds.first_spread = dispatch_spread;
+        rounds.first_arrivals = arrivals;
+    }
+    let total = rounds.count.reached();
+    if plan.round > 1 || shard_count > 0 {
+        notes.push(Note::Round {
+            round: plan.round,
+            sent: plan.send,
+            shards: shard_count,
+            hold_ms,
+            reached: measured.reached,
+            new: added.new,
+            total,
+            n,
+        });
+    }
+    rounds.notes.append(&mut notes);
+    rounds.shards.append(&mut shards);
+    Measured {
+        new: added.new,
+        total,
+        ..measured
+    }
+}
+
+/// Writes what the rounds found into `report` (counts, holds, arrivals, notes as sentences).
+pub(crate) fn write_report(report: &mut TargetReport, rounds: Rounds, n: u32) {
+    let Rounds {
+        count,
+        notes,
+        shards,
+        rounds,
+        first_hold_ms,
+        first_spread,
+        first_arrivals,
+    } = rounds;
+    report.set_counts(&count);
+    report.rounds = rounds;
+    report.delay_ms = first_hold_ms;
+    report.dispatch_spread_ms = first_spread.as_secs_f64() * 1000.0;
+    if let Some((first, last)) = first_arrivals {
+        report.arrival_spread_ms = Some(last - first);
+        report.last_arrival_ms = Some(last);
+    }
+    report.shards = shards;
+    if let Some(message) = &count.not_found {
+        report.error = Some(format!(
+            "function `{}` not found (ResourceNotFoundException: {message}): check the name, the qualifier and the region",
+            report.function
+        ));
+    }
+    let mut notes = notes;
+    if let Some(max) = count.max_concurrency {
+        notes.push(Note::ManagedInstances { max, n });
+    }
+    if let (None, Some(failure)) = (&report.error, &count.first_failure) {
+        notes.push(Note::FirstFailure(failure.clone()));
+    }
+    if let Some(answer) = &count.first_unknown {
+        notes.push(Note::FirstUnknown(answer.clone()));
+    }
+    report.notes.extend(notes.iter().map(Note::to_string));
+}
