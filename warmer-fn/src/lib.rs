@@ -6,6 +6,7 @@
 //! cost, plan, loadtest, demo) live in the `warmer-cli` crate, on top of this one.
 
 pub mod engine;
+pub mod event;
 pub mod lambda;
 pub mod logging;
 pub mod rules;

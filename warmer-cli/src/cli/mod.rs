@@ -7,6 +7,7 @@ pub mod cost;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod loadtest;
+pub mod open_files;
 pub mod plan;
 pub mod profile;
 pub mod render;

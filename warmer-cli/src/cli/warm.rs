@@ -34,9 +34,11 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use crate::config::Config;
 use warmer_fn::engine::reason::{CallSite, explain};
 
+use warmer_fn::engine::FailureKind;
 use warmer_fn::engine::{
     ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client_with_profile, warm,
 };
+use warmer_fn::event::WarmRequest;
 use warmer_fn::target::{Delay, Mode, Target};
 
 /// Arguments of `warmer warm`.
@@ -106,6 +108,10 @@ pub struct Args {
     /// default is 800).
     #[arg(long, value_name = "N", requires = "via")]
     pub shard_size: Option<u32>,
+    /// The run's deadline, in seconds: no warm-up holds, waits for `Retry-After` or the
+    /// scaling rate past it, and the report comes back by then.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 /// Runs `warmer warm`.
@@ -187,6 +193,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let options = RunOptions {
                 metrics_namespace: args.metrics_namespace.clone(),
                 max_share: args.max_share,
+                deadline: Some(
+                    std::time::Instant::now() + std::time::Duration::from_secs(args.timeout),
+                ),
+                // One connection per warm-up in flight: as many as this process's open-file
+                // limit allows, raised to its hard limit first.
+                max_in_flight: super::open_files::in_flight_bound(),
                 ..RunOptions::default()
             };
             warm(&lambda, &targets, &options).await
@@ -215,10 +227,11 @@ pub async fn via(
     max_share: f64,
     shard_size: Option<u32>,
 ) -> anyhow::Result<RunReport> {
-    let mut event = serde_json::json!({ "targets": targets, "max_share": max_share });
-    if let Some(size) = shard_size {
-        event["shard_size"] = size.into();
-    }
+    let event = WarmRequest {
+        targets: targets.to_vec(),
+        max_share: Some(max_share),
+        shard_size,
+    };
     let output = lambda
         .invoke()
         .function_name(warmer)
@@ -369,20 +382,20 @@ pub async fn dry_run(lambda: &aws_sdk_lambda::Client, targets: &[Target]) -> Vec
                 // it does not exist.
                 let site = CallSite::new(lambda, "lambda:InvokeFunction");
                 let (error_type, reason) = match explain(&err, &site) {
-                    (code, _) if code == "ResourceNotFoundException" => {
+                    (FailureKind::NotFound, _) => {
                         let reason = format!(
                             "no function `{}` (or no qualifier `{}`) in this account and region: check the name, the qualifier and the region",
                             target.function,
                             target.qualifier.as_deref().unwrap_or("$LATEST")
                         );
-                        (code, reason)
+                        (FailureKind::NotFound, reason)
                     }
                     explained => explained,
                 };
                 DryRunCheck {
                     function: target.display_name(),
                     ok: false,
-                    error_type: Some(error_type),
+                    error_type: Some(error_type.to_string()),
                     reason: Some(reason),
                 }
             }

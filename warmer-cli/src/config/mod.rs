@@ -458,17 +458,12 @@ impl WindowSchedule {
     /// assert!(input.ends_with(r#"}],"shard_size":500}"#), "{input}");
     /// ```
     pub fn input(&self) -> String {
-        #[derive(Serialize)]
-        struct Input<'a> {
-            targets: &'a [Target],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            shard_size: Option<u32>,
-        }
-        serde_json::to_string(&Input {
-            targets: &self.warmed_targets(),
+        let request = warmer_fn::event::WarmRequest {
+            targets: self.warmed_targets(),
+            max_share: None,
             shard_size: self.shard_size,
-        })
-        .expect("targets always serialize to JSON")
+        };
+        serde_json::to_string(&request).expect("targets always serialize to JSON")
     }
 
     /// The shard size the deployed warmer uses for this window's run: the warmer's
