@@ -61,6 +61,10 @@ pub enum EventError {
     /// The targets break the rules every entry path checks ([`crate::rules`]).
     #[error("bad warmer event: {}", rules::describe(.0))]
     Rules(Vec<Problem>),
+    /// The event asks for more than the warmer's brief (`WARMER_CONFIG`) allows
+    /// ([`crate::brief`]).
+    #[error("the event asks for more than this warmer's brief ({CONFIG_ENV}) allows: {}", rules::describe(.0))]
+    Brief(Vec<Problem>),
     /// The targets in `WARMER_CONFIG` break those rules.
     #[error("{CONFIG_ENV} is not a valid target list: {}", rules::describe(.0))]
     ConfigRules(Vec<Problem>),
@@ -68,8 +72,12 @@ pub enum EventError {
 
 impl From<EventError> for lambda_runtime::Diagnostic {
     fn from(error: EventError) -> Self {
+        let error_type = match &error {
+            EventError::Brief(_) => "OutsideWarmerBrief",
+            _ => "InvalidWarmerEvent",
+        };
         lambda_runtime::Diagnostic {
-            error_type: "InvalidWarmerEvent".into(),
+            error_type: error_type.into(),
             error_message: error.to_string(),
         }
     }
@@ -289,6 +297,23 @@ pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmReq
     };
     check(&request).map_err(EventError::Rules)?;
     Ok(request)
+}
+
+/// The warmer's brief: `WARMER_CONFIG` read as a [`WarmRequest`] and checked; `Ok(None)` when
+/// it is not set.
+///
+/// ```
+/// use warmer_fn::event::brief_from_config;
+/// assert_eq!(brief_from_config(None).unwrap(), None);
+/// let brief = brief_from_config(Some(r#"[{"function": "orders", "concurrency": 3}]"#)).unwrap();
+/// assert_eq!(brief.unwrap().targets[0].concurrency, 3);
+/// assert!(brief_from_config(Some("{oops")).is_err());
+/// ```
+pub fn brief_from_config(config: Option<&str>) -> Result<Option<WarmRequest>, EventError> {
+    match config.filter(|c| !c.trim().is_empty()) {
+        None => Ok(None),
+        Some(text) => targets_from_config(Some(text)).map(Some),
+    }
 }
 
 fn targets_from_config(config: Option<&str>) -> Result<WarmRequest, EventError> {

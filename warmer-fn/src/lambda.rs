@@ -9,12 +9,16 @@
 //!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
 //!   `{"targets": [...]}`.
 //!
-//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) and the classic event may carry
-//! `max_share`, the run's share for the concurrency guard ([`crate::engine::guard`]). Every
-//! shape is checked by [`crate::rules::check_targets`], the rules every entry path uses.
+//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) may carry `max_share`, the run's
+//! share for the concurrency guard ([`crate::engine::guard`]); the classic event spells it
+//! `maxShare` ([`crate::event`]). Every shape is checked by [`crate::rules::check_targets`],
+//! the rules every entry path uses.
 //!
-//! Anything else is refused with an error naming the field, and the refusal is logged too
-//! (asynchronous invokes discard the return value). The run is bounded by the invocation's own
+//! `WARMER_CONFIG` is also the warmer's brief ([`crate::brief`]): an event, or a shard event,
+//! may ask for no more than it allows, and a copy of the warmer re-reads the guard's limits
+//! before it sends its shard. Anything else is refused with an error naming the field, and the
+//! refusal is logged too (asynchronous invokes discard the return value) and counted in the
+//! heartbeat line ([`crate::heartbeat`]: `Runs`, `GuardUnreadable`, `Refused`). The run is bounded by the invocation's own
 //! deadline minus a reserve, so the report always comes back. Each run writes, per target, one
 //! log line with the whole report ([`crate::logging`], following Lambda's log settings) and one
 //! EMF line to stdout (namespace `WARMER_METRICS_NAMESPACE`, default `Warmer`).
@@ -43,10 +47,13 @@ use crate::engine::{
     warm_shard,
 };
 
+use crate::engine::{ShardRequest, guard};
 pub use crate::event::{
-    CONFIG_ENV, ClassicEvent, EventError, Invocation, WarmRequest, invocation_from_event,
-    request_from_event, targets_from_event,
+    CONFIG_ENV, ClassicEvent, EventError, Invocation, WarmRequest, brief_from_config,
+    invocation_from_event, request_from_event, targets_from_event,
 };
+use crate::heartbeat::{self, Beat};
+use crate::rules;
 
 /// The environment variable that overrides the Lambda endpoint.
 pub const ENDPOINT_ENV: &str = "WARMER_ENDPOINT_URL";
@@ -71,6 +78,19 @@ pub fn run_deadline(invocation_deadline: SystemTime, now: Instant) -> Instant {
     now + left.saturating_sub(reserve)
 }
 
+/// The warmer Lambda's state for the life of its execution environment.
+#[derive(Debug, Clone)]
+struct Warmer {
+    client: aws_sdk_lambda::Client,
+    namespace: String,
+    config: Option<String>,
+    /// `WARMER_CONFIG` as the brief, or why it cannot be one (then every event is refused).
+    brief: Result<Option<WarmRequest>, String>,
+    /// Kept between runs: the next scheduled run of a target holds at least as long as the
+    /// last one's arrivals took.
+    memory: Arc<ArrivalMemory>,
+}
+
 /// Runs the warmer Lambda: reads the environment, builds one client, and serves invocations.
 pub async fn run() -> Result<(), lambda_runtime::Error> {
     crate::logging::init();
@@ -79,55 +99,133 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
         region: None,
     })
     .await;
-    let namespace =
-        std::env::var(NAMESPACE_ENV).unwrap_or_else(|_| DEFAULT_METRICS_NAMESPACE.to_owned());
     let config = std::env::var(CONFIG_ENV).ok();
-    // Kept for the life of this environment: the next scheduled run of a target holds at least
-    // as long as the last one's arrivals took.
-    let memory = Arc::new(ArrivalMemory::default());
+    let warmer = Warmer {
+        client,
+        namespace: std::env::var(NAMESPACE_ENV)
+            .unwrap_or_else(|_| DEFAULT_METRICS_NAMESPACE.to_owned()),
+        brief: brief_from_config(config.as_deref()).map_err(|e| e.to_string()),
+        config,
+        memory: Arc::new(ArrivalMemory::default()),
+    };
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        let client = client.clone();
-        let memory = memory.clone();
-        let namespace = namespace.clone();
-        let config = config.clone();
-        async move {
-            // Asynchronous invokes (EventBridge Scheduler) discard the return value, so a
-            // refused event is logged too.
-            let invocation = invocation_from_event(&event.payload, config.as_deref())
-                .inspect_err(|e| tracing::error!(error = %e, "warmer event refused"))?;
-            let deadline = run_deadline(event.context.deadline(), Instant::now());
-            let defaults = RunOptions::default();
-            let request = match invocation {
-                Invocation::Shard(shard) => {
-                    let answer =
-                        warm_shard(&client, &shard, Some(deadline), defaults.invoke_grace).await;
-                    crate::logging::log_shard(&shard, &answer);
-                    return Ok(serde_json::to_value(answer).unwrap_or_default());
-                }
-                Invocation::Run(request) => request,
-            };
-            // Copies of this very function (its name and the version it runs) warm the
-            // shards of a large target.
-            let env = &event.context.env_config;
-            let mut via = ShardVia::new(env.function_name.clone(), Some(env.version.clone()));
-            if let Some(size) = request.shard_size {
-                via.shard_size = size;
-            }
-            let options = RunOptions {
-                deadline: Some(deadline),
-                metrics_namespace: namespace.clone(),
-                max_share: request.max_share.unwrap_or(defaults.max_share),
-                memory: Some(memory),
-                shards: (!env.function_name.is_empty()).then_some(via),
-                ..defaults
-            };
-            let report = warm(&client, &request.targets, &options).await;
-            crate::logging::log_report(&report);
-            for line in report.emf_lines(&namespace) {
-                println!("{line}");
-            }
-            Ok::<_, EventError>(serde_json::to_value(report).unwrap_or_default())
-        }
+        let warmer = warmer.clone();
+        async move { warmer.handle(event).await }
     }))
     .await
+}
+
+impl Warmer {
+    /// One invocation: a run or a shard, held to the brief; a refusal is logged (asynchronous
+    /// invokes discard the return value) and counted in the heartbeat.
+    async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, EventError> {
+        let name = event.context.env_config.function_name.clone();
+        let answer = self.answer(event).await;
+        if let Err(error) = &answer {
+            match error {
+                EventError::Brief(_) => tracing::warn!(error = %error, "warmer event refused"),
+                _ => tracing::error!(error = %error, "warmer event refused"),
+            }
+            println!("{}", heartbeat::line(&self.namespace, &name, Beat::Refused));
+        }
+        answer
+    }
+
+    async fn answer(&self, event: LambdaEvent<Value>) -> Result<Value, EventError> {
+        let brief = self.brief.clone().map_err(EventError::BadConfig)?;
+        let invocation = invocation_from_event(&event.payload, self.config.as_deref())?;
+        let deadline = run_deadline(event.context.deadline(), Instant::now());
+        match invocation {
+            Invocation::Shard(mut shard) => {
+                if let Some(brief) = &brief {
+                    refuse(crate::brief::check_shard(&shard, brief))?;
+                }
+                let share = brief.as_ref().and_then(|b| b.max_share);
+                self.reguard(&mut shard, share, deadline).await;
+                let grace = RunOptions::default().invoke_grace;
+                let answer = warm_shard(&self.client, &shard, Some(deadline), grace).await;
+                crate::logging::log_shard(&shard, &answer);
+                Ok(serde_json::to_value(answer).unwrap_or_default())
+            }
+            Invocation::Run(request) => {
+                match &brief {
+                    Some(brief) => refuse(crate::brief::check(&request, brief))?,
+                    None => tracing::warn!(
+                        "no {CONFIG_ENV}: this warmer has no brief and does what any invoker asks (within IAM); `warmer render` sets one"
+                    ),
+                }
+                let name = event.context.env_config.function_name.clone();
+                let version = event.context.env_config.version.clone();
+                let report = self.run(request, &name, version, deadline).await;
+                Ok(serde_json::to_value(report).unwrap_or_default())
+            }
+        }
+    }
+
+    /// A coordinator's run over `request`, its logs, EMF lines and heartbeat.
+    async fn run(
+        &self,
+        request: WarmRequest,
+        name: &str,
+        version: String,
+        deadline: Instant,
+    ) -> crate::engine::RunReport {
+        // Copies of this very function (its name and the version it runs) warm the shards of
+        // a large target.
+        let mut via = ShardVia::new(name, Some(version));
+        if let Some(size) = request.shard_size {
+            via.shard_size = size;
+        }
+        let defaults = RunOptions::default();
+        let options = RunOptions {
+            deadline: Some(deadline),
+            metrics_namespace: self.namespace.clone(),
+            max_share: request.max_share.unwrap_or(defaults.max_share),
+            memory: Some(self.memory.clone()),
+            shards: (!name.is_empty()).then_some(via),
+            ..defaults
+        };
+        let report = warm(&self.client, &request.targets, &options).await;
+        crate::logging::log_report(&report);
+        for line in report.emf_lines(&self.namespace) {
+            println!("{line}");
+        }
+        let guard_unreadable = report.targets.iter().filter(|t| t.guard_unreadable).count();
+        let beat = Beat::Ran {
+            guard_unreadable: u32::try_from(guard_unreadable).unwrap_or(u32::MAX),
+        };
+        println!("{}", heartbeat::line(&self.namespace, name, beat));
+        report
+    }
+
+    /// The copy's own guard: reads the target's limits and holds at most the share of them,
+    /// whatever the coordinator asked.
+    async fn reguard(&self, shard: &mut ShardRequest, share: Option<f64>, deadline: Instant) {
+        let target = std::slice::from_ref(&shard.target);
+        let limits = guard::read(&self.client, target, Some(deadline)).await;
+        let share = shard
+            .target
+            .max_share
+            .or(share)
+            .unwrap_or(rules::DEFAULT_MAX_SHARE);
+        if let Some(decision) = guard::plan(target, &limits, share).pop()
+            && decision.n < shard.target.concurrency
+        {
+            tracing::warn!(
+                asked = shard.target.concurrency,
+                allowed = decision.n,
+                "shard capped by this copy's own guard"
+            );
+            shard.target.concurrency = decision.n.max(1);
+        }
+    }
+}
+
+/// Refuses an event that breaks the brief.
+fn refuse(problems: Vec<rules::Problem>) -> Result<(), EventError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(EventError::Brief(problems))
+    }
 }

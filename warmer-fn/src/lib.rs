@@ -5,8 +5,10 @@
 //! `warmer-fn`). The `warmer` command and the `warmer.toml` helpers (config check, render,
 //! cost, plan, loadtest, demo) live in the `warmer-cli` crate, on top of this one.
 
+pub mod brief;
 pub mod engine;
 pub mod event;
+pub mod heartbeat;
 pub mod lambda;
 pub mod logging;
 pub mod rules;

@@ -148,6 +148,53 @@ impl Target {
     }
 }
 
+/// The function a target invokes, however it was written (a name, `name:qualifier`, a partial
+/// ARN, a full ARN with or without a qualifier): its bare name and its qualifier (`None` for
+/// `$LATEST`). Reserved concurrency belongs to the name; the brief and the guard compare these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId {
+    /// The function's name.
+    pub name: String,
+    /// The alias or version, when not `$LATEST`.
+    pub qualifier: Option<String>,
+}
+
+impl Target {
+    /// The function this target invokes, resolved (see [`FunctionId`]).
+    ///
+    /// ```
+    /// use warmer_fn::target::Target;
+    /// let arn = Target::new("arn:aws:lambda:eu-west-1:123456789012:function:orders:live", 1);
+    /// let mut named = Target::new("orders", 1);
+    /// named.qualifier = Some("live".into());
+    /// assert_eq!(arn.function_id(), named.function_id());
+    /// assert_eq!(Target::new("123456789012:function:orders", 1).function_id().name, "orders");
+    /// assert_eq!(Target::new("orders:$LATEST", 1).function_id().qualifier, None);
+    /// ```
+    pub fn function_id(&self) -> FunctionId {
+        let parts: Vec<&str> = self.function.split(':').collect();
+        let (name, embedded) = match parts.as_slice() {
+            [name, qualifier] => (*name, Some(*qualifier)),
+            [_account, "function", name] => (*name, None),
+            [_account, "function", name, qualifier] => (*name, Some(*qualifier)),
+            ["arn", _, "lambda", _, _, "function", name, rest @ ..] => {
+                (*name, rest.first().copied())
+            }
+            _ => (self.function.as_str(), None),
+        };
+        let qualifier = self
+            .qualifier
+            .as_deref()
+            .or(embedded)
+            .filter(|q| *q != "$LATEST")
+            .map(str::to_owned);
+        FunctionId {
+            name: name.to_owned(),
+            qualifier,
+        }
+    }
+}
+
 /// How long each warm-up holds its environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Delay {

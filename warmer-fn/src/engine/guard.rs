@@ -228,12 +228,14 @@ pub async fn read(
 /// their own `max_share`.
 pub fn plan(targets: &[Target], limits: &Limits, default_share: f64) -> Vec<Decision> {
     // Sum of N per pool: per function for reserved concurrency, one for the unreserved pool.
-    let mut reserved_sum: HashMap<&str, (u64, u32)> = HashMap::new();
+    // Pooled by the function each target resolves to: `orders`, its ARN and `orders:live`
+    // draw on one reserved concurrency.
+    let mut reserved_sum: HashMap<String, (u64, u32)> = HashMap::new();
     let mut unreserved_sum: (u64, u32) = (0, 0);
     for (target, reserved) in targets.iter().zip(&limits.reserved) {
         match reserved {
             Ok(Some(_)) => {
-                let entry = reserved_sum.entry(target.function.as_str()).or_default();
+                let entry = reserved_sum.entry(target.function_id().name).or_default();
                 entry.0 += u64::from(target.concurrency);
                 entry.1 += 1;
             }
@@ -263,7 +265,7 @@ pub fn plan(targets: &[Target], limits: &Limits, default_share: f64) -> Vec<Deci
                         n,
                     });
                 }
-                Ok(Some(r)) => (*r, Pool::Reserved, reserved_sum[target.function.as_str()]),
+                Ok(Some(r)) => (*r, Pool::Reserved, reserved_sum[&target.function_id().name]),
                 Ok(None) => match &limits.unreserved {
                     Ok(Some(u)) => (*u, Pool::Unreserved, unreserved_sum),
                     Ok(None) => {
@@ -362,6 +364,20 @@ mod tests {
             0.8,
         );
         assert_eq!((d[0].n, d[1].n), (4, 4));
+    }
+
+    #[test]
+    fn a_name_its_arn_and_an_alias_in_the_name_share_one_reserved_concurrency() {
+        let targets = [
+            Target::new("orders", 10),
+            Target::new("arn:aws:lambda:eu-west-1:123456789012:function:orders", 10),
+            Target::new("orders:live", 10),
+        ];
+        let reads = vec![Ok(Some(30)), Ok(Some(30)), Ok(Some(30))];
+        let d = plan(&targets, &limits(reads, None), 0.8);
+        // 0.8 of 30 is 24, shared by the three: 8 each, not 24 each.
+        assert_eq!((d[0].n, d[1].n, d[2].n), (8, 8, 8));
+        assert_eq!(d[0].cap.as_ref().map(|c| c.shared_by), Some(3));
     }
 
     #[test]

@@ -33,7 +33,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// use std::time::Duration;
 /// use warmer_fn::engine::parse_retry_after;
 /// assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
-/// assert_eq!(parse_retry_after(Some("18446744073709551615")).map(|d| d > Duration::from_secs(5)), Some(true));
+/// // Larger than any duration: not a wait at all.
+/// assert_eq!(parse_retry_after(Some("18446744073709551615")), None);
+/// assert_eq!(parse_retry_after(Some("86400")), Some(Duration::from_secs(86_400)));
 /// assert_eq!(parse_retry_after(Some("1e400")), None);
 /// assert_eq!(parse_retry_after(Some("soon")), None);
 /// ```

@@ -305,6 +305,7 @@ fn too_many_in_flight(target: &Target, decision: guard::Decision, max: u32) -> T
     let mut report = TargetReport::new(target.display_name(), target.mode, target.concurrency);
     report.capped = decision.cap;
     report.coverage_known = false;
+    report.guard_unreadable = decision.notes.iter().any(|note| note.is_unread());
     let notes = decision.notes.into_iter().map(Note::Guard);
     let too_many = Note::TooManyInFlight { n: decision.n, max };
     report

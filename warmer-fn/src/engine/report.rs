@@ -128,6 +128,10 @@ pub struct TargetReport {
     /// [`crate::engine::guard`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capped: Option<Cap>,
+    /// The concurrency guard could not read this target's limits, so its warm-ups went
+    /// unchecked (the warmer's `GuardUnreadable` metric counts such targets).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guard_unreadable: bool,
     /// One word for the outcome: `ok`, `capped`, `short`, `unknown` or `error`.
     #[serde(default)]
     pub status: Status,
@@ -196,6 +200,7 @@ impl TargetReport {
             unknown: 0,
             coverage_known: mode == Mode::Verify,
             capped: None,
+            guard_unreadable: false,
             status: Status::Error,
             dispatch_spread_ms: 0.0,
             elapsed_ms: 0,

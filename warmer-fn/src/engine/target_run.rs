@@ -41,6 +41,7 @@ pub(crate) async fn warm_target<S: Sender>(
     let started = Instant::now();
     let name = target.display_name();
     let n = decision.n;
+    let guard_unreadable = decision.notes.iter().any(|note| note.is_unread());
     let mut notes: Vec<Note> = decision.notes.into_iter().map(Note::Guard).collect();
     let memory = options.memory.as_deref();
     let known = memory
@@ -94,6 +95,7 @@ pub(crate) async fn warm_target<S: Sender>(
     }
     let mut report = TargetReport::new(name, target.mode, target.concurrency);
     report.capped = decision.cap;
+    report.guard_unreadable = guard_unreadable;
     write_report(&mut report, rounds, n);
     report.elapsed_ms = millis(started.elapsed());
     report.finish();
