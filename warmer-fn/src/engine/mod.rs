@@ -30,37 +30,42 @@
 //! [`TargetReport::last_arrival_ms`] (from the round's start), and the environment-seconds
 //! held, [`TargetReport::held_env_seconds`].
 //!
-//! # Top-up
+//! # Rounds
 //!
-//! With an `auto` hold in `verify` mode, when the first round reaches fewer than N
-//! environments while every answer was a valid warm-up (no throttles, failures or function
-//! errors: the function's limits allowed N, the warm-ups just did not all overlap; a warm-up
-//! whose connection was never made, `ConnectTimeout`, never reached Lambda and does not count
-//! against this), the engine
-//! sends one second round, at most, within the deadline. That round sends N warm-ups again, not
-//! N - reached: by then the first round's environments are idle, and a smaller round would
-//! land on them. It holds until [`AutoDelay::top_up_delay_ms`] after its start (twice the first
-//! hold, and at least base + 4 × the first round's last arrival). Environments reached in
-//! either round count; answers from an environment already counted are `duplicates`.
+//! One loop runs every target (`engine/target_run.rs`): it asks the
+//! [`Policy`] for a round, a sender sends it (from this process, or through copies of the
+//! warmer, see [Sharding](#sharding)), and the round's [`Count`] is merged into the target's.
+//! The policy is pure and the same for both senders: it stops when N is reached or another
+//! round would only repeat failures, function errors or concurrency throttles; a first run
+//! ramps at the run's share of Lambda's scaling rate (800 of 1,000 new environments per 10 s
+//! by default), round after round; a round whose warm-ups did not all overlap is sent again
+//! holding longer ([`AutoDelay::top_up_delay_ms`]), once, with N warm-ups (not N - reached: the
+//! first round's environments are idle by then, and a smaller round would land on them). A
+//! warm-up whose connection was never made (`ConnectTimeout`) never reached Lambda and stops
+//! nothing. Environments reached in any round count once; answers from an environment already
+//! reached in the same round are `duplicates`. Every decision is a value ([`Next`],
+//! [`StopReason`], [`Note`], [`FailureKind`]) and becomes a sentence only in the report.
 //!
 //! # Sharding
 //!
-//! One process keeps at most `max_in_flight` warm-ups in flight (900 by default: one file
-//! descriptor each, 1,024 in a Lambda environment). With [`RunOptions::shards`] set (the warmer
-//! Lambda sets its own function there), a `verify` target whose N is above the shard size is
-//! warmed by copies of the warmer instead, each sending one shard, and the coordinator merges
-//! what they reached by instance id; a first run ramps at the run's share of Lambda's scaling
-//! rate, a later one sends all N at once when the warmer remembers reaching them. See
-//! [`shard`].
+//! One process keeps at most `max_in_flight` calls in flight, warm-ups and shard invokes
+//! alike (900 by default: one file descriptor each, 1,024 in a Lambda environment; `warmer
+//! warm` raises its open-file limit and sizes the bound from it). With [`RunOptions::shards`]
+//! set (the warmer Lambda sets its own function there), a `verify` target whose N is above the
+//! shard size is warmed by copies of the warmer instead, each sending one shard, and the
+//! coordinator merges what they reached by instance id; a later run sends all N at once when
+//! the warmer remembers reaching them. See [`shard`].
 //!
 //! # Retries and throttles
 //!
 //! The client has SDK retries off ([`client`]): a retried warm-up would hold another
 //! environment and count twice. A throttle whose `Reason` is a rate limit
-//! ([`ThrottleKind::Rate`]) is retried once after `Retry-After` if the deadline allows;
+//! ([`ThrottleKind::Rate`]) is retried once after `Retry-After` if that is at most
+//! [`MAX_RETRY_AFTER`] and the deadline allows (a malformed or huge value is not waited for);
 //! concurrency-limit throttles are counted and explained ("reserved concurrency allows 20 of
 //! the 50 requested"). A missing function stops that target after the probe; other targets go
-//! on.
+//! on. A target's extra warm-up fields are capped ([`crate::rules::MAX_PAYLOAD_BYTES`]) and
+//! serialized once per round.
 //!
 //! ```no_run
 //! # async fn demo() {
