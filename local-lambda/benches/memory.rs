@@ -8,7 +8,8 @@
 //!
 //! `cargo bench -p local-lambda --bench memory --profile dev` (env `BASELINE_BIN` adds a row
 //! for another local-lambda binary, e.g. one built before a change; `FLOOD_BYTES` sets the
-//! flood size, default 300000000).
+//! flood size, default 300000000; `FLOODS` picks some of `response,error,logs`, default all
+//! three).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -112,7 +113,7 @@ async fn measure(label: String, binary: &Path, flood: &Path) -> Measure {
     let start_kb = status_kb(service.id(), "VmRSS:");
     let mut answers = Vec::new();
     for _ in 0..env_u64("BENCH_ROUNDS", 2) {
-        let round = ["response", "error", "logs"].map(|f| invoke(&http, &endpoint, f));
+        let round = floods().into_iter().map(|f| invoke(&http, &endpoint, f));
         answers = futures_util::future::join_all(round).await;
     }
     let peak_kb = status_kb(service.id(), "VmHWM:");
@@ -123,6 +124,15 @@ async fn measure(label: String, binary: &Path, flood: &Path) -> Measure {
         peak_kb,
         answers,
     }
+}
+
+/// The functions `FLOODS` names (default all three).
+fn floods() -> Vec<&'static str> {
+    let chosen = std::env::var("FLOODS").unwrap_or_default();
+    ["response", "error", "logs"]
+        .into_iter()
+        .filter(|f| chosen.is_empty() || chosen.split(',').any(|c| c == *f))
+        .collect()
 }
 
 /// The same settings for every binary measured, in the config file all of them read.
