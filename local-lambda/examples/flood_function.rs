@@ -5,7 +5,9 @@
 //! - `response`: posts a `/response` of `FLOOD_BYTES` bytes (default 300 MB) in chunked
 //!   encoding, without a `Content-Length`;
 //! - `error`: posts an `/error` of `FLOOD_BYTES` bytes with its `Content-Length`;
-//! - `logs`: writes to stdout without end and never answers (the timeout ends it).
+//! - `logs`: writes to stdout without end and never answers (the timeout ends it);
+//! - `init-error`: posts an `/init/error` of `FLOOD_BYTES` bytes with its `Content-Length`
+//!   instead of asking for an invocation, then waits to be killed.
 //!
 //! With `FLOOD_RECORD` set to a path, it appends what the Runtime API answered each post (the
 //! status line and body, or the error that ended it) as one line. After each post it asks
@@ -23,6 +25,11 @@ fn main() -> std::io::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300_000_000);
+    if mode == "init-error" {
+        let answer = post_sized(&api, "/2018-06-01/runtime/init/error", bytes);
+        record(answer)?;
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
     loop {
         let id = next(&api)?;
         let path = format!("/2018-06-01/runtime/invocation/{id}");
@@ -31,18 +38,21 @@ fn main() -> std::io::Result<()> {
             "logs" => flood_stdout(),
             _ => post_chunked(&api, &format!("{path}/response"), bytes),
         };
-        if let Ok(record) = std::env::var("FLOOD_RECORD") {
-            let line = match answer {
-                Ok(answer) => answer,
-                Err(e) => format!("error: {e}"),
-            };
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(record)?;
-            writeln!(file, "{line}")?;
-        }
+        record(answer)?;
     }
+}
+
+/// Appends the answer to a post to `FLOOD_RECORD`, if set.
+fn record(answer: std::io::Result<String>) -> std::io::Result<()> {
+    let Ok(path) = std::env::var("FLOOD_RECORD") else {
+        return Ok(());
+    };
+    let line = answer.unwrap_or_else(|e| format!("error: {e}"));
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(file, "{line}")
 }
 
 /// The status line and body of the answer on `stream`, on one line.

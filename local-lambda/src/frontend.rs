@@ -29,6 +29,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         .route("/_local/health", get(|| async { "ok" }))
         .merge(crate::control::routes())
         .fallback(|| async { ApiError::unknown_operation() })
+        // Bodies are read by `read_request`, up to Lambda's limits.
         .layer(DefaultBodyLimit::disable())
         .with_state(service)
 }

@@ -222,7 +222,7 @@ async fn init_error(
         ),
         Err(BodyError::Truncated(reason)) => return truncated(&reason),
     };
-    let accepted = api.phase.send_if_modified(|phase| {
+    let taken = api.phase.send_if_modified(|phase| {
         if matches!(phase, Phase::Initializing) {
             *phase = Phase::Failed(failure);
             true
@@ -231,10 +231,10 @@ async fn init_error(
         }
     });
     body::discard(body, DISCARD_LIMIT).await;
-    if accepted && too_large {
+    if taken && too_large {
         entity_too_large()
-    } else if accepted {
-        self::accepted()
+    } else if taken {
+        accepted()
     } else {
         runtime_error(
             StatusCode::FORBIDDEN,

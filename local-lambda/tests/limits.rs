@@ -120,6 +120,14 @@ async fn an_error_body_over_6_mb_is_refused_with_its_declared_size() {
     assert_eq!(refused_size(error, &body), 8_000_000);
 }
 
+#[tokio::test]
+async fn an_init_error_over_6_mb_reaches_the_invoker_as_response_size_too_large() {
+    // The sandbox is ended as soon as its init failed, so what the runtime is told is moot.
+    let lambda = start(flooding("init", "init-error", 7_000_000)).await;
+    let (error, body) = invoke(&lambda, "init", json!({})).await;
+    assert_eq!(refused_size(error, &body), 7_000_000);
+}
+
 /// The first line `path` gets (or after 10 s, an empty string).
 async fn wait_for_line(path: &std::path::Path) -> String {
     for _ in 0..500 {
