@@ -12,8 +12,10 @@
 //! - `sandbox` and `runtime_api`: one child process and its own Runtime API on 127.0.0.1;
 //! - `invoke`: one invocation on a sandbox, with cold start, timeout and log lines;
 //! - `events`: the queue of asynchronous invocations;
-//! - `logs`: one log stream file per sandbox with `START`/`END`/`REPORT` lines;
-//! - `errors`: Lambda's errors on the wire.
+//! - `logs`: one log stream file per sandbox with `START`/`END`/`REPORT` lines, and `tail`:
+//!   the last 4 KB of an invocation's log for `LogType: Tail`;
+//! - `body`: request bodies read no further than Lambda's limits;
+//! - `errors`: Lambda's errors on the wire and its payload limits.
 //!
 //! ```no_run
 //! use std::time::Duration;
