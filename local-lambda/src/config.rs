@@ -363,6 +363,9 @@ pub struct ConfigFile {
     pub max_event_age_secs: Option<u64>,
     /// The most `Event` invocations waiting at once (default 100000).
     pub event_queue_limit: Option<usize>,
+    /// The most payload bytes of `Event` invocations waiting at once (default 268435456,
+    /// 256 MiB; at least 1048576).
+    pub event_queue_bytes: Option<usize>,
     /// Functions by name.
     #[serde(default)]
     pub functions: BTreeMap<String, FunctionFile>,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -30,8 +30,8 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::errors::ApiError;
-use crate::frontend::parse_function_name;
+use crate::errors::{ApiError, MAX_SYNC_PAYLOAD};
+use crate::frontend::{parse_function_name, read_request};
 use crate::pool::{Pool, ReserveError};
 use crate::service::Service;
 
@@ -110,9 +110,11 @@ async fn get_concurrency(
 async fn put_concurrency(
     State(service): State<Arc<Service>>,
     Path(name): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (pool, _) = find(&service, &name)?;
+    // Lambda documents no body limit for the control plane; the Invoke API's bounds it here.
+    let body = read_request(body, MAX_SYNC_PAYLOAD, "PutFunctionConcurrency").await?;
     let request: Value = serde_json::from_slice(&body).map_err(|_| {
         ApiError::invalid_parameter(
             "the request body must be a JSON object such as {\"ReservedConcurrentExecutions\": 10}",

@@ -6,10 +6,21 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// Largest synchronous request and response payload (6 MB), as in Lambda.
+/// Largest synchronous request payload (6 MB): "For synchronous invocations, the maximum
+/// payload size is 6 MB" (<https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html>);
+/// Lambda's refusal names 6291456 bytes.
 pub(crate) const MAX_SYNC_PAYLOAD: usize = 6 * 1024 * 1024;
-/// Largest asynchronous (`Event`) request payload (1 MB), as in Lambda.
+/// Largest asynchronous (`Event`) request payload: "For asynchronous invocations, the maximum
+/// payload size is 1 MB" (API_Invoke, raised from 256 KB in 2025).
 pub(crate) const MAX_ASYNC_PAYLOAD: usize = 1024 * 1024;
+/// Largest body a function may post to the Runtime API's `/response`, `/error` or
+/// `/init/error`: 6 MiB + 100 bytes, the `MaxPayloadSize` of Lambda's runtime interface
+/// emulator (aws-lambda-runtime-interface-emulator `internal/lambda/interop/model.go`) and the
+/// "maximum allowed payload size (6291556 bytes)" of Lambda's `Function.ResponseSizeTooLarge`.
+/// Every response here is buffered (only `Invoke` is served, not `InvokeWithResponseStream`,
+/// whose streamed responses may reach 200 MB), so a response posted in streaming mode is held
+/// to it too.
+pub(crate) const MAX_RESPONSE_PAYLOAD: usize = 6 * 1024 * 1024 + 100;
 
 /// Why an invoke is throttled; the `Reason` of a `TooManyRequestsException`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +72,25 @@ impl ApiError {
         )
     }
 
-    pub(crate) fn too_large(limit: usize) -> Self {
+    /// 413 `RequestTooLargeException`, the model's error for a request over "the `Invoke`
+    /// request body JSON input quota", in Lambda's words for `operation` (`InvokeFunction`).
+    pub(crate) fn too_large(operation: &str, limit: usize) -> Self {
         Self::user(
             StatusCode::PAYLOAD_TOO_LARGE,
             "RequestTooLargeException",
-            format!("Request must be smaller than {limit} bytes for the InvokeFunction operation"),
+            format!("Request must be smaller than {limit} bytes for the {operation} operation"),
+        )
+    }
+
+    /// 413 `RequestTooLargeException` for an `Event` payload over 1 MB, in the words Lambda
+    /// uses for it (as reported in <https://github.com/faultline/faultline/issues/12>).
+    pub(crate) fn event_too_large(size: u64) -> Self {
+        Self::user(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestTooLargeException",
+            format!(
+                "{size} byte payload is too large for the Event invocation type (limit {MAX_ASYNC_PAYLOAD} bytes)"
+            ),
         )
     }
 
@@ -159,6 +184,19 @@ pub(crate) fn function_error_body(error_type: &str, message: &str) -> bytes::Byt
     serde_json::to_vec(&json!({ "errorType": error_type, "errorMessage": message }))
         .unwrap_or_default()
         .into()
+}
+
+/// The invoker's answer when the function's response or error body was over
+/// [`MAX_RESPONSE_PAYLOAD`]: Lambda's `Function.ResponseSizeTooLarge` and message (the runtime
+/// interface emulator's `ErrorResponseTooLarge`). `size` is the body's `Content-Length`, or
+/// what had arrived when it was refused.
+pub(crate) fn response_too_large(size: u64) -> bytes::Bytes {
+    function_error_body(
+        "Function.ResponseSizeTooLarge",
+        &format!(
+            "Response payload size ({size} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -5,8 +5,12 @@
 //! event whose run ends in a function error (including a timeout) runs again, by default
 //! twice more, one minute and then two minutes later, with the same request id; an event
 //! older than the maximum event age (default 6 hours) is dropped instead of run. The queue
-//! is bounded: when it is full, `Event` invokes are refused with 429
-//! `TooManyRequestsException`. At shutdown the events not run are reported.
+//! is bounded in events and in payload bytes: when either is reached, `Event` invokes are
+//! refused with 429 `TooManyRequestsException`, the Invoke API's error when "the request
+//! throughput limit was exceeded" (the service model's words), as Lambda throttles `Event`
+//! invokes over its asynchronous invocation quota. Retries of events that ran go back in
+//! whatever the bounds (Lambda does not drop them), so the queue can pass its bounds by the
+//! events running at once. At shutdown the events not run are reported.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -40,6 +44,9 @@ pub struct AsyncSettings {
     pub max_event_age: Duration,
     /// The most events waiting at once; more are refused with 429.
     pub queue_limit: usize,
+    /// The most payload bytes waiting at once; an event that would pass it is refused with
+    /// 429.
+    pub queue_bytes: usize,
 }
 
 impl Default for AsyncSettings {
@@ -48,13 +55,17 @@ impl Default for AsyncSettings {
             retry_delays: vec![Duration::from_secs(60), Duration::from_secs(120)],
             max_event_age: Duration::from_secs(6 * 3600),
             queue_limit: DEFAULT_QUEUE_LIMIT,
+            queue_bytes: DEFAULT_QUEUE_BYTES,
         }
     }
 }
 
-/// Lambda documents no bound for its internal queue; this one keeps memory in check (at most
-/// 100,000 events of up to 1 MB each would still be 100 GB, so it is a count, not a size).
+/// Lambda documents no bound for its internal queue; these keep memory in check: 100,000
+/// events, and 256 MiB of payloads (256 events of Lambda's largest, 1 MB; 100,000 of those
+/// would be 100 GB).
 pub(crate) const DEFAULT_QUEUE_LIMIT: usize = 100_000;
+/// See [`DEFAULT_QUEUE_LIMIT`].
+pub(crate) const DEFAULT_QUEUE_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Debug)]
 struct QueuedEvent {
@@ -91,11 +102,35 @@ pub(crate) struct Drained {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct QueueFull;
 
+/// The events waiting, and the bytes of their payloads.
+#[derive(Debug, Default)]
+struct Waiting {
+    events: VecDeque<QueuedEvent>,
+    bytes: usize,
+}
+
+impl Waiting {
+    fn push_back(&mut self, event: QueuedEvent) {
+        self.bytes += event.request.payload.len();
+        self.events.push_back(event);
+    }
+
+    fn pop_front(&mut self) -> Option<QueuedEvent> {
+        let event = self.events.pop_front()?;
+        self.bytes -= event.request.payload.len();
+        Some(event)
+    }
+
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+}
+
 /// The queue and its dispatcher's bookkeeping.
 #[derive(Debug, Default)]
 pub(crate) struct EventQueue {
     settings: AsyncSettings,
-    queued: Mutex<VecDeque<QueuedEvent>>,
+    queued: Mutex<Waiting>,
     /// Events dropped for their age, and retries dropped at shutdown.
     expired: std::sync::atomic::AtomicU64,
     running: Mutex<HashMap<String, UnexecutedEvent>>,
@@ -112,7 +147,7 @@ impl EventQueue {
         }
     }
 
-    /// Queues an event for `function`'s `version`, unless the queue is full.
+    /// Queues an event for `function`'s `version`, unless it would pass the queue's bounds.
     pub(crate) fn push(
         &self,
         function: String,
@@ -120,7 +155,9 @@ impl EventQueue {
         request: Request,
     ) -> Result<(), QueueFull> {
         let mut queued = lock(&self.queued);
-        if queued.len() >= self.settings.queue_limit {
+        if queued.len() >= self.settings.queue_limit
+            || queued.bytes + request.payload.len() > self.settings.queue_bytes
+        {
             return Err(QueueFull);
         }
         let now = Instant::now();
@@ -170,7 +207,7 @@ impl EventQueue {
     /// Starts every queued event that can be placed now; true if some must wait.
     fn place_ready(self: &Arc<Self>, manager: &Arc<Manager>) -> bool {
         let mut queued = lock(&self.queued);
-        let mut waiting = VecDeque::new();
+        let mut waiting = Waiting::default();
         let now = Instant::now();
         while let Some(event) = queued.pop_front() {
             if now.duration_since(event.accepted_at) > self.settings.max_event_age {
@@ -219,7 +256,7 @@ impl EventQueue {
                 Err(_) => waiting.push_back(event),
             }
         }
-        let must_wait = !waiting.is_empty();
+        let must_wait = !waiting.events.is_empty();
         *queued = waiting;
         must_wait
     }
@@ -228,8 +265,9 @@ impl EventQueue {
     /// the events never started, those still running, and the retries not yet due (their
     /// events did run, and failed).
     pub(crate) async fn drain(&self, grace: Duration) -> Drained {
+        let queued = std::mem::take(&mut *lock(&self.queued));
         let (unexecuted, retries): (Vec<_>, Vec<_>) =
-            lock(&self.queued).drain(..).partition(|e| e.failures == 0);
+            queued.events.into_iter().partition(|e| e.failures == 0);
         let unexecuted = unexecuted.iter().map(QueuedEvent::report).collect();
         let pending_retries = retries.iter().map(QueuedEvent::report).collect();
         let _ = tokio::time::timeout(grace, async {

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use http_body_util::BodyExt;
 use serde::Deserialize;
 
+use crate::body::{self, BodyError};
 use crate::errors::{ApiError, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, ThrottleReason};
 use crate::faults::Fault;
 use crate::invoke::{self, Request};
@@ -29,6 +29,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         .route("/_local/health", get(|| async { "ok" }))
         .merge(crate::control::routes())
         .fallback(|| async { ApiError::unknown_operation() })
+        // Bodies are read by `read_request`, up to Lambda's limits.
         .layer(DefaultBodyLimit::disable())
         .with_state(service)
 }
@@ -89,12 +90,7 @@ async fn handle_invoke(
             )));
         }
     };
-    let limit = if invocation_type == InvocationType::Event {
-        MAX_ASYNC_PAYLOAD
-    } else {
-        MAX_SYNC_PAYLOAD
-    };
-    let payload = read_body(body, limit).await?;
+    let payload = read_payload(body, invocation_type).await?;
     if !payload.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&payload).is_err() {
         return Err(ApiError::invalid_content(
             "Could not parse request body into json: Could not parse payload into json: the payload is not valid JSON",
@@ -198,14 +194,36 @@ pub(crate) fn parse_function_name(name: &str, qualifier: Option<&str>) -> (Strin
     )
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    let limited = http_body_util::Limited::new(body, limit);
-    match limited.collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::too_large(limit)),
-        Err(e) => Err(ApiError::invalid_content(format!(
-            "the request body could not be read: {e}"
-        ))),
+/// The invoke payload, up to Lambda's limit for the invocation type.
+async fn read_payload(body: Body, invocation_type: InvocationType) -> Result<Bytes, ApiError> {
+    if invocation_type != InvocationType::Event {
+        return read_request(body, MAX_SYNC_PAYLOAD, "InvokeFunction").await;
+    }
+    match body::read_or_discard(body, MAX_ASYNC_PAYLOAD).await {
+        Err(BodyError::TooLarge { size }) => Err(ApiError::event_too_large(size)),
+        other => other.map_err(|e| request_error(e, MAX_ASYNC_PAYLOAD, "InvokeFunction")),
+    }
+}
+
+/// A request body of the Invoke API or the control plane, up to `limit` bytes; an oversized
+/// one is read to its end and dropped, never held, and refused with 413
+/// `RequestTooLargeException` in Lambda's words for `operation`.
+pub(crate) async fn read_request(
+    body: Body,
+    limit: usize,
+    operation: &str,
+) -> Result<Bytes, ApiError> {
+    body::read_or_discard(body, limit)
+        .await
+        .map_err(|e| request_error(e, limit, operation))
+}
+
+fn request_error(error: BodyError, limit: usize, operation: &str) -> ApiError {
+    match error {
+        BodyError::TooLarge { .. } => ApiError::too_large(operation, limit),
+        BodyError::Truncated(reason) => {
+            ApiError::invalid_content(format!("the request body could not be read: {reason}"))
+        }
     }
 }
 

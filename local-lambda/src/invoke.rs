@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 
-use crate::errors::{self, MAX_SYNC_PAYLOAD};
+use crate::errors;
 use crate::logs::Report;
 use crate::pool::Lease;
 use crate::runtime_api::{Failure, Invocation};
@@ -112,16 +112,10 @@ pub(crate) async fn execute(mut lease: Lease, request: Request) -> Response {
         error_type: None,
     };
     let (body, function_error) = match result {
-        InvokeResult::Response(body) if body.len() > MAX_SYNC_PAYLOAD => {
+        // The Runtime API refused the body once it passed Lambda's limit.
+        InvokeResult::TooLarge(size) => {
             lease.keep();
-            let message = format!(
-                "Response payload size ({} bytes) exceeded maximum allowed payload size ({MAX_SYNC_PAYLOAD} bytes).",
-                body.len()
-            );
-            (
-                errors::function_error_body("Function.ResponseSizeTooLarge", &message),
-                true,
-            )
+            (errors::response_too_large(size), true)
         }
         InvokeResult::Response(body) => {
             lease.keep();

@@ -12,8 +12,10 @@
 //! - `sandbox` and `runtime_api`: one child process and its own Runtime API on 127.0.0.1;
 //! - `invoke`: one invocation on a sandbox, with cold start, timeout and log lines;
 //! - `events`: the queue of asynchronous invocations;
-//! - `logs`: one log stream file per sandbox with `START`/`END`/`REPORT` lines;
-//! - `errors`: Lambda's errors on the wire.
+//! - `logs`: one log stream file per sandbox with `START`/`END`/`REPORT` lines, and `tail`:
+//!   the last 4 KB of an invocation's log for `LogType: Tail`;
+//! - `body`: request bodies read no further than Lambda's limits;
+//! - `errors`: Lambda's errors on the wire and its payload limits.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -46,6 +48,7 @@ use axum::serve::ListenerExt;
 use serde::Serialize;
 use tokio::sync::watch;
 
+mod body;
 pub mod config;
 mod control;
 mod errors;
@@ -60,6 +63,7 @@ mod runtime_api;
 mod sandbox;
 mod service;
 pub mod stats;
+mod tail;
 
 pub use config::{ConfigFile, FunctionConfig, FunctionFile, ScalingRate};
 pub use events::{AsyncSettings, UnexecutedEvent};
@@ -206,6 +210,14 @@ impl LocalLambdaBuilder {
         self
     }
 
+    /// The most payload bytes of `Event` invocations waiting at once (default 256 MiB); an
+    /// event that would pass it is refused with 429 `TooManyRequestsException`. At least
+    /// 1 MiB, Lambda's largest `Event` payload, so that any event fits an empty queue.
+    pub fn event_queue_bytes(mut self, limit: usize) -> Self {
+        self.async_settings.queue_bytes = limit;
+        self
+    }
+
     /// Registers a function.
     pub fn function(mut self, config: FunctionConfig) -> Self {
         self.functions.push(config);
@@ -254,6 +266,12 @@ impl LocalLambdaBuilder {
             return invalid_async(
                 "event_queue_limit",
                 "0 would refuse every Event invoke; use 1 or more",
+            );
+        }
+        if self.async_settings.queue_bytes < errors::MAX_ASYNC_PAYLOAD {
+            return invalid_async(
+                "event_queue_bytes",
+                "must be at least 1048576 (1 MiB, Lambda's largest Event payload), so that any event fits an empty queue",
             );
         }
         if let Some(dir) = &self.logs_dir {

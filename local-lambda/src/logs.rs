@@ -1,7 +1,7 @@
 //! Logs: one log stream per sandbox, as in CloudWatch Logs. The sandbox's stdout and stderr
 //! (one pipe, so their order is kept) and the platform's `START`, `END` and `REPORT` lines go
-//! to `LOGS_DIR/FUNCTION/YYYY/MM/DD/[VERSION]<32 hex>.log`; the lines of the running
-//! invocation are also kept for `X-Amz-Log-Type: Tail`.
+//! to `LOGS_DIR/FUNCTION/YYYY/MM/DD/[VERSION]<32 hex>.log`; the last 4 KB of the running
+//! invocation's lines are also kept for `X-Amz-Log-Type: Tail` (see `tail`).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -11,8 +11,13 @@ use std::time::Duration;
 
 use tokio::net::unix::pipe;
 
-/// Bytes of an invocation's log returned in `X-Amz-Log-Result`.
-pub(crate) const TAIL_BYTES: usize = 4096;
+use crate::tail::Tail;
+
+/// The most one [`LogStream::drain`] reads before it lets go of the stream: the largest a
+/// pipe's buffer can be (`/proc/sys/fs/pipe-max-size`, 1 MiB by default), so that a call takes
+/// at least what was in the pipe when it began, and a function that writes without end
+/// cannot keep the stream locked.
+const DRAIN_BYTES: usize = 1024 * 1024;
 
 /// A new log stream name in Lambda's format: `YYYY/MM/DD/[VERSION]` (`[$LATEST]`, `[3]`) and
 /// 32 hex digits.
@@ -34,8 +39,8 @@ pub(crate) struct LogStream {
 #[derive(Debug)]
 struct Inner {
     file: Option<File>,
-    /// The running invocation's log, kept only when the invoker asked for the tail.
-    capture: Option<Vec<u8>>,
+    /// The end of the running invocation's log, kept only when the invoker asked for it.
+    capture: Option<Tail>,
 }
 
 impl LogStream {
@@ -88,28 +93,34 @@ impl LogStream {
         }
     }
 
-    /// Takes every byte already in the pipe, without waiting; true at end of file.
+    /// Takes the bytes already in the pipe (up to [`DRAIN_BYTES`]), without waiting; true at
+    /// end of file.
     ///
     /// Called before `END` so that what the function wrote before it answered is in its
     /// invocation's log, whatever the order in which the reads were scheduled.
     pub(crate) fn drain(&self) -> bool {
         let mut inner = self.lock();
         let mut buf = [0u8; 16 * 1024];
-        loop {
+        let mut taken = 0;
+        while taken < DRAIN_BYTES {
             match self.pipe.try_read(&mut buf) {
                 Ok(0) => return true,
-                Ok(n) => inner.append(&buf[..n]),
+                Ok(n) => {
+                    inner.append(&buf[..n]);
+                    taken += n;
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => return true,
             }
         }
+        false
     }
 
     /// Writes `START` and begins keeping this invocation's lines if `tail` is asked for.
     pub(crate) fn start(&self, request_id: &str, tail: bool) {
         let mut inner = self.lock();
-        inner.capture = tail.then(Vec::new);
+        inner.capture = tail.then(Tail::new);
         let version = &self.version;
         inner.append(format!("START RequestId: {request_id} Version: {version}\n").as_bytes());
     }
@@ -126,12 +137,7 @@ impl LogStream {
         let mut inner = self.lock();
         let lines = format!("END RequestId: {request_id}\n{}\n", report.line(request_id));
         inner.append(lines.as_bytes());
-        inner.capture.take().map(|mut log| {
-            if log.len() > TAIL_BYTES {
-                log.drain(..log.len() - TAIL_BYTES);
-            }
-            log
-        })
+        inner.capture.take().map(Tail::into_bytes)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -146,7 +152,7 @@ impl Inner {
             let _ = file.write_all(bytes);
         }
         if let Some(capture) = &mut self.capture {
-            capture.extend_from_slice(bytes);
+            capture.push(bytes);
         }
     }
 }

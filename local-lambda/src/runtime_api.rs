@@ -1,19 +1,25 @@
 //! The Runtime API (2018-06-01) of one sandbox, served on its own port on 127.0.0.1: the
 //! function process long-polls `/next` for its invocation and posts the answer to
 //! `/response` or `/error`, or `/init/error` when its init fails. It can only answer the
-//! invocation it was given.
+//! invocation it was given. A posted body over Lambda's 6 MB limit
+//! ([`MAX_RESPONSE_PAYLOAD`]) is refused as Lambda refuses it: the invoker gets
+//! `Function.ResponseSizeTooLarge` at once, then the rest of the body is read and dropped
+//! (never held) and the runtime gets 413 `RequestEntityTooLarge`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::body::{self, BodyError, DISCARD_LIMIT};
+use crate::errors::{self, MAX_RESPONSE_PAYLOAD};
 
 /// An invocation handed to the sandbox's `/next`.
 #[derive(Debug)]
@@ -35,6 +41,9 @@ pub(crate) enum Outcome {
     Response(Bytes),
     /// `/error`: the error JSON the function reported.
     Error(Bytes),
+    /// `/response` or `/error` with a body over [`MAX_RESPONSE_PAYLOAD`]: its declared size,
+    /// or the bytes that had arrived when it was refused.
+    TooLarge { size: u64 },
 }
 
 /// Where a sandbox is in its life.
@@ -88,6 +97,7 @@ impl RuntimeApi {
             )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
+            // Bodies are read by `body::read`, up to Lambda's limit.
             .layer(DefaultBodyLimit::disable())
             .with_state(self)
     }
@@ -100,9 +110,14 @@ impl RuntimeApi {
             .take_if(|(id, _)| id == request_id);
         match pending {
             Some((_, respond)) => {
+                let too_large = matches!(outcome, Outcome::TooLarge { .. });
                 // The invoker may have given up (timeout); the answer is then dropped.
                 let _ = respond.send(outcome);
-                (StatusCode::ACCEPTED, axum::Json(json!({ "status": "OK" }))).into_response()
+                if too_large {
+                    entity_too_large()
+                } else {
+                    accepted()
+                }
             }
             None => runtime_error(
                 StatusCode::BAD_REQUEST,
@@ -158,39 +173,68 @@ async fn next(State(api): State<Arc<RuntimeApi>>) -> Response {
 async fn response(
     State(api): State<Arc<RuntimeApi>>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    api.answer(&id, Outcome::Response(body))
+    deliver(&api, &id, body, Outcome::Response).await
 }
 
-async fn error(
-    State(api): State<Arc<RuntimeApi>>,
-    Path(id): Path<String>,
-    body: Bytes,
+async fn error(State(api): State<Arc<RuntimeApi>>, Path(id): Path<String>, body: Body) -> Response {
+    deliver(&api, &id, body, Outcome::Error).await
+}
+
+/// Reads a `/response` or `/error` body up to Lambda's limit and answers the invocation.
+async fn deliver(
+    api: &RuntimeApi,
+    id: &str,
+    mut body: Body,
+    outcome: fn(Bytes) -> Outcome,
 ) -> Response {
-    api.answer(&id, Outcome::Error(body))
+    let outcome = match body::read(&mut body, MAX_RESPONSE_PAYLOAD).await {
+        Ok(bytes) => outcome(bytes),
+        Err(BodyError::TooLarge { size }) => Outcome::TooLarge { size },
+        Err(BodyError::Truncated(reason)) => return truncated(&reason),
+    };
+    // The invoker is answered first; the runtime once the rest is gone.
+    let answer = api.answer(id, outcome);
+    body::discard(body, DISCARD_LIMIT).await;
+    answer
 }
 
 async fn init_error(
     State(api): State<Arc<RuntimeApi>>,
     headers: HeaderMap,
-    body: Bytes,
+    mut body: Body,
 ) -> Response {
     let error_type = headers
         .get("Lambda-Runtime-Function-Error-Type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("Runtime.Unknown")
         .to_owned();
-    let accepted = api.phase.send_if_modified(|phase| {
+    // An init error reaches the invoker as its response, under the same limit.
+    let (failure, too_large) = match body::read(&mut body, MAX_RESPONSE_PAYLOAD).await {
+        Ok(body) => (Failure::InitError { error_type, body }, false),
+        Err(BodyError::TooLarge { size }) => (
+            Failure::InitError {
+                error_type: "Function.ResponseSizeTooLarge".to_owned(),
+                body: errors::response_too_large(size),
+            },
+            true,
+        ),
+        Err(BodyError::Truncated(reason)) => return truncated(&reason),
+    };
+    let taken = api.phase.send_if_modified(|phase| {
         if matches!(phase, Phase::Initializing) {
-            *phase = Phase::Failed(Failure::InitError { error_type, body });
+            *phase = Phase::Failed(failure);
             true
         } else {
             false
         }
     });
-    if accepted {
-        (StatusCode::ACCEPTED, axum::Json(json!({ "status": "OK" }))).into_response()
+    body::discard(body, DISCARD_LIMIT).await;
+    if taken && too_large {
+        entity_too_large()
+    } else if taken {
+        accepted()
     } else {
         runtime_error(
             StatusCode::FORBIDDEN,
@@ -198,6 +242,30 @@ async fn init_error(
             "init is over: /init/error is only allowed before the first /next",
         )
     }
+}
+
+fn accepted() -> Response {
+    (StatusCode::ACCEPTED, axum::Json(json!({ "status": "OK" }))).into_response()
+}
+
+/// What Lambda's runtime interface emulator answers a body over its limit
+/// (`rapi/rendering`, `RenderRequestEntityTooLarge`).
+fn entity_too_large() -> Response {
+    runtime_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        &format!("Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
+    )
+}
+
+/// A body cut short (the connection broke, or bad chunked framing); the invocation stays
+/// unanswered, as if nothing had been posted.
+fn truncated(reason: &str) -> Response {
+    runtime_error(
+        StatusCode::BAD_REQUEST,
+        "TruncatedHTTPRequest",
+        &format!("the request body ended early: {reason}"),
+    )
 }
 
 fn runtime_error(status: StatusCode, error_type: &str, message: &str) -> Response {

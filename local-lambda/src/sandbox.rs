@@ -41,6 +41,8 @@ pub(crate) enum InvokeResult {
     Response(Bytes),
     /// `/error` came; the sandbox lives on.
     FunctionError(Bytes),
+    /// `/response` or `/error` came with a body over Lambda's limit, of this size.
+    TooLarge(u64),
     /// The sandbox ended (crash, timeout).
     Failed(Failure),
 }
@@ -222,6 +224,7 @@ impl Sandbox {
             answer = answer => match answer {
                 Ok(Outcome::Response(body)) => InvokeResult::Response(body),
                 Ok(Outcome::Error(body)) => InvokeResult::FunctionError(body),
+                Ok(Outcome::TooLarge { size }) => InvokeResult::TooLarge(size),
                 Err(_) => InvokeResult::Failed(self.failure()),
             },
             _ = phase.wait_for(|p| matches!(p, Phase::Failed(_))) => InvokeResult::Failed(self.failure()),

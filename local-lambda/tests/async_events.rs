@@ -151,3 +151,52 @@ async fn a_full_event_queue_refuses_with_too_many_requests() {
     hold.await.unwrap();
     assert_eq!(lambda.function_stats("narrow").unwrap().throttles, 1);
 }
+
+#[tokio::test]
+async fn an_event_queue_full_of_bytes_refuses_with_too_many_requests() {
+    let lambda = LocalLambda::builder()
+        .event_queue_bytes(1024 * 1024)
+        .function(FunctionConfig::new("wide", fixture()).reserved_concurrency(1))
+        .start()
+        .await
+        .unwrap();
+    let hold = tokio::spawn({
+        let sdk = client(&lambda.endpoint_url());
+        async move {
+            sdk.invoke()
+                .function_name("wide")
+                .payload(blob(json!({"op": "sleep", "ms": 800})))
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let big = json!({"op": "noop", "pad": "x".repeat(600_000)});
+    assert_eq!(send_event(&lambda, "wide", big.clone()).await, Ok(202));
+    // Two events in all, but 1.2 MB: over the bytes, not the count.
+    assert_eq!(
+        send_event(&lambda, "wide", big).await,
+        Err("TooManyRequestsException".to_owned())
+    );
+    assert_eq!(
+        send_event(&lambda, "wide", json!({"op": "noop"})).await,
+        Ok(202)
+    );
+    hold.await.unwrap();
+    assert_eq!(lambda.function_stats("wide").unwrap().throttles, 1);
+}
+
+#[tokio::test]
+async fn an_event_queue_bound_under_one_event_is_refused_with_the_fix() {
+    let error = LocalLambda::builder()
+        .event_queue_bytes(1000)
+        .start()
+        .await
+        .expect_err("too small");
+    let text = error.to_string();
+    assert!(
+        text.contains("event_queue_bytes") && text.contains("1048576"),
+        "{text}"
+    );
+}

@@ -88,6 +88,9 @@ pub(crate) struct Args {
     /// The most Event invocations waiting at once.
     #[arg(long, value_name = "N")]
     event_queue_limit: Option<usize>,
+    /// The most payload bytes of Event invocations waiting at once (default 256 MiB).
+    #[arg(long, value_name = "BYTES")]
+    event_queue_bytes: Option<usize>,
 }
 
 /// Starts the service and serves until SIGINT (Ctrl-C) or SIGTERM, then prints the shutdown
@@ -131,6 +134,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(limit) = args.event_queue_limit.or(file.event_queue_limit) {
         builder = builder.event_queue_limit(limit);
+    }
+    if let Some(limit) = args.event_queue_bytes.or(file.event_queue_bytes) {
+        builder = builder.event_queue_bytes(limit);
     }
     let mut functions = file.function_configs();
     functions.extend(flag_functions(&args)?);

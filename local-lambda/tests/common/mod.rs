@@ -15,40 +15,42 @@ use serde_json::Value;
 /// (e.g. when run with `--test`).
 pub fn fixture() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let exe = std::env::current_exe().expect("current_exe");
-        let profile_dir = exe
-            .parent()
-            .and_then(|d| d.parent())
-            .expect("target/<profile>");
-        let path = profile_dir.join("examples").join("fixture_function");
-        if !path.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut cmd = Command::new(cargo);
-            cmd.args([
-                "build",
-                "--quiet",
-                "-p",
-                "local-lambda",
-                "--example",
-                "fixture_function",
-            ]);
-            if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
-                cmd.arg("--release");
-            }
-            if let Some(target_dir) = profile_dir.parent() {
-                cmd.arg("--target-dir").arg(target_dir);
-            }
-            let out = cmd.output().expect("cargo could not be started");
-            assert!(
-                out.status.success(),
-                "building the fixture failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+    PATH.get_or_init(|| example("fixture_function")).clone()
+}
+
+/// `target/<profile>/examples/flood_function`, the function that floods the service
+/// (`FLOOD=response|error|logs`), built if needed.
+pub fn flood() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| example("flood_function")).clone()
+}
+
+/// The example binary `name` of this package, built if it is not there.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
+    let path = profile_dir.join("examples").join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet", "-p", "local-lambda", "--example", name]);
+        if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
+            cmd.arg("--release");
         }
-        path
-    })
-    .clone()
+        if let Some(target_dir) = profile_dir.parent() {
+            cmd.arg("--target-dir").arg(target_dir);
+        }
+        let out = cmd.output().expect("cargo could not be started");
+        assert!(
+            out.status.success(),
+            "building the example {name} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    path
 }
 
 /// The Python runtime fixture.
