@@ -9,7 +9,6 @@ from contextlib import redirect_stderr
 
 from support import Context
 
-import warm_sdk
 from warm_sdk import WarmConfig, environment, warmable
 
 
