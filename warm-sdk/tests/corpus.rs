@@ -13,7 +13,9 @@ use warm_sdk::protocol::WarmupResponse;
 use warm_sdk::{Dialect, WarmConfig, Warmup, WarmupWarning, detect};
 
 fn corpus(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -102,7 +104,10 @@ fn every_hold_case_of_the_corpus_holds() {
         let at = |key: &str| UNIX_EPOCH + millis(&case[key]).expect("a time in ms");
         let held = hold_for(&warmup, &config, at("deadline_ms"), at("now_ms"));
         if Some(held) != millis(&case["hold_ms"]) {
-            failures.push(format!("{}: held {held:?}, corpus says {}", case["name"], case["hold_ms"]));
+            failures.push(format!(
+                "{}: held {held:?}, corpus says {}",
+                case["name"], case["hold_ms"]
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -120,7 +125,10 @@ fn the_corpus_constants_are_this_crates() {
     assert_eq!(p["max_delay_ms"], DEFAULT_MAX_DELAY_MS);
     assert_eq!(p["deadline_margin_ms"], DEFAULT_DEADLINE_MARGIN_MS);
     assert_eq!(p["max_correlation_id_len"], MAX_CORRELATION_ID_LEN);
-    assert_eq!(p["serverless_plugin_warmup_source"], SERVERLESS_PLUGIN_WARMUP_SOURCE);
+    assert_eq!(
+        p["serverless_plugin_warmup_source"],
+        SERVERLESS_PLUGIN_WARMUP_SOURCE
+    );
     assert_eq!(p["log"]["message"], WARMUP_LOG_MESSAGE);
     assert_eq!(p["log"]["format_env"], LOG_FORMAT_ENV);
     let dialects = [
@@ -213,7 +221,11 @@ impl tracing::Subscriber for FieldNames {
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
         if *event.metadata().level() == tracing::Level::INFO {
-            let fields = event.metadata().fields().iter().map(|f| f.name().to_owned());
+            let fields = event
+                .metadata()
+                .fields()
+                .iter()
+                .map(|f| f.name().to_owned());
             *self.0.lock().unwrap() = fields.filter(|f| f != "message").collect();
         }
     }
