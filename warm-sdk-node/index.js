@@ -47,3 +47,5 @@ module.exports = {
   WARMUP_LOG_MESSAGE,
   LOG_FORMAT_ENV
 }
+// `import warm from 'warm-sdk'` compiled to CommonJS reads `.default`.
+module.exports.default = module.exports
