@@ -3,7 +3,9 @@
 // AWS_LAMBDA_LOG_FORMAT is JSON (any case), `{"timestamp", "level", "fields": {"message",
 // ...}}`, so one Logs Insights query (`filter fields.message = "warm-up answered"`) counts
 // every runtime; text otherwise, `TIMESTAMP LEVEL message key=value ...`. A field without a
-// value is left out.
+// value is left out. With the JSON log format, Lambda reads the line's `level` and RFC 3339
+// `timestamp` for log-level filtering (JSON objects on stdout or stderr with a "level" key,
+// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
 
 const LOG_FORMAT_ENV = 'AWS_LAMBDA_LOG_FORMAT'
 

@@ -8,7 +8,11 @@ JSON when ``AWS_LAMBDA_LOG_FORMAT`` is ``JSON`` (any case), text otherwise, as w
   Logs Insights query, ``filter fields.message = "warm-up answered"``, counts every runtime);
 - text: ``2026-12-06T19:55:00.123Z INFO warm-up answered function=orders cold=true ...``.
 
-A field without a value is left out.
+A field without a value is left out. With the JSON log format, Lambda reads the line's
+``level`` and RFC 3339 ``timestamp`` for log-level filtering: a function whose application log
+level is ``WARN`` or above does not get the INFO line ("Log-level filtering": JSON objects
+written to stdout or stderr "that contain a key value pair with the key "level"",
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
 """
 
 from __future__ import annotations
