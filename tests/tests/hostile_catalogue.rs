@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
-use local_lambda::{FunctionConfig, LocalLambda};
+use local_lambda::{Faults, FunctionConfig, LocalLambda};
 use proof_support::{Stub, stub};
 use serde_json::{Value, json};
 use warmer_cli::config::Config;
@@ -34,6 +34,9 @@ enum Input {
     Warm(Target),
     /// The warmer Lambda's input event.
     WarmerEvent(Value),
+    /// An invoke of the warmer-fn binary running in local-lambda as `warmer`, whose brief
+    /// (`WARMER_CONFIG`) is [`WARMER_BRIEF`].
+    Warmer(Value),
     /// A `warmer.toml`.
     ConfigFile(&'static str),
     /// `warmer render` of [`RENDERED_CONFIG`] in this template language.
@@ -67,6 +70,20 @@ function = "orders"
 concurrency = 5
 "#;
 
+/// The brief of the `warmer` function: `http`, up to 2 environments, half its concurrency.
+const WARMER_BRIEF: &str = r#"{"targets": [{"function": "http", "concurrency": 2}], "max_share": 0.5}"#;
+
+/// A shard event for the `warmer` function, with `f` applied.
+fn shard_event(f: impl FnOnce(&mut Value)) -> Value {
+    let mut shard = json!({
+        "target": {"function": "http", "concurrency": 1},
+        "total": 2, "first_index": 1, "correlation_id": "c",
+        "hold_until_ms": 0, "deadline_ms": 0, "round": 1, "shard": 1, "shards": 2
+    });
+    f(&mut shard);
+    json!({ "shard": shard })
+}
+
 /// What must come out.
 #[derive(Debug)]
 enum Expect {
@@ -84,6 +101,8 @@ enum Expect {
     Report(&'static str, fn(&TargetReport) -> bool),
     /// Refused with an error message containing the text.
     Refused(&'static str),
+    /// The warmer answered (no function error): a check of its answer, and what it says.
+    Answered(&'static str, fn(&Value) -> bool),
     /// Answered as a warm-up whose answer has this key with this value; user code did not run.
     WarmUpWith(&'static str, Value),
     /// The rendered template (as JSON): a check, and what it says in words.
@@ -489,6 +508,26 @@ fn rows() -> Vec<Row> {
                 t.error.as_deref().is_some_and(|e| e.contains("function")) && !t.ok
             }),
         ),
+        row(
+            "engine: every invoke throttled with Retry-After 18446744073709551615 s",
+            Input::Warm(target("throttled", 3, Delay::Auto)),
+            Report(
+                "report: 3 throttled, none failed; the Retry-After is neither a panic nor a wait",
+                |t| t.throttled == 3 && t.failed == 0 && t.elapsed_ms < 10_000,
+            ),
+        ),
+        row(
+            "engine: 5 KB of extra warm-up fields",
+            Input::Warm({
+                let mut t = target("http", 2, Delay::Auto);
+                t.payload.insert("blob".into(), "x".repeat(5 * 1024).into());
+                t
+            }),
+            Report("report: target error naming `payload` and 4096 bytes; nothing sent", |t| {
+                t.error.as_deref().is_some_and(|e| e.contains("payload") && e.contains("4096"))
+                    && t.reached + t.failed == 0
+            }),
+        ),
         // Invoke side: the warmer Lambda's event.
         row(
             "warmer event: an array",
@@ -557,6 +596,68 @@ fn rows() -> Vec<Row> {
             "warmer event: a shard missing its fields",
             Input::WarmerEvent(json!({"shard": {"target": {"function": "f", "concurrency": 1}}})),
             Refused("(in `shard`)"),
+        ),
+        row(
+            "warmer event: the classic event with `max_share`",
+            Input::WarmerEvent(json!({"functionName": "f", "concurrency": 2, "max_share": 0.5})),
+            Refused("the classic event spells it `maxShare`"),
+        ),
+        row(
+            "warmer event: `{\"targets\"}` with `maxShare`",
+            Input::WarmerEvent(json!({"targets": [{"function": "f", "concurrency": 1}], "maxShare": 0.5})),
+            Refused("spells it `max_share`"),
+        ),
+        // The warmer-fn binary in local-lambda, held to its brief.
+        row(
+            "warmer (brief): N above the brief",
+            Input::Warmer(json!({"targets": [{"function": "http", "concurrency": 50}]})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): a function the brief does not name",
+            Input::Warmer(json!({"targets": [{"function": "typed", "concurrency": 1}]})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): max_share 1 over a brief of 0.5",
+            Input::Warmer(json!({"targets": [{"function": "http", "concurrency": 1}], "max_share": 1.0})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): payload keys the brief does not carry",
+            Input::Warmer(json!({"targets": [{"function": "http", "concurrency": 1, "payload": {"action": "refund"}}]})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): shard_size 1 (a copy per warm-up)",
+            Input::Warmer(json!({"targets": [{"function": "http", "concurrency": 2}], "shard_size": 1})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): a shard event above the brief",
+            Input::Warmer(shard_event(|s| s["total"] = json!(5_000))),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): the brief's target by its ARN, N narrowed to 1",
+            Input::Warmer(json!({"targets": [{"function": "arn:aws:lambda:us-east-1:123456789012:function:http", "concurrency": 1}]})),
+            Answered("a report: 1 of 1 reached", |v| v["targets"][0]["reached"] == 1 && v["ok"] == true),
+        ),
+        row(
+            "warmer (shard): first_index at the end of u32",
+            Input::Warmer(shard_event(|s| s["first_index"] = json!(u32::MAX))),
+            Answered("a shard report: error names `shard.first_index`, nothing sent", |v| {
+                v["report"]["error"].as_str().is_some_and(|e| e.contains("shard.first_index"))
+                    && v["report"]["reached"] == 0
+            }),
+        ),
+        row(
+            "warmer (shard): a 1 MB correlation id",
+            Input::Warmer(shard_event(|s| s["correlation_id"] = json!("c".repeat(1 << 20)))),
+            Answered("a shard report: error names `shard.correlation_id`, nothing sent", |v| {
+                v["report"]["error"].as_str().is_some_and(|e| e.contains("shard.correlation_id"))
+                    && v["report"]["reached"] == 0
+            }),
         ),
         // Invoke side: warmer.toml.
         row(
@@ -693,7 +794,7 @@ fn http_event_with(body: &str, query: Value) -> Value {
 
 async fn service() -> LocalLambda {
     let timeout = Duration::from_secs(2);
-    LocalLambda::builder()
+    let service = LocalLambda::builder()
         .function(
             FunctionConfig::new(
                 "typed",
@@ -717,9 +818,26 @@ async fn service() -> LocalLambda {
         .function(stub("bait", Stub::FanOutBait))
         .function(stub("crash", Stub::Crash))
         .function(stub("hang", Stub::Hang).timeout(Duration::from_secs(1)))
+        .function(
+            FunctionConfig::new("throttled", warm_tests::binary("example-http", "example-http"))
+                .faults(
+                    Faults::seeded(1)
+                        .throttle(1.0)
+                        .retry_after(Duration::from_secs(u64::MAX)),
+                ),
+        )
         .start()
         .await
-        .expect("local-lambda starts")
+        .expect("local-lambda starts");
+    service
+        .register(
+            FunctionConfig::new("warmer", warm_tests::binary("warmer-fn", "warmer-fn"))
+                .env("WARMER_ENDPOINT_URL", service.endpoint_url())
+                .env("WARMER_CONFIG", WARMER_BRIEF)
+                .timeout(Duration::from_secs(20)),
+        )
+        .expect("the warmer registers");
+    service
 }
 
 /// Runs one row and returns what went wrong, if anything.
@@ -813,6 +931,31 @@ async fn check(
                 Err(e) if e.to_string().contains(text) => Ok(()),
                 other => Err(format!("{other:?}")),
             }
+        }
+        (Input::Warmer(event), expect) => {
+            let output = lambda
+                .invoke()
+                .function_name("warmer")
+                .payload(Blob::new(serde_json::to_vec(event).unwrap_or_default()))
+                .send()
+                .await
+                .map_err(|e| format!("invoke refused: {:?}", e.into_service_error()))?;
+            let body: Value = output
+                .payload()
+                .and_then(|p| serde_json::from_slice(p.as_ref()).ok())
+                .unwrap_or(Value::Null);
+            let ok = match expect {
+                Expect::FunctionError(kind) => {
+                    output.function_error().is_some() && body["errorType"] == *kind
+                }
+                Expect::Answered(_, holds) => output.function_error().is_none() && holds(&body),
+                _ => false,
+            };
+            ok.then_some(()).ok_or(format!(
+                "error {:?} body {}",
+                output.function_error(),
+                truncate(&body)
+            ))
         }
         (Input::ConfigFile(text), Expect::Refused(needle)) => {
             let dir = tempfile::tempdir().unwrap();
@@ -913,6 +1056,7 @@ impl Expect {
             }
             Expect::Rendered(words, _) => format!("rendered: {words}"),
             Expect::Planned(words, _) => format!("plan: {words}"),
+            Expect::Answered(words, _) => format!("answered: {words}"),
         }
     }
 }
@@ -930,6 +1074,7 @@ impl Input {
             }
             Input::Warm(target) => format!("engine (`{}`)", target.function.trim()),
             Input::WarmerEvent(_) => "warmer event".into(),
+            Input::Warmer(_) => "warmer-fn in local-lambda (brief: `http`, N 2, share 0.5)".into(),
             Input::ConfigFile(_) => "warmer.toml".into(),
             Input::Render(Flavor::Sam) => "`warmer render sam`".into(),
             Input::Render(Flavor::Cloudformation) => "`warmer render cloudformation`".into(),
