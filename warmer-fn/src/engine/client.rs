@@ -114,7 +114,7 @@ pub async fn client_with_profile(
 /// The environment variables through which the AWS SDKs take an endpoint URL for Lambda: the
 /// service-specific one first, then the global one
 /// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
-pub const ENDPOINT_URL_ENVS: [&str; 2] = ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"];
+const ENDPOINT_URL_ENVS: [&str; 2] = ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"];
 
 /// Whether one of [`ENDPOINT_URL_ENVS`] is set (non-empty) and not switched off by
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
