@@ -9,8 +9,8 @@
 //!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
 //!   `{"targets": [...]}`.
 //!
-//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) and the classic event may carry
-//! `max_share`, the run's share for the concurrency guard ([`crate::engine::guard`]). Every
+//! `{"targets": [...]}` (and `WARMER_CONFIG` in that shape) may carry `max_share`, and the
+//! classic event `maxShare` (it is camelCase throughout), the run's share for the concurrency guard ([`crate::engine::guard`]). Every
 //! shape is checked by [`crate::rules::check_targets`], the rules every entry path uses.
 //!
 //! Anything else is refused with an error naming the field, and the refusal is logged too
