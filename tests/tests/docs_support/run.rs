@@ -94,10 +94,8 @@ pub(crate) fn normalize(line: &str) -> String {
         let digit = c.is_ascii_digit() || (in_number && (c == '.' || c == ','));
         if digit && !in_number {
             out.push('#');
-        } else if !digit {
-            if !(c == ' ' && out.ends_with(' ')) {
-                out.push(c);
-            }
+        } else if !(digit || (c == ' ' && out.ends_with(' '))) {
+            out.push(c);
         }
         in_number = digit;
     }

@@ -90,16 +90,14 @@ pub async fn client_with_profile(
     // The SDK reads AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL itself when the config loads;
     // an endpoint given that way is local in the same sense as one given here.
     let endpoint_given = opts.endpoint_url.is_some() || endpoint_from_env();
-    if endpoint_given {
-        if !has_local_credentials(profile).await {
-            loader = loader.credentials_provider(Credentials::new(
-                "warmer-local",
-                "warmer-local",
-                None,
-                None,
-                "warmer-dummy",
-            ));
-        }
+    if endpoint_given && !has_local_credentials(profile).await {
+        loader = loader.credentials_provider(Credentials::new(
+            "warmer-local",
+            "warmer-local",
+            None,
+            None,
+            "warmer-dummy",
+        ));
     }
     let mut config = loader.load().await;
     if endpoint_given && config.region().is_none() {
