@@ -142,11 +142,9 @@ async fn relative_executable_paths_resolve_from_where_serve_started() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let first = BufReader::new(serve.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
+    // Kept open to the end: a closed pipe would end `serve` at its next line of output.
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
     let endpoint = first
         .strip_prefix("local-lambda listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
@@ -173,6 +171,7 @@ async fn relative_executable_paths_resolve_from_where_serve_started() {
         .args(["-TERM", &serve.id().to_string()])
         .status();
     let _ = serve.wait();
+    drop(lines);
     assert!(errors.is_empty(), "{errors:?}");
 }
 
