@@ -51,8 +51,8 @@ pub(crate) enum Needs {
     /// A tool the test does not install (the AWS CLI, curl, terraform, npm, pip, checkov),
     /// or a service left running in a terminal of its own.
     Tools,
-    /// An input the text describes but the docs do not ship (a `warmer.toml` with other
-    /// windows): the transcript's output is not compared.
+    /// An input the text describes but the docs do not show as a named example: the
+    /// transcript's output is not compared.
     Input,
 }
 
@@ -110,6 +110,26 @@ impl Block {
     pub(crate) fn at(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
+
+    /// The file name a TOML example gives itself on its first line (`# overlap.toml: ...`):
+    /// the blocks of the same page that run find it under that name.
+    pub(crate) fn file_name(&self) -> Option<&str> {
+        if self.lang != Lang::Toml {
+            return None;
+        }
+        let first = self.text.lines().next()?.strip_prefix("# ")?;
+        let name = first.split([':', ' ']).next()?;
+        name.ends_with(".toml").then_some(name)
+    }
+}
+
+/// The named TOML examples of `file`: name and text.
+pub(crate) fn named_files<'a>(blocks: &'a [Block], file: &str) -> Vec<(&'a str, &'a str)> {
+    blocks
+        .iter()
+        .filter(|b| b.file == file)
+        .filter_map(|b| Some((b.file_name()?, b.text.as_str())))
+        .collect()
 }
 
 /// Every fenced block of `path`.

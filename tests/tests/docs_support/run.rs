@@ -27,8 +27,9 @@ pub(crate) struct Sandbox {
 }
 
 impl Sandbox {
-    /// A folder with `warmer.toml` and `target/`; `bin_dir` holds the built binaries.
-    pub(crate) fn new(bin_dir: &Path) -> Self {
+    /// A folder with `warmer.toml`, `target/` and the page's named examples (`files`);
+    /// `bin_dir` holds the built binaries.
+    pub(crate) fn new(bin_dir: &Path, files: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         for name in ["warmer.toml", "warmer.example.toml"] {
             std::fs::copy(root().join("warmer.example.toml"), dir.path().join(name))
@@ -36,6 +37,9 @@ impl Sandbox {
         }
         let target = bin_dir.parent().expect("target dir");
         std::os::unix::fs::symlink(target, dir.path().join("target")).expect("link target/");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write a named example");
+        }
         Self {
             dir,
             bin_dir: bin_dir.to_path_buf(),
@@ -66,24 +70,38 @@ impl Sandbox {
             .env("AWS_EC2_METADATA_DISABLED", "true");
         let mut child = command.spawn().expect("bash");
         let deadline = Instant::now() + limit;
-        let code = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status.code();
-            }
+        // Wait for bash to end without reaping it: while it is a zombie its pid, and so the
+        // process group id, cannot be given to another process, and the kill below reaches
+        // only what this block started.
+        let mut timed_out = false;
+        while !has_exited(child.id()) {
             if Instant::now() > deadline {
-                break None;
+                timed_out = true;
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
-        };
+        }
         let _ = Command::new("kill")
             .args(["-KILL", &format!("-{}", child.id())])
             .stderr(Stdio::null())
             .status();
-        let _ = child.wait();
+        let status = child.wait().expect("wait");
+        let code = if timed_out { None } else { status.code() };
         let output = std::fs::read_to_string(&out).unwrap_or_default()
             + &std::fs::read_to_string(&err).unwrap_or_default();
         Ran { output, code }
     }
+}
+
+/// Whether the process `pid` (a child of this one) has ended: a zombie, or gone.
+fn has_exited(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with(['Z', 'X'])
+    })
 }
 
 /// A line as compared: numbers as `#`, runs of spaces as one, table rules dropped.
