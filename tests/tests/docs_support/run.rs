@@ -81,15 +81,25 @@ impl Sandbox {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", child.id())])
-            .stderr(Stdio::null())
-            .status();
+        kill_group(child.id());
         let status = child.wait().expect("wait");
         let code = if timed_out { None } else { status.code() };
         let output = std::fs::read_to_string(&out).unwrap_or_default()
             + &std::fs::read_to_string(&err).unwrap_or_default();
         Ran { output, code }
+    }
+}
+
+/// SIGKILLs the process group `pgid` through killpg(2) itself. Never through the `kill`
+/// command: procps-ng 4.0's reads `kill -KILL -12345` as `kill(-1, SIGKILL)`, every process
+/// the user may signal (<https://github.com/vanillagreencom/kendex/pull/1543>).
+fn kill_group(pgid: u32) {
+    let group = i32::try_from(pgid)
+        .ok()
+        .filter(|g| *g > 1)
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     }
 }
 
