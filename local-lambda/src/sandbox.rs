@@ -84,7 +84,12 @@ impl Sandbox {
             out_rx,
         )?);
 
-        let mut command = Command::new(&config.executable);
+        // The sandbox starts in the executable's folder (as Lambda starts in /var/task), and a
+        // relative program path would then be resolved from there: resolve it from the
+        // directory the service was started in, as the user wrote it.
+        let executable =
+            std::path::absolute(&config.executable).unwrap_or_else(|_| config.executable.clone());
+        let mut command = Command::new(&executable);
         command
             .args(&config.args)
             .env_clear()
@@ -101,7 +106,7 @@ impl Sandbox {
             .stderr(err)
             .kill_on_drop(true)
             .process_group(0);
-        if let Some(dir) = config.executable.parent().filter(|d| d.is_dir()) {
+        if let Some(dir) = executable.parent().filter(|d| d.is_dir()) {
             command.current_dir(dir);
         }
         let spawned_at = Instant::now();

@@ -116,6 +116,65 @@ async fn serve_runs_functions_from_flags_and_config_and_stats_reads_them() {
     assert!(report.contains("\"sandboxes_stopped\": 2"), "{report}");
 }
 
+/// `--function NAME=relative/path` and a config file's relative `executable` resolve from the
+/// directory `serve` was started in, though each sandbox starts in the executable's folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_executable_paths_resolve_from_where_serve_started() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("bin/debug")).unwrap();
+    std::fs::copy(fixture(), dir.path().join("bin/debug/orders")).unwrap();
+    std::fs::write(
+        dir.path().join("local-lambda.toml"),
+        "[functions.from-file]\nexecutable = \"bin/debug/orders\"\n",
+    )
+    .unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--function",
+            "orders=bin/debug/orders",
+        ])
+        .args(["--config", "local-lambda.toml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kept open to the end: a closed pipe would end `serve` at its next line of output.
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let endpoint = first
+        .strip_prefix("local-lambda listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    let sdk = client(&endpoint);
+    let mut errors = Vec::new();
+    for name in ["orders", "from-file"] {
+        let out = sdk
+            .invoke()
+            .function_name(name)
+            .payload(blob(serde_json::json!({})))
+            .send()
+            .await;
+        match out {
+            Ok(out) if out.function_error().is_none() => {}
+            Ok(out) => errors.push(format!(
+                "{name}: {}",
+                String::from_utf8_lossy(out.payload().map(|b| b.as_ref()).unwrap_or_default())
+            )),
+            Err(err) => errors.push(format!("{name}: {err:?}")),
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status();
+    let _ = serve.wait();
+    drop(lines);
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 #[test]
 fn serve_without_functions_says_how_to_give_them() {
     let out = Command::new(env!("CARGO_BIN_EXE_local-lambda"))

@@ -183,9 +183,22 @@ fn auto_delay_is_priced_at_the_configured_assumption() {
     let mut config: Config = ConfigBuilder::new()
         .warmer(WarmerBuilder::new("api").target("orders", 10))
         .build();
-    config.cost.auto_delay_ms = 800;
+    config.cost.auto_delay_ms = Some(800);
     let report = estimate(&config, &Prices::default()).unwrap();
     close(report.windows[0].warmup_gb_seconds, 70_080.0);
+}
+
+#[test]
+fn auto_delay_is_priced_at_the_engines_own_hold_by_default() {
+    // The engine holds a round of 1,000 for 100 ms + 1,000 x 6 ms = 6.1 s:
+    // 8,760 runs x 1,000 x 1 GB x 6.1 s = 53,436,000 GB-s.
+    let config: Config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target("orders", 1_000))
+        .build();
+    let hold = warmer_fn::engine::AutoDelay::default().probe_delay_ms(1_000);
+    assert_eq!(hold, 6_100);
+    let report = estimate(&config, &Prices::default()).unwrap();
+    close(report.windows[0].warmup_gb_seconds, 8_760.0 * 1_000.0 * 6.1);
 }
 
 #[test]

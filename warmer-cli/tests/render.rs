@@ -462,16 +462,17 @@ fn render_command_writes_yaml_or_json_to_a_file() {
     assert!(String::from_utf8_lossy(&stdout.stdout).contains("AWS::Serverless::Function"));
 }
 
-/// The checkov findings docs/deploy.md accepts, with a reason, for `format` (`sam`,
+/// The checkov findings docs/deploy-reference.md accepts, with a reason, for `format` (`sam`,
 /// `cloudformation`, `terraform`, `cdk`): the rows of its table under "checkov findings and why".
 fn documented_checkov_findings(format: &str) -> BTreeSet<String> {
-    let docs =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy.md"))
-            .unwrap();
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy-reference.md"),
+    )
+    .unwrap();
     let section = docs
         .split("### checkov findings and why")
         .nth(1)
-        .expect("docs/deploy.md has a section \"checkov findings and why\"");
+        .expect("docs/deploy-reference.md has a section \"checkov findings and why\"");
     let section = section.split("\n#").next().unwrap();
     let mut ids = BTreeSet::new();
     for row in section.lines().filter(|l| l.starts_with("| `CKV")) {
@@ -544,7 +545,7 @@ fn checkov_finds_in_sam_and_cloudformation_only_what_the_docs_explain() {
         assert_eq!(
             checkov("cloudformation", &[path]),
             documented_checkov_findings(name),
-            "checkov's findings on the {name} template differ from docs/deploy.md \
+            "checkov's findings on the {name} template differ from docs/deploy-reference.md \
              (\"checkov findings and why\"): fix the template or explain the finding there"
         );
     }
@@ -779,7 +780,7 @@ fn checkov_finds_in_the_terraform_module_only_what_the_docs_explain() {
     assert_eq!(
         checkov("terraform", &[dir.path().to_path_buf()]),
         documented_checkov_findings("terraform"),
-        "checkov's findings on the Terraform module differ from docs/deploy.md \
+        "checkov's findings on the Terraform module differ from docs/deploy-reference.md \
          (\"checkov findings and why\"): fix the module or explain the finding there"
     );
 }
@@ -1100,7 +1101,7 @@ fn synthesizes_the_cloudformation_stack(config: &Config, modules: &Path, dir: &P
     assert_eq!(
         checkov("cloudformation", &[synthesized]),
         documented_checkov_findings("cdk"),
-        "checkov's findings on the CDK app's template differ from docs/deploy.md"
+        "checkov's findings on the CDK app's template differ from docs/deploy-reference.md"
     );
 }
 
@@ -1307,7 +1308,7 @@ fn sharded_templates_pass_cfn_lint_and_checkov_as_documented() {
         assert_eq!(
             checkov("cloudformation", std::slice::from_ref(&yaml)),
             documented_checkov_findings(name),
-            "checkov's findings on the sharded {name} template differ from docs/deploy.md"
+            "checkov's findings on the sharded {name} template differ from docs/deploy-reference.md"
         );
         files.extend([yaml, json]);
     }

@@ -147,9 +147,12 @@ pub struct CostSettings {
     /// Memory per target function (key: the target's `function` as written).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub function_memory_mb: std::collections::BTreeMap<String, u32>,
-    /// The delay assumed for targets whose delay is `auto`, in ms.
-    #[serde(default = "default_auto_delay")]
-    pub auto_delay_ms: u64,
+    /// The hold priced for targets whose delay is `auto`, in ms; unset (the default), the
+    /// hold the engine itself starts a round of N with
+    /// ([`warmer_fn::engine::AutoDelay::probe_delay_ms`]: 100 ms + 6 ms per warm-up, at most
+    /// 10 s). See [`CostSettings::auto_hold_ms`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_delay_ms: Option<u64>,
     /// How long the warmer runs beyond the longest delay, in ms.
     #[serde(default = "default_overhead")]
     pub warmer_overhead_ms: u64,
@@ -157,9 +160,6 @@ pub struct CostSettings {
 
 fn default_target_memory() -> u32 {
     1024
-}
-fn default_auto_delay() -> u64 {
-    500
 }
 fn default_overhead() -> u64 {
     300
@@ -170,13 +170,29 @@ impl Default for CostSettings {
         Self {
             memory_mb: default_target_memory(),
             function_memory_mb: Default::default(),
-            auto_delay_ms: default_auto_delay(),
+            auto_delay_ms: None,
             warmer_overhead_ms: default_overhead(),
         }
     }
 }
 
 impl CostSettings {
+    /// The hold priced for one warm-up of a target of `n` whose delay is `auto`:
+    /// `auto_delay_ms` when set, else the engine's own hold for a round of `n`.
+    ///
+    /// ```
+    /// use warmer_cli::config::CostSettings;
+    /// let engine = CostSettings::default();
+    /// assert_eq!(engine.auto_hold_ms(10), 160);
+    /// assert_eq!(engine.auto_hold_ms(1_000), 6_100);
+    /// let fixed = CostSettings { auto_delay_ms: Some(500), ..CostSettings::default() };
+    /// assert_eq!(fixed.auto_hold_ms(1_000), 500);
+    /// ```
+    pub fn auto_hold_ms(&self, n: u32) -> u64 {
+        self.auto_delay_ms
+            .unwrap_or_else(|| warmer_fn::engine::AutoDelay::default().probe_delay_ms(n))
+    }
+
     /// The memory of `function` in MB.
     pub fn memory_of(&self, function: &str) -> u32 {
         self.function_memory_mb

@@ -246,13 +246,10 @@ fn check_cost(config: &Config, d: &mut Diagnostics) {
             );
         }
     }
-    if c.auto_delay_ms > DEFAULT_MAX_DELAY_MS {
+    if let Some(ms) = c.auto_delay_ms.filter(|ms| *ms > DEFAULT_MAX_DELAY_MS) {
         d.error(
             "cost.auto_delay_ms",
-            format!(
-                "{} ms is above the {DEFAULT_MAX_DELAY_MS} ms delay cap",
-                c.auto_delay_ms
-            ),
+            format!("{ms} ms is above the {DEFAULT_MAX_DELAY_MS} ms delay cap"),
             format!("set it to at most {DEFAULT_MAX_DELAY_MS}"),
         );
     }

@@ -5,7 +5,8 @@
 //! - runs = hours of the window x runs per hour of its schedule;
 //! - warm-up requests = runs x the sum of the targets' N;
 //! - warm-up GB-seconds = runs x sum over targets of N x memory (GB) x delay (s), the time each
-//!   warmed environment is held (an `auto` delay counts as `cost.auto_delay_ms`);
+//!   warmed environment is held (an `auto` delay counts as the hold the engine starts a round of
+//!   N with, [`warmer_fn::engine::AutoDelay::probe_delay_ms`], or `cost.auto_delay_ms` when set);
 //! - the warmer's own invocation per run, for (longest delay + `cost.warmer_overhead_ms`) at
 //!   its memory, always on arm64 (that is how it is deployed);
 //! - one Scheduler invocation per run;
@@ -355,7 +356,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
     let warmer_gb = f64::from(config.function.memory_mb) / 1024.0;
     let delay_ms_of = |t: &Target| match t.delay {
         Delay::Fixed(ms) => ms,
-        Delay::Auto => config.cost.auto_delay_ms,
+        Delay::Auto => config.cost.auto_hold_ms(t.concurrency),
     };
     // One run of the warmer: the requests and duration (arm64) of its copies (the coordinator,
     // and one per shard when it shards) and the Scheduler invocation.
@@ -438,7 +439,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
                 let gb = f64::from(config.cost.memory_of(&t.function)) / 1024.0;
                 let delay_ms = match t.delay {
                     Delay::Fixed(ms) => ms,
-                    Delay::Auto => config.cost.auto_delay_ms,
+                    Delay::Auto => config.cost.auto_hold_ms(t.concurrency),
                 };
                 longest_delay_ms = longest_delay_ms.max(delay_ms);
                 concurrency += u64::from(t.concurrency);

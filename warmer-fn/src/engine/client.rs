@@ -86,24 +86,43 @@ pub async fn client_with_profile(
     }
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url.clone());
-        if !has_local_credentials(profile).await {
-            loader = loader.credentials_provider(Credentials::new(
-                "warmer-local",
-                "warmer-local",
-                None,
-                None,
-                "warmer-dummy",
-            ));
-        }
+    }
+    // The SDK reads AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL itself when the config loads;
+    // an endpoint given that way is local in the same sense as one given here.
+    let endpoint_given = opts.endpoint_url.is_some() || endpoint_from_env();
+    if endpoint_given && !has_local_credentials(profile).await {
+        loader = loader.credentials_provider(Credentials::new(
+            "warmer-local",
+            "warmer-local",
+            None,
+            None,
+            "warmer-dummy",
+        ));
     }
     let mut config = loader.load().await;
-    if opts.endpoint_url.is_some() && config.region().is_none() {
+    if endpoint_given && config.region().is_none() {
         config = config
             .into_builder()
             .region(Region::from_static("us-east-1"))
             .build();
     }
     aws_sdk_lambda::Client::new(&config)
+}
+
+/// The environment variables through which the AWS SDKs take an endpoint URL for Lambda: the
+/// service-specific one first, then the global one
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
+const ENDPOINT_URL_ENVS: [&str; 2] = ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"];
+
+/// Whether one of [`ENDPOINT_URL_ENVS`] is set (non-empty) and not switched off by
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+fn endpoint_from_env() -> bool {
+    let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    !ignored
+        && ENDPOINT_URL_ENVS
+            .iter()
+            .any(|key| std::env::var(key).is_ok_and(|v| !v.is_empty()))
 }
 
 /// Whether the environment or the shared profile provides credentials, without reaching for
