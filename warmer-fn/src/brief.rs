@@ -23,8 +23,30 @@ use crate::event::WarmRequest;
 use crate::rules::{DEFAULT_MAX_SHARE, DEFAULT_SHARD_SIZE, Problem};
 use crate::target::{Delay, Target};
 
-/// Every way `request` asks for more than `brief` allows, each naming its field.
+/// Fills what `request` leaves out from `brief`: the run's `max_share` and `shard_size`, so
+/// that an event that does not name them runs as the brief says, not with the engine's
+/// defaults.
+///
+/// ```
+/// use warmer_fn::brief::fill;
+/// use warmer_fn::event::WarmRequest;
+/// use warmer_fn::target::Target;
+/// let brief = WarmRequest { targets: vec![Target::new("orders", 5)], max_share: Some(0.5), shard_size: Some(400) };
+/// let mut request = WarmRequest { targets: vec![Target::new("orders", 2)], max_share: None, shard_size: None };
+/// fill(&mut request, &brief);
+/// assert_eq!((request.max_share, request.shard_size), (Some(0.5), Some(400)));
+/// ```
+pub fn fill(request: &mut WarmRequest, brief: &WarmRequest) {
+    request.max_share = request.max_share.or(brief.max_share);
+    request.shard_size = request.shard_size.or(brief.shard_size);
+}
+
+/// Every way `request` asks for more than `brief` allows, each naming its field (what the
+/// request leaves out counts as the brief's, see [`fill`]).
 pub fn check(request: &WarmRequest, brief: &WarmRequest) -> Vec<Problem> {
+    let mut request = request.clone();
+    fill(&mut request, brief);
+    let request = &request;
     let mut problems = Vec::new();
     for (i, target) in request.targets.iter().enumerate() {
         let field = format!("targets[{i}]");
@@ -203,6 +225,14 @@ mod tests {
     #[test]
     fn an_event_may_narrow_its_brief_and_nothing_more() {
         assert!(asking(|_| {}).is_empty());
+        // Leaving the run's settings out takes the brief's.
+        assert!(
+            asking(|r| {
+                r.max_share = None;
+                r.shard_size = None;
+            })
+            .is_empty()
+        );
         assert!(asking(|r| r.targets[0].concurrency = 5).is_empty());
         // The same function written as an ARN with the alias in it is the same target.
         assert!(

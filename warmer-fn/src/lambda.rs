@@ -147,9 +147,12 @@ impl Warmer {
                 crate::logging::log_shard(&shard, &answer);
                 Ok(serde_json::to_value(answer).unwrap_or_default())
             }
-            Invocation::Run(request) => {
+            Invocation::Run(mut request) => {
                 match &brief {
-                    Some(brief) => refuse(crate::brief::check(&request, brief))?,
+                    Some(brief) => {
+                        refuse(crate::brief::check(&request, brief))?;
+                        crate::brief::fill(&mut request, brief);
+                    }
                     None => tracing::warn!(
                         "no {CONFIG_ENV}: this warmer has no brief and does what any invoker asks (within IAM); `warmer render` sets one"
                     ),
