@@ -74,12 +74,6 @@ resource "aws_iam_role_policy" "warmer_function_role_warmer_targets" {
           "Sid": "WriteOwnLogs"
         },
         {
-          "Action": "sqs:SendMessage",
-          "Effect": "Allow",
-          "Resource": "${aws_sqs_queue.warmer_failure_queue.arn}",
-          "Sid": "SendLostRunsToFailureQueue"
-        },
-        {
           "Action": "lambda:InvokeFunction",
           "Effect": "Allow",
           "Resource": [
@@ -104,6 +98,12 @@ resource "aws_iam_role_policy" "warmer_function_role_warmer_targets" {
           "Effect": "Allow",
           "Resource": "*",
           "Sid": "ReadAccountConcurrency"
+        },
+        {
+          "Action": "sqs:SendMessage",
+          "Effect": "Allow",
+          "Resource": "${aws_sqs_queue.warmer_failure_queue.arn}",
+          "Sid": "SendLostRunsToFailureQueue"
         }
       ],
       "Version": "2012-10-17"

@@ -59,12 +59,6 @@ export class WarmerStack extends cdk.Stack {
                 "Sid": "WriteOwnLogs",
               },
               {
-                "Action": "sqs:SendMessage",
-                "Effect": "Allow",
-                "Resource": warmerFailureQueue.attrArn,
-                "Sid": "SendLostRunsToFailureQueue",
-              },
-              {
                 "Action": "lambda:InvokeFunction",
                 "Effect": "Allow",
                 "Resource": [
@@ -89,6 +83,12 @@ export class WarmerStack extends cdk.Stack {
                 "Effect": "Allow",
                 "Resource": "*",
                 "Sid": "ReadAccountConcurrency",
+              },
+              {
+                "Action": "sqs:SendMessage",
+                "Effect": "Allow",
+                "Resource": warmerFailureQueue.attrArn,
+                "Sid": "SendLostRunsToFailureQueue",
               },
             ],
             "Version": "2012-10-17",
