@@ -357,6 +357,56 @@ mod tests {
         );
     }
 
+    /// The lines `tracing` writes while `answer` runs with `config` on a warm-up whose delay
+    /// is not a number (one WARN line); it holds for no time.
+    async fn lines_logged(config: WarmConfig) -> String {
+        use std::sync::{Arc, Mutex};
+        let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || SinkWriter(sink.clone()))
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let warmup = detect(br#"{"warmer": true, "delay": "soon"}"#, &config).unwrap();
+        let context = context_with_deadline_in(Duration::from_secs(30));
+        let invocation = Invocation {
+            number: 1,
+            cold: true,
+        };
+        answer(
+            &warmup,
+            invocation,
+            &context,
+            &config.max_delay(Duration::ZERO),
+        )
+        .await;
+        let text = buffer.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
+    }
+
+    struct SinkWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SinkWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_silenced_warm_up_writes_no_info_line_but_keeps_its_warnings() {
+        use crate::config::WarmupLog;
+        let every = lines_logged(WarmConfig::new()).await;
+        assert_eq!(every.matches(WARMUP_LOG_MESSAGE).count(), 1, "{every}");
+        let off = lines_logged(WarmConfig::new().warmup_log(WarmupLog::Off)).await;
+        assert_eq!(off.matches(WARMUP_LOG_MESSAGE).count(), 0, "{off}");
+        assert!(off.contains("WARN"), "{off}");
+    }
+
     #[tokio::test]
     async fn answer_holds_for_the_capped_delay_and_echoes_the_caller() {
         let config = WarmConfig::new().max_delay(Duration::from_millis(40));
