@@ -77,7 +77,7 @@ impl WarmupLog {
     pub fn logs(self, nth: u64) -> bool {
         match self {
             WarmupLog::Every => true,
-            WarmupLog::OneIn(n) => nth % u64::from(n.get()) == 0,
+            WarmupLog::OneIn(n) => nth.is_multiple_of(u64::from(n.get())),
             WarmupLog::Off => false,
         }
     }
