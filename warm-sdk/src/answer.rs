@@ -146,19 +146,15 @@ struct Logged {
 /// The INFO event of one warm-up when `logged.info`, through `tracing` or, without a
 /// subscriber, on stderr (with the WARN lines, which the fallback writes always).
 fn log_warmup(warmup: &Warmup, context: &Context, environment: &Environment, logged: Logged) {
-    let Logged {
-        invocation,
-        delay,
-        concurrent_warm_ups,
-        info,
-    } = logged;
     if crate::fallback_log::no_subscriber() {
         fallback_lines(warmup, context, environment, logged);
         return;
     }
-    if !info {
+    if !logged.info {
         return;
     }
+    let (invocation, delay) = (logged.invocation, logged.delay);
+    let concurrent_warm_ups = logged.concurrent_warm_ups;
     let env_config = &context.env_config;
     tracing::info!(
         request_id = %context.request_id,

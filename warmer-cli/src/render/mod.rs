@@ -7,7 +7,10 @@
 //! window, a role that may invoke exactly the target ARNs and read their reserved concurrency
 //! and the account's limits (the concurrency guard), a role that lets Scheduler invoke only the
 //! warmer, the warmer's asynchronous-invoke settings (no retries, shortest event age: a late run
-//! holds environments at a random time) and optional `Shortfall` alarms. When a warmer shards
+//! holds environments at a random time) and optional `Shortfall` alarms. The warmer carries
+//! its brief in `WARMER_CONFIG` ([`Config::brief`]), and the stack watches the warmer itself:
+//! a failure queue for the runs that never ran, a schedule group of its own and the alarms of
+//! a dead or sick warmer, heartbeat included ([`health`]). When a warmer shards
 //! (a target's N above its shard size), the warmer may also invoke itself, one copy per shard,
 //! and reserves an environment for each (see [`reserved_concurrency`]).
 //!
