@@ -92,108 +92,118 @@ pub(super) fn send_to_failure_queue() -> Value {
     ])
 }
 
-/// Every alarm of the table in the [module docs](self), by logical id.
+/// Every alarm of the table in the [module docs](self), by logical id, in its order.
 pub(super) fn alarms(config: &Config) -> Vec<(&'static str, Value)> {
     let actions = alarm_actions(config);
-    let function = ("FunctionName", r(FUNCTION_ID));
-    let group = ("ScheduleGroup", r(SCHEDULE_GROUP_ID));
-    let queue = ("QueueName", get_att(FAILURE_QUEUE_ID, "QueueName"));
-    let warmer = ("Warmer", r(FUNCTION_ID));
     let ns = config.metrics.namespace.as_str();
-    let failures = [
-        (
-            "WarmerErrorsAlarm",
-            "AWS/Lambda",
-            "Errors",
-            &function,
-            "a warmer run failed (crash, timeout, out of memory, or an event refused by its brief)",
-        ),
-        (
-            "WarmerThrottlesAlarm",
-            "AWS/Lambda",
-            "Throttles",
-            &function,
-            "a warmer run or shard copy was throttled (its reserved concurrency was in use)",
-        ),
-        (
-            "WarmerDestinationFailuresAlarm",
-            "AWS/Lambda",
-            "DestinationDeliveryFailures",
-            &function,
-            "a dropped warmer run could not be written to the failure queue",
-        ),
-        (
-            "WarmerSchedulerTargetErrorsAlarm",
-            "AWS/Scheduler",
-            "TargetErrorCount",
-            &group,
-            "Lambda refused Scheduler's invoke of the warmer (permission, missing function)",
-        ),
-        (
-            "WarmerSchedulerThrottledAlarm",
-            "AWS/Scheduler",
-            "InvocationThrottleCount",
-            &group,
-            "Scheduler throttled its invokes of the warmer",
-        ),
-        (
-            "WarmerSchedulerDroppedAlarm",
-            "AWS/Scheduler",
-            "InvocationDroppedCount",
-            &group,
-            "Scheduler gave up a warmer run (see the failure queue)",
-        ),
-        (
-            "WarmerSchedulerDeadLetterFailedAlarm",
-            "AWS/Scheduler",
-            "InvocationsFailedToBeSentToDeadLetterCount",
-            &group,
-            "Scheduler gave up a warmer run and could not write it to the failure queue",
-        ),
-        (
-            "WarmerFailureQueueAlarm",
-            "AWS/SQS",
-            "ApproximateNumberOfMessagesVisible",
-            &queue,
-            "a warmer run that never ran is in the failure queue",
-        ),
+    let mut out: Vec<(&'static str, Value)> = service_watches()
+        .into_iter()
+        .map(|(id, watch)| (id, watch.any_in(FAILURE_PERIOD_SECONDS, &actions)))
+        .collect();
+    if let Ok(period) = heartbeat_period(config) {
+        let heartbeat = Watch::new(
+            ns,
+            "Runs",
+            warmer(),
+            "the warmer reported no run for longer than its schedules ever leave between runs",
+        );
+        out.push(("WarmerHeartbeatAlarm", heartbeat.none_in(period, &actions)));
+    }
+    let own = [
         (
             "WarmerGuardUnreadableAlarm",
-            ns,
-            "GuardUnreadable",
-            &warmer,
-            "the concurrency guard could not read a limit and warmed unguarded",
+            Watch::new(
+                ns,
+                "GuardUnreadable",
+                warmer(),
+                "the concurrency guard could not read a limit and warmed unguarded",
+            ),
         ),
         (
             "WarmerRefusedAlarm",
-            ns,
-            "Refused",
-            &warmer,
-            "an event asked the warmer for more than its brief (WARMER_CONFIG) allows",
+            Watch::new(
+                ns,
+                "Refused",
+                warmer(),
+                "an event asked the warmer for more than its brief (WARMER_CONFIG) allows",
+            ),
         ),
     ];
-    let mut out: Vec<(&'static str, Value)> = failures
-        .into_iter()
-        .map(|(id, namespace, metric, dimension, what)| {
-            let watch = Watch {
-                namespace,
-                metric,
-                dimension,
-                what,
-            };
-            (id, watch.any_in(FAILURE_PERIOD_SECONDS, &actions))
-        })
-        .collect();
-    if let Ok(period) = heartbeat_period(config) {
-        let watch = Watch {
-            namespace: ns,
-            metric: "Runs",
-            dimension: &warmer,
-            what: "the warmer reported no run for longer than its schedules ever leave between runs",
-        };
-        out.insert(8, ("WarmerHeartbeatAlarm", watch.none_in(period, &actions)));
-    }
+    out.extend(own.map(|(id, watch)| (id, watch.any_in(FAILURE_PERIOD_SECONDS, &actions))));
     out
+}
+
+/// The failures AWS counts for the warmer: Lambda's, Scheduler's and the failure queue's.
+fn service_watches() -> [(&'static str, Watch<'static>); 8] {
+    let function = || ("FunctionName", r(FUNCTION_ID));
+    let group = || ("ScheduleGroup", r(SCHEDULE_GROUP_ID));
+    let lambda = |metric, what| Watch::new("AWS/Lambda", metric, function(), what);
+    let scheduler = |metric, what| Watch::new("AWS/Scheduler", metric, group(), what);
+    [
+        (
+            "WarmerErrorsAlarm",
+            lambda(
+                "Errors",
+                "a warmer run failed (crash, timeout, out of memory, or an event refused by its brief)",
+            ),
+        ),
+        (
+            "WarmerThrottlesAlarm",
+            lambda(
+                "Throttles",
+                "a warmer run or shard copy was throttled (its reserved concurrency was in use)",
+            ),
+        ),
+        (
+            "WarmerDestinationFailuresAlarm",
+            lambda(
+                "DestinationDeliveryFailures",
+                "a dropped warmer run could not be written to the failure queue",
+            ),
+        ),
+        (
+            "WarmerSchedulerTargetErrorsAlarm",
+            scheduler(
+                "TargetErrorCount",
+                "Lambda refused Scheduler's invoke of the warmer (permission, missing function)",
+            ),
+        ),
+        (
+            "WarmerSchedulerThrottledAlarm",
+            scheduler(
+                "InvocationThrottleCount",
+                "Scheduler throttled its invokes of the warmer",
+            ),
+        ),
+        (
+            "WarmerSchedulerDroppedAlarm",
+            scheduler(
+                "InvocationDroppedCount",
+                "Scheduler gave up a warmer run (see the failure queue)",
+            ),
+        ),
+        (
+            "WarmerSchedulerDeadLetterFailedAlarm",
+            scheduler(
+                "InvocationsFailedToBeSentToDeadLetterCount",
+                "Scheduler gave up a warmer run and could not write it to the failure queue",
+            ),
+        ),
+        (
+            "WarmerFailureQueueAlarm",
+            Watch::new(
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                ("QueueName", get_att(FAILURE_QUEUE_ID, "QueueName")),
+                "a warmer run that never ran is in the failure queue",
+            ),
+        ),
+    ]
+}
+
+/// The dimension of the warmer's own metrics: `Warmer` = the function's name.
+fn warmer() -> (&'static str, Value) {
+    ("Warmer", r(FUNCTION_ID))
 }
 
 /// The SNS topics of every warmer's `[warmers.alarm]`, deduplicated, in order.
@@ -210,9 +220,25 @@ fn alarm_actions(config: &Config) -> Vec<String> {
 /// One metric of one dimension, and what its alarm says.
 struct Watch<'a> {
     namespace: &'a str,
-    metric: &'a str,
-    dimension: &'a (&'static str, Value),
-    what: &'a str,
+    metric: &'static str,
+    dimension: (&'static str, Value),
+    what: &'static str,
+}
+
+impl<'a> Watch<'a> {
+    fn new(
+        namespace: &'a str,
+        metric: &'static str,
+        dimension: (&'static str, Value),
+        what: &'static str,
+    ) -> Self {
+        Watch {
+            namespace,
+            metric,
+            dimension,
+            what,
+        }
+    }
 }
 
 impl Watch<'_> {
@@ -245,7 +271,7 @@ impl Watch<'_> {
         missing: &str,
         actions: &[String],
     ) -> Value {
-        let (name, value) = self.dimension;
+        let (name, value) = &self.dimension;
         let mut props = Mapping::new();
         let mut put = |k: &str, v: Value| props.insert(s(k), v);
         put("AlarmDescription", s(format!("warmer: {}", self.what)));
