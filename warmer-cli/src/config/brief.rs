@@ -48,7 +48,7 @@ pub struct Brief {
 }
 
 impl Config {
-    /// The brief of the rendered warmer function. See the [module docs](brief).
+    /// The brief of the rendered warmer function. See the [module docs](self).
     pub fn brief(&self) -> Brief {
         let mut targets: Vec<Target> = Vec::new();
         for warmer in &self.warmers {
