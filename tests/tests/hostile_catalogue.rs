@@ -39,6 +39,8 @@ enum Input {
     Warmer(Value),
     /// A `warmer.toml`.
     ConfigFile(&'static str),
+    /// A `warmer.toml` that parses, checked as `warmer config check` checks it.
+    ConfigCheck(String),
     /// `warmer render` of [`RENDERED_CONFIG`] in this template language.
     Render(Flavor),
     /// `warmer plan` over a `ConcurrentExecutions` history.
@@ -732,6 +734,36 @@ fn rows() -> Vec<Row> {
                 no_retries,
             ),
         ),
+        row(
+            "config: a brief too large for Lambda's 4 KB of environment variables",
+            Input::ConfigCheck(config_with_a_large_brief()),
+            Refused("above its 4096 byte limit"),
+        ),
+        // Deployment: a dead or sick warmer alarms.
+        row(
+            "a warmer that stops running (timed out, throttled, lost its permission or schedule)",
+            Input::Render(Flavor::Cloudformation),
+            Rendered(
+                "a heartbeat alarm on `Runs` by `Warmer`, Sum under 1 over 7 minutes (5 min between runs + timeout + delivery), missing data breaching",
+                heartbeat,
+            ),
+        ),
+        row(
+            "a warmer run Lambda drops (too old) or Scheduler cannot deliver",
+            Input::Render(Flavor::Sam),
+            Rendered(
+                "the EventInvokeConfig's on-failure destination and every schedule's dead-letter queue are the SSE-encrypted failure queue, which alarms when not empty",
+                lost_runs_are_queued,
+            ),
+        ),
+        row(
+            "an event asking more than the brief, or a guard that cannot read a limit",
+            Input::Render(Flavor::Cloudformation),
+            Rendered(
+                "the function carries its brief in WARMER_CONFIG; `Refused` and `GuardUnreadable` above 0 alarm",
+                brief_and_its_alarms,
+            ),
+        ),
         // Plans: the warmer's own warm-ups are not read as traffic.
         row(
             "1-minute history holding the warmer's own runs (N 50 every 5 min over traffic of 10)",
@@ -785,6 +817,71 @@ fn no_retries(template: &Value) -> bool {
         && config["Properties"]["FunctionName"]["Ref"] == FUNCTION_ID
         && config["Properties"]["MaximumRetryAttempts"] == 0
         && config["Properties"]["MaximumEventAgeInSeconds"] == 60
+}
+
+/// 30 targets, each with a 100-character payload extra: each schedule input fits Scheduler's
+/// 8 KB, but the brief of them all does not fit Lambda's 4 KB of environment.
+fn config_with_a_large_brief() -> String {
+    let mut text = String::from("[[warmers]]\nname = \"api\"\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "[[warmers.targets]]\nfunction = \"orders-{i:02}\"\nconcurrency = 1\npayload = {{ note = \"{}\" }}\n",
+            "x".repeat(100)
+        ));
+    }
+    text
+}
+
+fn props<'a>(template: &'a Value, id: &str) -> &'a Value {
+    &template["Resources"][id]["Properties"]
+}
+
+fn heartbeat(template: &Value) -> bool {
+    let p = props(template, "WarmerHeartbeatAlarm");
+    p["MetricName"] == "Runs"
+        && p["Dimensions"] == json!([{"Name": "Warmer", "Value": {"Ref": FUNCTION_ID}}])
+        && p["Statistic"] == "Sum"
+        && p["Period"] == 7 * 60
+        && p["ComparisonOperator"] == "LessThanThreshold"
+        && p["Threshold"] == 1
+        && p["TreatMissingData"] == "breaching"
+}
+
+fn lost_runs_are_queued(template: &Value) -> bool {
+    let queue = json!({"Fn::GetAtt": ["WarmerFailureQueue", "Arn"]});
+    let destination = &template["Resources"][EVENT_INVOKE_CONFIG_ID]["Properties"]["DestinationConfig"]
+        ["OnFailure"]["Destination"];
+    let schedules: Vec<&Value> = template["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule")
+        .map(|(_, r)| &r["Properties"]["Target"]["DeadLetterConfig"]["Arn"])
+        .collect();
+    *destination == queue
+        && !schedules.is_empty()
+        && schedules.iter().all(|arn| **arn == queue)
+        && props(template, "WarmerFailureQueue")["SqsManagedSseEnabled"] == true
+        && props(template, "WarmerFailureQueueAlarm")["MetricName"]
+            == "ApproximateNumberOfMessagesVisible"
+}
+
+fn brief_and_its_alarms(template: &Value) -> bool {
+    let variables = &props(template, FUNCTION_ID)["Environment"]["Variables"];
+    let brief: Value = variables["WARMER_CONFIG"]
+        .as_str()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_default();
+    let above_zero = |id: &str, metric: &str| {
+        let p = props(template, id);
+        p["MetricName"] == metric
+            && p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+            && p["Threshold"] == 1
+    };
+    brief["targets"][0]["function"] == "orders"
+        && brief["targets"][0]["concurrency"] == 5
+        && above_zero("WarmerRefusedAlarm", "Refused")
+        && above_zero("WarmerGuardUnreadableAlarm", "GuardUnreadable")
 }
 
 /// The most a proposal keeps warm in any hour of the week.
@@ -1006,6 +1103,14 @@ async fn check(
                 Ok(config) => Err(format!("accepted: {config:?}")),
             }
         }
+        (Input::ConfigCheck(text), Expect::Refused(needle)) => {
+            let config = Config::from_toml_str(text).map_err(|e| format!("{e}"))?;
+            match config.check() {
+                Err(d) if d.to_string().contains(needle) => Ok(()),
+                Err(d) => Err(format!("errors without `{needle}`: {d}")),
+                Ok(warnings) => Err(format!("accepted, warnings: {warnings}")),
+            }
+        }
         (Input::Render(flavor), Expect::Rendered(_, holds)) => {
             let config = Config::from_toml_str(RENDERED_CONFIG).map_err(|e| format!("{e}"))?;
             let template = render(&config, *flavor).map_err(|e| format!("{e:#}"))?;
@@ -1115,6 +1220,7 @@ impl Input {
             Input::WarmerEvent(_) => "warmer event".into(),
             Input::Warmer(_) => "warmer-fn in local-lambda (brief: `http`, N 2, share 0.5)".into(),
             Input::ConfigFile(_) => "warmer.toml".into(),
+            Input::ConfigCheck(_) => "`warmer config check`".into(),
             Input::Render(Flavor::Sam) => "`warmer render sam`".into(),
             Input::Render(Flavor::Cloudformation) => "`warmer render cloudformation`".into(),
             Input::Plan(_) => "`warmer plan`".into(),

@@ -31,6 +31,7 @@
 //! payload cannot hold an environment for long. A warm-up that names an instant to hold until
 //! (`hold_until_ms`) holds until then, within the same bounds ([`hold_for`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::Context;
@@ -82,6 +83,79 @@ pub async fn answer(
         // The warning itself (pushed by detection) says what to do; this names the run.
         tracing::debug!(request_id = %context.request_id, requested, "fan-out not done");
     }
+    let logs = config
+        .get_warmup_log()
+        .logs(WARM_UPS_ANSWERED.fetch_add(1, Ordering::Relaxed));
+    let logged = Logged {
+        invocation,
+        delay,
+        concurrent_warm_ups,
+        info: logs,
+    };
+    log_warmup(warmup, context, environment, logged);
+    let started = tokio::time::Instant::now();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let held_ms = millis(started.elapsed());
+    if let Some(namespace) = config.get_metrics_namespace() {
+        crate::metrics::emit(&crate::metrics::warm_up_line(
+            namespace,
+            &env_config.function_name,
+            &context.request_id,
+            &env_config.version,
+            invocation.cold,
+            held_ms,
+            crate::metrics::now_ms(),
+        ));
+    }
+    let response = WarmupResponse {
+        warmed: true,
+        function: env_config.function_name.clone(),
+        version: env_config.version.clone(),
+        log_stream: env_config.log_stream.clone(),
+        instance: environment.instance().to_owned(),
+        cold: invocation.cold,
+        invocations: invocation.number,
+        delay_ms: held_ms,
+        correlation_id: warmup.correlation_id.clone(),
+        index: warmup.index,
+        max_concurrency: environment.max_concurrency(),
+        concurrent_warm_ups,
+        init_type: Some(environment.init_type().as_str().to_owned()),
+        fan_out_requested: warmup.fan_out,
+        received_at_ms: Some(received_at_ms),
+    };
+    drop(held);
+    response
+}
+
+/// Warm-ups this process has answered: numbers them for [`WarmupLog`](crate::config::WarmupLog).
+static WARM_UPS_ANSWERED: AtomicU64 = AtomicU64::new(0);
+
+/// What a warm-up's log lines say beyond the warm-up and its context.
+#[derive(Clone, Copy)]
+struct Logged {
+    invocation: Invocation,
+    delay: Duration,
+    concurrent_warm_ups: Option<u32>,
+    /// Whether this warm-up writes its INFO line ([`WarmupLog`](crate::config::WarmupLog)).
+    info: bool,
+}
+
+/// The INFO event of one warm-up when `logged.info`, through `tracing` or, without a
+/// subscriber, on stderr (with the WARN lines, which the fallback writes always).
+fn log_warmup(warmup: &Warmup, context: &Context, environment: &Environment, logged: Logged) {
+    if crate::fallback_log::no_subscriber() {
+        fallback_lines(warmup, context, environment, logged);
+        return;
+    }
+    if !logged.info {
+        return;
+    }
+    let (invocation, delay) = (logged.invocation, logged.delay);
+    let concurrent_warm_ups = logged.concurrent_warm_ups;
+    let env_config = &context.env_config;
     tracing::info!(
         request_id = %context.request_id,
         function = %env_config.function_name,
@@ -101,52 +175,18 @@ pub async fn answer(
         fan_out_requested = warmup.fan_out,
         "{WARMUP_LOG_MESSAGE}"
     );
-    if crate::fallback_log::no_subscriber() {
-        fallback_lines(
-            warmup,
-            invocation,
-            context,
-            environment,
-            delay,
-            concurrent_warm_ups,
-        );
-    }
-    let started = tokio::time::Instant::now();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let response = WarmupResponse {
-        warmed: true,
-        function: env_config.function_name.clone(),
-        version: env_config.version.clone(),
-        log_stream: env_config.log_stream.clone(),
-        instance: environment.instance().to_owned(),
-        cold: invocation.cold,
-        invocations: invocation.number,
-        delay_ms: millis(started.elapsed()),
-        correlation_id: warmup.correlation_id.clone(),
-        index: warmup.index,
-        max_concurrency: environment.max_concurrency(),
-        concurrent_warm_ups,
-        init_type: Some(environment.init_type().as_str().to_owned()),
-        fan_out_requested: warmup.fan_out,
-        received_at_ms: Some(received_at_ms),
-    };
-    drop(held);
-    response
 }
 
 /// Where no `tracing` subscriber is set, the same events written straight to standard error
 /// (see [`fallback_log`](crate::fallback_log)).
-fn fallback_lines(
-    warmup: &Warmup,
-    invocation: Invocation,
-    context: &Context,
-    environment: &Environment,
-    delay: Duration,
-    concurrent_warm_ups: Option<u32>,
-) {
+fn fallback_lines(warmup: &Warmup, context: &Context, environment: &Environment, logged: Logged) {
     use serde_json::Value;
+    let Logged {
+        invocation,
+        delay,
+        concurrent_warm_ups,
+        info,
+    } = logged;
     let json = crate::fallback_log::json_format();
     let now = SystemTime::now();
     for warning in &warmup.warnings {
@@ -160,6 +200,9 @@ fn fallback_lines(
             json,
             now,
         );
+    }
+    if !info {
+        return;
     }
     let env_config = &context.env_config;
     crate::fallback_log::write_line(
@@ -308,6 +351,56 @@ mod tests {
             effective_delay(Duration::from_secs(1), &config, passed, now),
             Duration::ZERO
         );
+    }
+
+    /// The lines `tracing` writes while `answer` runs with `config` on a warm-up whose delay
+    /// is not a number (one WARN line); it holds for no time.
+    async fn lines_logged(config: WarmConfig) -> String {
+        use std::sync::{Arc, Mutex};
+        let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || SinkWriter(sink.clone()))
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let warmup = detect(br#"{"warmer": true, "delay": "soon"}"#, &config).unwrap();
+        let context = context_with_deadline_in(Duration::from_secs(30));
+        let invocation = Invocation {
+            number: 1,
+            cold: true,
+        };
+        answer(
+            &warmup,
+            invocation,
+            &context,
+            &config.max_delay(Duration::ZERO),
+        )
+        .await;
+        let text = buffer.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
+    }
+
+    struct SinkWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SinkWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_silenced_warm_up_writes_no_info_line_but_keeps_its_warnings() {
+        use crate::config::WarmupLog;
+        let every = lines_logged(WarmConfig::new()).await;
+        assert_eq!(every.matches(WARMUP_LOG_MESSAGE).count(), 1, "{every}");
+        let off = lines_logged(WarmConfig::new().warmup_log(WarmupLog::Off)).await;
+        assert_eq!(off.matches(WARMUP_LOG_MESSAGE).count(), 0, "{off}");
+        assert!(off.contains("WARN"), "{off}");
     }
 
     #[tokio::test]

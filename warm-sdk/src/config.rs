@@ -12,8 +12,13 @@
 //! assert_eq!(config.get_flag_key(), "keep_warm");
 //! assert_eq!(config.get_max_delay(), Duration::from_secs(2));
 //! ```
+//!
+//! What a warm-up writes is set here too: the INFO line of each warm-up
+//! ([`WarmConfig::warmup_log`], every one by default) and the optional EMF metrics
+//! ([`WarmConfig::metrics_namespace`], off by default; see [`metrics`](crate::metrics)).
 
 use std::fmt;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use memchr::memmem::Finder;
@@ -38,6 +43,44 @@ pub struct WarmConfig {
     default_delay: Duration,
     max_delay: Duration,
     deadline_margin: Duration,
+    warmup_log: WarmupLog,
+    metrics_namespace: Option<String>,
+}
+
+/// Which warm-ups write the INFO line
+/// [`WARMUP_LOG_MESSAGE`](crate::answer::WARMUP_LOG_MESSAGE). WARN lines (a warm-up that asked
+/// for something it did not get) are written whatever this says.
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use warm_sdk::config::WarmupLog;
+///
+/// let sampled = WarmupLog::OneIn(NonZeroU32::new(10).unwrap());
+/// // The first warm-up of an environment, then every tenth.
+/// assert!(sampled.logs(0) && !sampled.logs(1) && sampled.logs(10));
+/// assert!(WarmupLog::default().logs(7));
+/// assert!(!WarmupLog::Off.logs(0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WarmupLog {
+    /// Every warm-up (the default).
+    #[default]
+    Every,
+    /// The first warm-up of each environment, then one in `n`.
+    OneIn(NonZeroU32),
+    /// None.
+    Off,
+}
+
+impl WarmupLog {
+    /// Whether the warm-up numbered `nth` in this environment (0 for its first) writes the line.
+    pub fn logs(self, nth: u64) -> bool {
+        match self {
+            WarmupLog::Every => true,
+            WarmupLog::OneIn(n) => nth.is_multiple_of(u64::from(n.get())),
+            WarmupLog::Off => false,
+        }
+    }
 }
 
 impl WarmConfig {
@@ -55,6 +98,8 @@ impl WarmConfig {
             default_delay: Duration::from_millis(DEFAULT_DELAY_MS),
             max_delay: Duration::from_millis(DEFAULT_MAX_DELAY_MS),
             deadline_margin: Duration::from_millis(DEFAULT_DEADLINE_MARGIN_MS),
+            warmup_log: WarmupLog::Every,
+            metrics_namespace: None,
         }
     }
 
@@ -113,6 +158,41 @@ impl WarmConfig {
         self
     }
 
+    /// Sets which warm-ups write their INFO line (default [`WarmupLog::Every`]).
+    ///
+    /// ```
+    /// use warm_sdk::{config::WarmupLog, WarmConfig};
+    /// let config = WarmConfig::new().warmup_log(WarmupLog::Off);
+    /// assert_eq!(config.get_warmup_log(), WarmupLog::Off);
+    /// ```
+    pub fn warmup_log(mut self, log: WarmupLog) -> Self {
+        self.warmup_log = log;
+        self
+    }
+
+    /// Turns on the EMF metrics of warm-ups and cold starts in CloudWatch namespace
+    /// `namespace` (see [`metrics`](crate::metrics)); off by default.
+    ///
+    /// ```
+    /// let config = warm_sdk::WarmConfig::new().metrics_namespace("MyApp/Warm");
+    /// assert_eq!(config.get_metrics_namespace(), Some("MyApp/Warm"));
+    /// assert_eq!(warm_sdk::WarmConfig::new().get_metrics_namespace(), None);
+    /// ```
+    pub fn metrics_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.metrics_namespace = Some(namespace.into());
+        self
+    }
+
+    /// Which warm-ups write their INFO line.
+    pub fn get_warmup_log(&self) -> WarmupLog {
+        self.warmup_log
+    }
+
+    /// The EMF namespace, when the metrics are on.
+    pub fn get_metrics_namespace(&self) -> Option<&str> {
+        self.metrics_namespace.as_deref()
+    }
+
     /// The flag key.
     pub fn get_flag_key(&self) -> &str {
         &self.flag_key
@@ -158,6 +238,8 @@ impl fmt::Debug for WarmConfig {
             .field("default_delay", &self.default_delay)
             .field("max_delay", &self.max_delay)
             .field("deadline_margin", &self.deadline_margin)
+            .field("warmup_log", &self.warmup_log)
+            .field("metrics_namespace", &self.metrics_namespace)
             .finish()
     }
 }
@@ -168,6 +250,8 @@ impl PartialEq for WarmConfig {
             && self.default_delay == other.default_delay
             && self.max_delay == other.max_delay
             && self.deadline_margin == other.deadline_margin
+            && self.warmup_log == other.warmup_log
+            && self.metrics_namespace == other.metrics_namespace
     }
 }
 
@@ -193,6 +277,9 @@ mod tests {
             config.get_deadline_margin(),
             Duration::from_millis(DEFAULT_DEADLINE_MARGIN_MS)
         );
+        // Every warm-up logs and no metrics are written, as before these settings existed.
+        assert_eq!(config.get_warmup_log(), WarmupLog::Every);
+        assert_eq!(config.get_metrics_namespace(), None);
     }
 
     #[test]

@@ -195,7 +195,11 @@ where
         match detect(&invocation.body, &self.config) {
             None => ResponseFuture {
                 kind: Kind::Inner {
-                    future: self.inner.call(invocation),
+                    // Counts a user invocation that started cold, when metrics are on.
+                    future: {
+                        crate::metrics::user_invocation(begun, &invocation.context, &self.config);
+                        self.inner.call(invocation)
+                    },
                 },
             },
             Some(warmup) => ResponseFuture {

@@ -9,6 +9,7 @@ pub mod detect;
 pub mod environment;
 pub mod fallback_log;
 pub mod layer;
+pub mod metrics;
 pub mod protocol;
 pub mod warmable;
 

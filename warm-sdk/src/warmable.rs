@@ -343,9 +343,12 @@ where
             let answer = crate::answer::answer(&warmup, invocation, &context, C::config()).await;
             Ok(WarmableResponse::Warmed(answer))
         }
-        Incoming::Event(event) => handler(LambdaEvent::new(event, context))
-            .await
-            .map(WarmableResponse::Handled),
+        Incoming::Event(event) => {
+            crate::metrics::user_invocation(invocation, &context, C::config());
+            handler(LambdaEvent::new(event, context))
+                .await
+                .map(WarmableResponse::Handled)
+        }
     }
 }
 

@@ -589,3 +589,27 @@ fn config_check_says_how_many_copies_of_the_warmer_a_sharded_run_uses() {
         );
     }
 }
+
+#[test]
+fn a_brief_beyond_lambdas_4_kb_of_environment_is_an_error_with_its_size_and_fix() {
+    // Each target fits; 25 of them with 120-character payload extras do not, in one brief.
+    let mut warmer = WarmerBuilder::new("api");
+    for i in 0..25 {
+        let mut target = Target::new(format!("orders-{i:02}"), 1);
+        target
+            .payload
+            .insert("note".into(), serde_json::Value::from("x".repeat(120)));
+        warmer = warmer.target_with(target);
+    }
+    let config = ConfigBuilder::new().warmer(warmer).build();
+    assert!(config.function_environment_bytes() > warmer_cli::config::MAX_ENVIRONMENT_BYTES);
+    let diagnostics = config.check().unwrap_err();
+    let error = diagnostics.at("warmers").expect("an error at `warmers`");
+    assert_eq!(error.severity, Severity::Error);
+    assert!(error.message.contains("WARMER_CONFIG"), "{error}");
+    assert!(error.fix.contains("payload"), "{error}");
+    // Half of them fit.
+    let mut half = config.clone();
+    half.warmers[0].targets.truncate(12);
+    assert!(half.check().is_ok(), "{:?}", half.check());
+}

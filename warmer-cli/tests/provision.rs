@@ -143,7 +143,15 @@ fn with_every_target_provisioned_the_warmer_may_invoke_nothing() {
         .iter()
         .map(|s| s["Sid"].as_str().unwrap())
         .collect();
-    assert_eq!(sids, ["WriteOwnLogs", "ReadAccountConcurrency"]);
+    // Nothing to invoke; the failure queue is kept for an invoke of the function itself.
+    assert_eq!(
+        sids,
+        [
+            "WriteOwnLogs",
+            "ReadAccountConcurrency",
+            "SendLostRunsToFailureQueue"
+        ]
+    );
     assert_eq!(
         t["Resources"]["WarmerFunction"]["Properties"]["ReservedConcurrentExecutions"],
         1

@@ -94,7 +94,8 @@ fn warmer_role_may_invoke_exactly_the_target_arns_and_read_only_their_concurrenc
     let statements = policies[0]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap();
-    assert_eq!(statements.len(), 4, "{statements:#?}");
+    assert_eq!(statements.len(), 5, "{statements:#?}");
+    assert_eq!(statements[4], failure_queue_statement());
     assert_eq!(
         statements[0],
         json!({
@@ -155,6 +156,10 @@ fn the_warmer_is_never_retried_by_lambda_in_either_template() {
                 "Qualifier": "$LATEST",
                 "MaximumRetryAttempts": 0,
                 "MaximumEventAgeInSeconds": 60,
+                // What Lambda drops is kept, with the reason, never retried.
+                "DestinationConfig": {
+                    "OnFailure": {"Destination": {"Fn::GetAtt": ["WarmerFailureQueue", "Arn"]}}
+                },
             }),
             "{flavor:?}"
         );
@@ -219,8 +224,16 @@ fn scheduler_role_may_invoke_only_the_warmer() {
         json!([{
             "Sid": "InvokeWarmer", "Effect": "Allow", "Action": "lambda:InvokeFunction",
             "Resource": {"Fn::GetAtt": ["WarmerFunction", "Arn"]}
-        }])
+        }, failure_queue_statement()])
     );
+}
+
+/// The one statement each role needs to keep a lost run: send to the failure queue.
+fn failure_queue_statement() -> Value {
+    json!({
+        "Sid": "SendLostRunsToFailureQueue", "Effect": "Allow", "Action": "sqs:SendMessage",
+        "Resource": {"Fn::GetAtt": ["WarmerFailureQueue", "Arn"]}
+    })
 }
 
 #[test]
@@ -357,6 +370,8 @@ fn shortfall_alarm_per_target_in_the_configured_namespace() {
     let t = rendered(&config, Flavor::Sam);
     let mut alarms: Vec<(String, Value)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
         .into_iter()
+        // The warmer's own alarms are the `health` module's (see `warmer_watches_itself...`).
+        .filter(|(id, _)| !id.starts_with("Warmer"))
         .map(|(id, r)| (id.clone(), r["Properties"].clone()))
         .collect();
     alarms.sort_by(|a, b| a.0.cmp(&b.0));
@@ -391,6 +406,7 @@ fn event_mode_targets_are_alarmed_on_throttles_and_failures_not_on_a_shortfall_t
         let t = rendered(&config, flavor);
         let watched: BTreeSet<(String, String)> = resources_of_type(&t, "AWS::CloudWatch::Alarm")
             .into_iter()
+            .filter(|(id, _)| !id.starts_with("Warmer"))
             .map(|(_, r)| {
                 let p = &r["Properties"];
                 (
@@ -418,6 +434,7 @@ fn event_mode_targets_are_alarmed_on_throttles_and_failures_not_on_a_shortfall_t
         .lines()
         .filter_map(|line| line.trim().strip_prefix("metric_name"))
         .map(|rest| rest.trim_start_matches([' ', '=']).trim_matches('"'))
+        .filter(|metric| ["Failed", "Shortfall", "Throttled"].contains(metric))
         .collect();
     assert_eq!(
         metrics,
@@ -638,6 +655,7 @@ fn as_terraform(value: &Value) -> Value {
         Value::Object(o) if o.contains_key("Fn::GetAtt") => match o["Fn::GetAtt"][0].as_str() {
             Some("WarmerLogGroup") => json!("${aws_cloudwatch_log_group.warmer_log_group.arn}:*"),
             Some("WarmerFunction") => json!("${aws_lambda_function.warmer_function.arn}"),
+            Some("WarmerFailureQueue") => json!("${aws_sqs_queue.warmer_failure_queue.arn}"),
             other => panic!("unexpected GetAtt of {other:?}"),
         },
         Value::Object(o) => o
@@ -683,6 +701,8 @@ fn terraform_module_holds_the_cloudformation_resources_and_policies() {
         "AWS::Lambda::EventInvokeConfig" => "aws_lambda_function_event_invoke_config",
         "AWS::Scheduler::Schedule" => "aws_scheduler_schedule",
         "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
+        "AWS::SQS::Queue" => "aws_sqs_queue",
+        "AWS::Scheduler::ScheduleGroup" => "aws_scheduler_schedule_group",
         other => panic!("no Terraform type for {other}"),
     };
     let mut expected: BTreeSet<(String, String)> = cfn["Resources"]
@@ -753,6 +773,14 @@ fn terraform_module_holds_the_cloudformation_resources_and_policies() {
     assert_eq!(arg(eic, "maximum_retry_attempts"), 0);
     assert_eq!(arg(eic, "maximum_event_age_in_seconds"), 60);
     assert_eq!(arg(eic, "qualifier"), "$LATEST");
+    let queue = "${aws_sqs_queue.warmer_failure_queue.arn}";
+    assert_eq!(
+        arg(
+            arg(arg(eic, "destination_config"), "on_failure"),
+            "destination"
+        ),
+        queue
+    );
     for (id, schedule) in resources_of_type(&cfn, "AWS::Scheduler::Schedule") {
         let p = &schedule["Properties"];
         let s = &tf[&("aws_scheduler_schedule".into(), snake(id))];
@@ -771,6 +799,11 @@ fn terraform_module_holds_the_cloudformation_resources_and_policies() {
             0
         );
         assert_eq!(arg(arg(s, "flexible_time_window"), "mode"), "OFF");
+        assert_eq!(arg(arg(target, "dead_letter_config"), "arn"), queue);
+        assert_eq!(
+            arg(s, "group_name"),
+            "${aws_scheduler_schedule_group.warmer_schedule_group.name}"
+        );
     }
 }
 
@@ -1396,4 +1429,178 @@ fn sharded_cdk_app_synthesizes_the_self_invoke_policy_as_cloudformation_does() {
         std::fs::write(path, text).unwrap();
     }
     synthesizes_the_cloudformation_stack(&config, &modules, dir.path(), &app);
+}
+
+/// The alarms of the `health` module, by id: (namespace, metric, dimension name).
+const WARMER_ALARMS: [(&str, &str, &str, &str); 11] = [
+    ("WarmerErrorsAlarm", "AWS/Lambda", "Errors", "FunctionName"),
+    (
+        "WarmerThrottlesAlarm",
+        "AWS/Lambda",
+        "Throttles",
+        "FunctionName",
+    ),
+    (
+        "WarmerDestinationFailuresAlarm",
+        "AWS/Lambda",
+        "DestinationDeliveryFailures",
+        "FunctionName",
+    ),
+    (
+        "WarmerSchedulerTargetErrorsAlarm",
+        "AWS/Scheduler",
+        "TargetErrorCount",
+        "ScheduleGroup",
+    ),
+    (
+        "WarmerSchedulerThrottledAlarm",
+        "AWS/Scheduler",
+        "InvocationThrottleCount",
+        "ScheduleGroup",
+    ),
+    (
+        "WarmerSchedulerDroppedAlarm",
+        "AWS/Scheduler",
+        "InvocationDroppedCount",
+        "ScheduleGroup",
+    ),
+    (
+        "WarmerSchedulerDeadLetterFailedAlarm",
+        "AWS/Scheduler",
+        "InvocationsFailedToBeSentToDeadLetterCount",
+        "ScheduleGroup",
+    ),
+    (
+        "WarmerFailureQueueAlarm",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "QueueName",
+    ),
+    ("WarmerHeartbeatAlarm", "Team/Warm", "Runs", "Warmer"),
+    (
+        "WarmerGuardUnreadableAlarm",
+        "Team/Warm",
+        "GuardUnreadable",
+        "Warmer",
+    ),
+    ("WarmerRefusedAlarm", "Team/Warm", "Refused", "Warmer"),
+];
+
+#[test]
+fn the_warmer_watches_itself_its_schedules_and_its_heartbeat_in_every_format() {
+    let mut config = example();
+    config.metrics.namespace = "Team/Warm".into();
+    let topic = "arn:aws:sns:us-east-1:123456789012:oncall";
+    config.warmers[0].alarm.as_mut().unwrap().sns_topic_arn = Some(topic.into());
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        for (id, namespace, metric, dimension) in WARMER_ALARMS {
+            let p = &t["Resources"][id]["Properties"];
+            assert_eq!(p["Namespace"], namespace, "{id}");
+            assert_eq!(p["MetricName"], metric, "{id}");
+            assert_eq!(p["Dimensions"][0]["Name"], dimension, "{id}");
+            assert_eq!(p["Dimensions"].as_array().unwrap().len(), 1, "{id}");
+            assert_eq!(p["AlarmActions"], json!([topic]), "{id}");
+        }
+        let heartbeat = &t["Resources"]["WarmerHeartbeatAlarm"]["Properties"];
+        assert_eq!(
+            heartbeat["Dimensions"][0]["Value"],
+            json!({"Ref": "WarmerFunction"})
+        );
+        assert_eq!(heartbeat["TreatMissingData"], "breaching");
+        assert_eq!(heartbeat["ComparisonOperator"], "LessThanThreshold");
+        // The `reports` warmer runs every minute: 1 min + the 60 s timeout + 60 s delivery.
+        assert_eq!(heartbeat["Period"], 180);
+        // Every schedule is in the warmer's group and loses its failed invokes to the queue.
+        for (id, schedule) in resources_of_type(&t, "AWS::Scheduler::Schedule") {
+            let p = &schedule["Properties"];
+            assert_eq!(
+                p["GroupName"],
+                json!({"Ref": "WarmerScheduleGroup"}),
+                "{id}"
+            );
+            assert_eq!(
+                p["Target"]["DeadLetterConfig"],
+                json!({"Arn": {"Fn::GetAtt": ["WarmerFailureQueue", "Arn"]}}),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            t["Resources"]["WarmerFailureQueue"]["Properties"]["SqsManagedSseEnabled"],
+            true
+        );
+    }
+    let module = render_terraform(&config).unwrap();
+    for (id, _, metric, _) in WARMER_ALARMS {
+        let name = snake(id);
+        assert!(
+            module.contains(&format!(
+                "resource \"aws_cloudwatch_metric_alarm\" \"{name}\""
+            )),
+            "{id}"
+        );
+        assert!(
+            module.contains(&format!("metric_name         = \"{metric}\"")),
+            "{metric}"
+        );
+    }
+    assert!(module.contains("Warmer = aws_lambda_function.warmer_function.function_name"));
+    assert!(module.contains("treat_missing_data  = \"breaching\""));
+}
+
+#[test]
+fn runs_too_far_apart_for_an_alarm_get_no_heartbeat_and_a_warning() {
+    let config = ConfigBuilder::new()
+        .warmer(
+            WarmerBuilder::new("monthly")
+                .schedule("cron(0 8 1 * ? *)")
+                .target("f", 1),
+        )
+        .build();
+    let warnings = config.check().unwrap();
+    let warning = warnings.at("warmers").expect("a warning on `warmers`");
+    assert!(warning.message.contains("heartbeat"), "{warning}");
+    let t = rendered(&config, Flavor::Cloudformation);
+    assert!(t["Resources"].get("WarmerHeartbeatAlarm").is_none());
+    // The other alarms stay.
+    assert!(t["Resources"].get("WarmerErrorsAlarm").is_some());
+}
+
+#[test]
+fn the_warmer_function_carries_its_brief_and_every_schedule_asks_within_it() {
+    let config = example();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        let variables = &t["Resources"]["WarmerFunction"]["Properties"]["Environment"]["Variables"];
+        let brief: Value =
+            serde_json::from_str(variables["WARMER_CONFIG"].as_str().unwrap()).unwrap();
+        assert_eq!(brief, serde_json::to_value(config.brief()).unwrap());
+        // One entry per function and qualifier, at its largest N: orders:live 100, search 100,
+        // reports 2; the api warmer's max_share at the top.
+        let ns: Vec<u64> = brief["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["concurrency"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ns, [100, 100, 2]);
+        assert_eq!(brief["max_share"], 0.8);
+        assert!(brief.get("shard_size").is_none());
+        for (id, schedule) in resources_of_type(&t, "AWS::Scheduler::Schedule") {
+            let input: Value =
+                serde_json::from_str(schedule["Properties"]["Target"]["Input"].as_str().unwrap())
+                    .unwrap();
+            for target in input["targets"].as_array().unwrap() {
+                let briefed = brief["targets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|b| {
+                        b["function"] == target["function"] && b["qualifier"] == target["qualifier"]
+                    })
+                    .unwrap_or_else(|| panic!("{id}: {target} is not in the brief"));
+                assert!(briefed["concurrency"].as_u64() >= target["concurrency"].as_u64());
+            }
+        }
+    }
 }

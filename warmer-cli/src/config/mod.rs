@@ -30,7 +30,9 @@
 //! assert_eq!(schedules[0].targets[0].concurrency, 100);
 //! ```
 
+pub mod brief;
 pub mod builder;
+pub mod heartbeat;
 pub mod schedule;
 mod validate;
 
@@ -39,7 +41,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use brief::{Brief, MAX_ENVIRONMENT_BYTES};
 pub use builder::{ConfigBuilder, WarmerBuilder};
+pub use heartbeat::{NoHeartbeat, heartbeat_period};
 pub use validate::{Diagnostic, Diagnostics, Severity};
 use warmer_fn::rules;
 use warmer_fn::target::Target;

@@ -170,7 +170,34 @@ pub(super) fn validate(config: &Config) -> Diagnostics {
             }
         }
     }
+    check_watchability(config, &mut d);
     d
+}
+
+/// What the warmer function's own stack needs of the whole config: a brief that fits
+/// Lambda's environment, and runs close enough together for a heartbeat alarm.
+fn check_watchability(config: &Config, d: &mut Diagnostics) {
+    let bytes = config.function_environment_bytes();
+    if bytes > super::MAX_ENVIRONMENT_BYTES {
+        let brief = serde_json::to_string(&config.brief()).map_or(0, |b| b.len());
+        d.error(
+            "warmers",
+            format!(
+                "the warmer function's environment is {bytes} bytes as Lambda measures it, above its {} byte limit: WARMER_CONFIG, the brief of every warmed target at its largest N, is {brief} characters",
+                super::MAX_ENVIRONMENT_BYTES
+            ),
+            "shrink the targets' `payload` extras, name functions instead of full ARNs, or split the warmers into two configs, each rendered as its own stack",
+        );
+    }
+    if let Err(why) = super::heartbeat_period(config)
+        && why != super::NoHeartbeat::NothingRuns
+    {
+        d.warning(
+            "warmers",
+            format!("no heartbeat alarm can watch the warmer function: {why}"),
+            "let one warmer run at least every few days in a weekly pattern (e.g. rate(5 minutes) or cron(0/5 8-19 ? * MON-FRI *)); until then, watch its Errors and Scheduler alarms",
+        );
+    }
 }
 
 fn check_function(config: &Config, d: &mut Diagnostics) {

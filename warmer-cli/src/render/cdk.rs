@@ -149,6 +149,7 @@ import {
   aws_logs as logs,
   aws_s3_assets as s3assets,
   aws_scheduler as scheduler,
+  aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
@@ -173,6 +174,8 @@ fn l1_class(kind: &str) -> (&'static str, &'static str) {
         "AWS::Lambda::Function" => ("lambda", "CfnFunction"),
         "AWS::Lambda::EventInvokeConfig" => ("lambda", "CfnEventInvokeConfig"),
         "AWS::Scheduler::Schedule" => ("scheduler", "CfnSchedule"),
+        "AWS::Scheduler::ScheduleGroup" => ("scheduler", "CfnScheduleGroup"),
+        "AWS::SQS::Queue" => ("sqs", "CfnQueue"),
         "AWS::CloudWatch::Alarm" => ("cloudwatch", "CfnAlarm"),
         "AWS::ApplicationAutoScaling::ScalableTarget" => {
             ("applicationautoscaling", "CfnScalableTarget")

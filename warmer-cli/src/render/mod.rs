@@ -7,7 +7,10 @@
 //! window, a role that may invoke exactly the target ARNs and read their reserved concurrency
 //! and the account's limits (the concurrency guard), a role that lets Scheduler invoke only the
 //! warmer, the warmer's asynchronous-invoke settings (no retries, shortest event age: a late run
-//! holds environments at a random time) and optional `Shortfall` alarms. When a warmer shards
+//! holds environments at a random time) and optional `Shortfall` alarms. The warmer carries
+//! its brief in `WARMER_CONFIG` ([`Config::brief`]), and the stack watches the warmer itself:
+//! a failure queue for the runs that never ran, a schedule group of its own and the alarms of
+//! a dead or sick warmer, heartbeat included ([`health`]). When a warmer shards
 //! (a target's N above its shard size), the warmer may also invoke itself, one copy per shard,
 //! and reserves an environment for each (see [`reserved_concurrency`]).
 //!
@@ -25,6 +28,7 @@
 //! ```
 
 pub mod cdk;
+pub mod health;
 pub mod terraform;
 
 use std::collections::BTreeSet;
@@ -159,6 +163,7 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     let mut used_ids = BTreeSet::new();
 
     resources.insert(s(LOG_GROUP_ID), log_group(config));
+    resources.insert(s(health::FAILURE_QUEUE_ID), health::failure_queue());
     resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
     resources.insert(s(FUNCTION_ID), function(config, flavor));
     if shards(config) {
@@ -166,14 +171,18 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     }
     resources.insert(s(EVENT_INVOKE_CONFIG_ID), event_invoke_config());
     resources.insert(s(SCHEDULER_ROLE_ID), scheduler_role());
-    for id in [
+    resources.insert(s(health::SCHEDULE_GROUP_ID), health::schedule_group());
+    let alarms = health::alarms(config);
+    for id in alarms.iter().map(|(id, _)| *id).chain([
+        health::FAILURE_QUEUE_ID,
+        health::SCHEDULE_GROUP_ID,
         LOG_GROUP_ID,
         FUNCTION_ROLE_ID,
         FUNCTION_ID,
         SELF_INVOKE_POLICY_ID,
         EVENT_INVOKE_CONFIG_ID,
         SCHEDULER_ROLE_ID,
-    ] {
+    ]) {
         used_ids.insert(id.to_string());
     }
 
@@ -212,12 +221,17 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                             ("ScheduleExpressionTimezone", s(&schedule.timezone)),
                             ("FlexibleTimeWindow", map([("Mode", s("OFF"))])),
                             ("State", s("ENABLED")),
+                            ("GroupName", r(health::SCHEDULE_GROUP_ID)),
                             (
                                 "Target",
                                 map([
                                     ("Arn", get_att(FUNCTION_ID, "Arn")),
                                     ("RoleArn", get_att(SCHEDULER_ROLE_ID, "Arn")),
                                     ("Input", s(schedule.input())),
+                                    (
+                                        "DeadLetterConfig",
+                                        map([("Arn", get_att(health::FAILURE_QUEUE_ID, "Arn"))]),
+                                    ),
                                     (
                                         "RetryPolicy",
                                         // A late warm-up is useless and the next run is minutes away.
@@ -285,6 +299,10 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                 }
             }
         }
+    }
+
+    for (id, alarm) in alarms {
+        resources.insert(s(id), alarm);
     }
 
     outputs.insert(
@@ -358,9 +376,11 @@ fn quote_yaml11_scalar(line: &str) -> String {
         return line.to_string();
     };
     let value = &line[value_at..];
-    const BOOLS: [&str; 18] = [
-        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-        "on", "On", "ON", "off", "Off", "OFF",
+    // A bare `true` or `false` is a boolean the template holds (a string is written quoted);
+    // YAML 1.1 readers take it as one too.
+    const BOOLS: [&str; 16] = [
+        "yes", "Yes", "YES", "no", "No", "NO", "True", "TRUE", "False", "FALSE", "on", "On", "ON",
+        "off", "Off", "OFF",
     ];
     let sexagesimal = value.contains(':')
         && value
@@ -427,14 +447,15 @@ fn function(config: &Config, flavor: Flavor) -> Value {
                 ("ApplicationLogLevel", s("INFO")),
             ]),
         ),
+        // WARMER_CONFIG is the brief: what the schedules may ask (see `Config::brief`).
         (
             "Environment",
             map([(
                 "Variables",
-                map([
-                    ("WARMER_METRICS_NAMESPACE", s(&config.metrics.namespace)),
-                    ("RUST_LOG", s("info")),
-                ]),
+                map(config
+                    .function_environment()
+                    .into_iter()
+                    .map(|(k, v)| (k, s(v)))),
             )]),
         ),
     ]);
@@ -639,6 +660,14 @@ fn event_invoke_config() -> Value {
                 ("Qualifier", s("$LATEST")),
                 ("MaximumRetryAttempts", n(0)),
                 ("MaximumEventAgeInSeconds", n(WARMER_MAX_EVENT_AGE_SECONDS)),
+                // What Lambda drops is recorded, with the reason (see `health::failure_queue`).
+                (
+                    "DestinationConfig",
+                    map([(
+                        "OnFailure",
+                        map([("Destination", get_att(health::FAILURE_QUEUE_ID, "Arn"))]),
+                    )]),
+                ),
             ]),
         ),
     ])
@@ -773,6 +802,8 @@ fn function_role(config: &Config) -> Value {
         ("Action", s("lambda:GetAccountSettings")),
         ("Resource", s("*")),
     ]));
+    // Lambda writes the runs it drops to the on-failure destination as this role.
+    statements.push(health::send_to_failure_queue());
     let policy = map([
         ("Version", s("2012-10-17")),
         ("Statement", Value::Sequence(statements)),
@@ -785,12 +816,15 @@ fn scheduler_role() -> Value {
         ("Version", s("2012-10-17")),
         (
             "Statement",
-            seq([map([
-                ("Sid", s("InvokeWarmer")),
-                ("Effect", s("Allow")),
-                ("Action", s("lambda:InvokeFunction")),
-                ("Resource", get_att(FUNCTION_ID, "Arn")),
-            ])]),
+            seq([
+                map([
+                    ("Sid", s("InvokeWarmer")),
+                    ("Effect", s("Allow")),
+                    ("Action", s("lambda:InvokeFunction")),
+                    ("Resource", get_att(FUNCTION_ID, "Arn")),
+                ]),
+                health::send_to_failure_queue(),
+            ]),
         ),
     ]);
     // Confused-deputy guard: only schedules of this account may assume the role.

@@ -12,6 +12,8 @@
 //! | `AWS::Lambda::EventInvokeConfig` | `aws_lambda_function_event_invoke_config` |
 //! | `AWS::Scheduler::Schedule` | `aws_scheduler_schedule` |
 //! | `AWS::CloudWatch::Alarm` | `aws_cloudwatch_metric_alarm` |
+//! | `AWS::SQS::Queue` (the failure queue) | `aws_sqs_queue`, named `${var.function_name}-failures` |
+//! | `AWS::Scheduler::ScheduleGroup` | `aws_scheduler_schedule_group`, named `${var.function_name}` |
 //! | `AWS::ApplicationAutoScaling::ScalableTarget` and its `ScheduledActions` | `aws_appautoscaling_target` and one `aws_appautoscaling_scheduled_action` each |
 //!
 //! `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}` become the `aws_partition`,
@@ -35,6 +37,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use super::health::SCHEDULE_GROUP_ID;
 use super::{FUNCTION_ID, Flavor, LOG_GROUP_ID, render};
 use crate::config::Config;
 
@@ -142,6 +145,8 @@ impl Names<'_> {
             "AWS::Scheduler::Schedule" => "aws_scheduler_schedule",
             "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
             "AWS::ApplicationAutoScaling::ScalableTarget" => "aws_appautoscaling_target",
+            "AWS::SQS::Queue" => "aws_sqs_queue",
+            "AWS::Scheduler::ScheduleGroup" => "aws_scheduler_schedule_group",
             other => unreachable!("the template has no resource of type {other}"),
         }
     }
@@ -162,8 +167,12 @@ impl Names<'_> {
             .map(Vec::as_slice)
         {
             let (id, attribute) = (id.as_str()?, attribute.as_str()?);
-            assert_eq!(attribute, "Arn", "only Arn attributes are used");
-            let arn = format!("${{{}.{}.arn}}", self.tf_type(id), snake(id));
+            let attribute = match attribute {
+                "Arn" => "arn",
+                "QueueName" => "name",
+                other => unreachable!("the template reads no {other} attribute"),
+            };
+            let arn = format!("${{{}.{}.{attribute}}}", self.tf_type(id), snake(id));
             // CloudFormation's log group ARN ends in `:*`, which covers its streams;
             // Terraform's `arn` does not.
             return Some(if id == LOG_GROUP_ID {
@@ -197,6 +206,7 @@ impl Names<'_> {
             "AWS::Region" => "data.aws_region.current.region".into(),
             LOG_GROUP_ID => format!("aws_cloudwatch_log_group.{}.name", snake(id)),
             FUNCTION_ID => format!("aws_lambda_function.{}.function_name", snake(id)),
+            SCHEDULE_GROUP_ID => format!("aws_scheduler_schedule_group.{}.name", snake(id)),
             other => unreachable!("the template refers to no {other}"),
         }
     }
@@ -291,6 +301,18 @@ impl Names<'_> {
             "aws_scheduler_schedule" => {
                 body.push(("name".into(), named(&kebab(id))));
                 body.extend(self.body(props, &[]));
+            }
+            "aws_scheduler_schedule_group" => {
+                body.push(("name".into(), Item::Attr(raw("var.function_name"))));
+            }
+            "aws_sqs_queue" => {
+                body.push(("name".into(), named("failures")));
+                body.extend(self.body(props, &["MessageRetentionPeriod"]));
+                // The provider's name for CloudFormation's `MessageRetentionPeriod`.
+                body.push((
+                    "message_retention_seconds".into(),
+                    Item::Attr(self.expr(&props["MessageRetentionPeriod"])),
+                ));
             }
             "aws_cloudwatch_metric_alarm" => {
                 body.push(("alarm_name".into(), named(&kebab(id))));

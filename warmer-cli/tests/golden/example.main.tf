@@ -35,6 +35,12 @@ resource "aws_cloudwatch_log_group" "warmer_log_group" {
   retention_in_days = 14
 }
 
+resource "aws_sqs_queue" "warmer_failure_queue" {
+  name                      = "${var.function_name}-failures"
+  sqs_managed_sse_enabled   = true
+  message_retention_seconds = 1209600
+}
+
 resource "aws_iam_role" "warmer_function_role" {
   assume_role_policy = <<-EOT
     {
@@ -92,6 +98,12 @@ resource "aws_iam_role_policy" "warmer_function_role_warmer_targets" {
           "Effect": "Allow",
           "Resource": "*",
           "Sid": "ReadAccountConcurrency"
+        },
+        {
+          "Action": "sqs:SendMessage",
+          "Effect": "Allow",
+          "Resource": "${aws_sqs_queue.warmer_failure_queue.arn}",
+          "Sid": "SendLostRunsToFailureQueue"
         }
       ],
       "Version": "2012-10-17"
@@ -114,6 +126,7 @@ resource "aws_lambda_function" "warmer_function" {
   environment {
     variables = {
       RUST_LOG                 = "info"
+      WARMER_CONFIG            = "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":100,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":100,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8},{\"function\":\"arn:aws:lambda:us-east-1:123456789012:function:reports\",\"concurrency\":2,\"delay\":\"auto\",\"mode\":\"verify\"}],\"max_share\":0.8}"
       WARMER_METRICS_NAMESPACE = "Warmer"
     }
   }
@@ -129,6 +142,11 @@ resource "aws_lambda_function_event_invoke_config" "warmer_event_invoke_config" 
   maximum_event_age_in_seconds = 60
   maximum_retry_attempts       = 0
   qualifier                    = "$LATEST"
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.warmer_failure_queue.arn
+    }
+  }
 }
 
 resource "aws_iam_role" "warmer_scheduler_role" {
@@ -164,6 +182,12 @@ resource "aws_iam_role_policy" "warmer_scheduler_role_invoke_warmer" {
           "Effect": "Allow",
           "Resource": "${aws_lambda_function.warmer_function.arn}",
           "Sid": "InvokeWarmer"
+        },
+        {
+          "Action": "sqs:SendMessage",
+          "Effect": "Allow",
+          "Resource": "${aws_sqs_queue.warmer_failure_queue.arn}",
+          "Sid": "SendLostRunsToFailureQueue"
         }
       ],
       "Version": "2012-10-17"
@@ -171,9 +195,14 @@ resource "aws_iam_role_policy" "warmer_scheduler_role_invoke_warmer" {
   EOT
 }
 
+resource "aws_scheduler_schedule_group" "warmer_schedule_group" {
+  name = var.function_name
+}
+
 resource "aws_scheduler_schedule" "api_schedule_business_hours" {
   name                         = "${var.function_name}-api-schedule-business-hours"
   description                  = "warmer api / business-hours (MON-FRI 08:00-20:00): orders:live=100, search=100"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "cron(0/5 8-19 ? * MON-FRI *)"
   schedule_expression_timezone = "Europe/Berlin"
   state                        = "ENABLED"
@@ -186,6 +215,9 @@ resource "aws_scheduler_schedule" "api_schedule_business_hours" {
       {"targets":[{"function":"orders","qualifier":"live","concurrency":100,"delay":"auto","mode":"verify","max_share":0.5},{"function":"search","concurrency":100,"delay":300,"mode":"verify","payload":{"source":"warmer"},"max_share":0.8}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
@@ -196,6 +228,7 @@ resource "aws_scheduler_schedule" "api_schedule_business_hours" {
 resource "aws_scheduler_schedule" "api_schedule_saturday_market" {
   name                         = "${var.function_name}-api-schedule-saturday-market"
   description                  = "warmer api / saturday-market (SAT 09:00-14:00): orders:live=40, search=40"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "cron(0/5 9-13 ? * SAT *)"
   schedule_expression_timezone = "Europe/Berlin"
   state                        = "ENABLED"
@@ -208,6 +241,9 @@ resource "aws_scheduler_schedule" "api_schedule_saturday_market" {
       {"targets":[{"function":"orders","qualifier":"live","concurrency":40,"delay":"auto","mode":"verify","max_share":0.5},{"function":"search","concurrency":40,"delay":300,"mode":"verify","payload":{"source":"warmer"},"max_share":0.8}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
@@ -218,6 +254,7 @@ resource "aws_scheduler_schedule" "api_schedule_saturday_market" {
 resource "aws_scheduler_schedule" "api_schedule_default1" {
   name                         = "${var.function_name}-api-schedule-default1"
   description                  = "warmer api / default-1 (daily 00:00-08:00,20:00-24:00): orders:live=10, search=5"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "cron(0/5 0-7,20-23 ? * * *)"
   schedule_expression_timezone = "Europe/Berlin"
   state                        = "ENABLED"
@@ -230,6 +267,9 @@ resource "aws_scheduler_schedule" "api_schedule_default1" {
       {"targets":[{"function":"orders","qualifier":"live","concurrency":10,"delay":"auto","mode":"verify","max_share":0.5},{"function":"search","concurrency":5,"delay":300,"mode":"verify","payload":{"source":"warmer"},"max_share":0.8}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
@@ -240,6 +280,7 @@ resource "aws_scheduler_schedule" "api_schedule_default1" {
 resource "aws_scheduler_schedule" "api_schedule_default2" {
   name                         = "${var.function_name}-api-schedule-default2"
   description                  = "warmer api / default-2 (SAT,SUN 08:00-09:00,14:00-20:00): orders:live=10, search=5"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "cron(0/5 8,14-19 ? * SUN,SAT *)"
   schedule_expression_timezone = "Europe/Berlin"
   state                        = "ENABLED"
@@ -252,6 +293,9 @@ resource "aws_scheduler_schedule" "api_schedule_default2" {
       {"targets":[{"function":"orders","qualifier":"live","concurrency":10,"delay":"auto","mode":"verify","max_share":0.5},{"function":"search","concurrency":5,"delay":300,"mode":"verify","payload":{"source":"warmer"},"max_share":0.8}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
@@ -262,6 +306,7 @@ resource "aws_scheduler_schedule" "api_schedule_default2" {
 resource "aws_scheduler_schedule" "api_schedule_default3" {
   name                         = "${var.function_name}-api-schedule-default3"
   description                  = "warmer api / default-3 (SUN 09:00-14:00): orders:live=10, search=5"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "cron(0/5 9-13 ? * SUN *)"
   schedule_expression_timezone = "Europe/Berlin"
   state                        = "ENABLED"
@@ -274,6 +319,9 @@ resource "aws_scheduler_schedule" "api_schedule_default3" {
       {"targets":[{"function":"orders","qualifier":"live","concurrency":10,"delay":"auto","mode":"verify","max_share":0.5},{"function":"search","concurrency":5,"delay":300,"mode":"verify","payload":{"source":"warmer"},"max_share":0.8}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
@@ -316,6 +364,7 @@ resource "aws_cloudwatch_metric_alarm" "api_shortfall_search" {
 resource "aws_scheduler_schedule" "reports_schedule_default" {
   name                         = "${var.function_name}-reports-schedule-default"
   description                  = "warmer reports / default (always): arn:aws:lambda:us-east-1:123456789012:function:reports=2"
+  group_name                   = aws_scheduler_schedule_group.warmer_schedule_group.name
   schedule_expression          = "rate(1 minute)"
   schedule_expression_timezone = "UTC"
   state                        = "ENABLED"
@@ -328,10 +377,189 @@ resource "aws_scheduler_schedule" "reports_schedule_default" {
       {"targets":[{"function":"arn:aws:lambda:us-east-1:123456789012:function:reports","concurrency":2,"delay":"auto","mode":"verify"}]}
     EOT
     role_arn = aws_iam_role.warmer_scheduler_role.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.warmer_failure_queue.arn
+    }
     retry_policy {
       maximum_event_age_in_seconds = 60
       maximum_retry_attempts       = 0
     }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_errors_alarm" {
+  alarm_name          = "${var.function_name}-warmer-errors-alarm"
+  alarm_description   = "warmer: a warmer run failed (crash, timeout, out of memory, or an event refused by its brief)"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "Errors"
+  namespace           = "AWS/Lambda"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    FunctionName = aws_lambda_function.warmer_function.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_throttles_alarm" {
+  alarm_name          = "${var.function_name}-warmer-throttles-alarm"
+  alarm_description   = "warmer: a warmer run or shard copy was throttled (its reserved concurrency was in use)"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "Throttles"
+  namespace           = "AWS/Lambda"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    FunctionName = aws_lambda_function.warmer_function.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_destination_failures_alarm" {
+  alarm_name          = "${var.function_name}-warmer-destination-failures-alarm"
+  alarm_description   = "warmer: a dropped warmer run could not be written to the failure queue"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "DestinationDeliveryFailures"
+  namespace           = "AWS/Lambda"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    FunctionName = aws_lambda_function.warmer_function.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_scheduler_target_errors_alarm" {
+  alarm_name          = "${var.function_name}-warmer-scheduler-target-errors-alarm"
+  alarm_description   = "warmer: Lambda refused Scheduler's invoke of the warmer (permission, missing function)"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "TargetErrorCount"
+  namespace           = "AWS/Scheduler"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    ScheduleGroup = aws_scheduler_schedule_group.warmer_schedule_group.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_scheduler_throttled_alarm" {
+  alarm_name          = "${var.function_name}-warmer-scheduler-throttled-alarm"
+  alarm_description   = "warmer: Scheduler throttled its invokes of the warmer"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "InvocationThrottleCount"
+  namespace           = "AWS/Scheduler"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    ScheduleGroup = aws_scheduler_schedule_group.warmer_schedule_group.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_scheduler_dropped_alarm" {
+  alarm_name          = "${var.function_name}-warmer-scheduler-dropped-alarm"
+  alarm_description   = "warmer: Scheduler gave up a warmer run (see the failure queue)"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "InvocationDroppedCount"
+  namespace           = "AWS/Scheduler"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    ScheduleGroup = aws_scheduler_schedule_group.warmer_schedule_group.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_scheduler_dead_letter_failed_alarm" {
+  alarm_name          = "${var.function_name}-warmer-scheduler-dead-letter-failed-alarm"
+  alarm_description   = "warmer: Scheduler gave up a warmer run and could not write it to the failure queue"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "InvocationsFailedToBeSentToDeadLetterCount"
+  namespace           = "AWS/Scheduler"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    ScheduleGroup = aws_scheduler_schedule_group.warmer_schedule_group.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_failure_queue_alarm" {
+  alarm_name          = "${var.function_name}-warmer-failure-queue-alarm"
+  alarm_description   = "warmer: a warmer run that never ran is in the failure queue"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  namespace           = "AWS/SQS"
+  period              = 300
+  statistic           = "Maximum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    QueueName = aws_sqs_queue.warmer_failure_queue.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_heartbeat_alarm" {
+  alarm_name          = "${var.function_name}-warmer-heartbeat-alarm"
+  alarm_description   = "warmer: the warmer reported no run for longer than its schedules ever leave between runs"
+  comparison_operator = "LessThanThreshold"
+  evaluation_periods  = 1
+  metric_name         = "Runs"
+  namespace           = "Warmer"
+  period              = 180
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "breaching"
+  dimensions          = {
+    Warmer = aws_lambda_function.warmer_function.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_guard_unreadable_alarm" {
+  alarm_name          = "${var.function_name}-warmer-guard-unreadable-alarm"
+  alarm_description   = "warmer: the concurrency guard could not read a limit and warmed unguarded"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "GuardUnreadable"
+  namespace           = "Warmer"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    Warmer = aws_lambda_function.warmer_function.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "warmer_refused_alarm" {
+  alarm_name          = "${var.function_name}-warmer-refused-alarm"
+  alarm_description   = "warmer: an event asked the warmer for more than its brief (WARMER_CONFIG) allows"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "Refused"
+  namespace           = "Warmer"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  dimensions          = {
+    Warmer = aws_lambda_function.warmer_function.function_name
   }
 }
 

@@ -10,6 +10,7 @@ import {
   aws_logs as logs,
   aws_s3_assets as s3assets,
   aws_scheduler as scheduler,
+  aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
@@ -29,6 +30,10 @@ export class WarmerStack extends cdk.Stack {
     });
     const warmerLogGroup = new logs.CfnLogGroup(this, 'WarmerLogGroup', {
       retentionInDays: 14,
+    });
+    const warmerFailureQueue = new sqs.CfnQueue(this, 'WarmerFailureQueue', {
+      messageRetentionPeriod: 1209600,
+      sqsManagedSseEnabled: true,
     });
     const warmerFunctionRole = new iam.CfnRole(this, 'WarmerFunctionRole', {
       assumeRolePolicyDocument: {
@@ -79,6 +84,12 @@ export class WarmerStack extends cdk.Stack {
                 "Resource": "*",
                 "Sid": "ReadAccountConcurrency",
               },
+              {
+                "Action": "sqs:SendMessage",
+                "Effect": "Allow",
+                "Resource": warmerFailureQueue.attrArn,
+                "Sid": "SendLostRunsToFailureQueue",
+              },
             ],
             "Version": "2012-10-17",
           },
@@ -93,6 +104,7 @@ export class WarmerStack extends cdk.Stack {
       environment: {
         variables: {
           "RUST_LOG": "info",
+          "WARMER_CONFIG": "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":100,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":100,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8},{\"function\":\"arn:aws:lambda:us-east-1:123456789012:function:reports\",\"concurrency\":2,\"delay\":\"auto\",\"mode\":\"verify\"}],\"max_share\":0.8}",
           "WARMER_METRICS_NAMESPACE": "Warmer",
         },
       },
@@ -109,6 +121,11 @@ export class WarmerStack extends cdk.Stack {
       timeout: 60,
     });
     const warmerEventInvokeConfig = new lambda.CfnEventInvokeConfig(this, 'WarmerEventInvokeConfig', {
+      destinationConfig: {
+        onFailure: {
+          destination: warmerFailureQueue.attrArn,
+        },
+      },
       functionName: warmerFunction.ref,
       maximumEventAgeInSeconds: 60,
       maximumRetryAttempts: 0,
@@ -142,6 +159,12 @@ export class WarmerStack extends cdk.Stack {
                 "Resource": warmerFunction.attrArn,
                 "Sid": "InvokeWarmer",
               },
+              {
+                "Action": "sqs:SendMessage",
+                "Effect": "Allow",
+                "Resource": warmerFailureQueue.attrArn,
+                "Sid": "SendLostRunsToFailureQueue",
+              },
             ],
             "Version": "2012-10-17",
           },
@@ -149,16 +172,22 @@ export class WarmerStack extends cdk.Stack {
         },
       ],
     });
+    const warmerScheduleGroup = new scheduler.CfnScheduleGroup(this, 'WarmerScheduleGroup', {
+    });
     const apiScheduleBusinessHours = new scheduler.CfnSchedule(this, 'ApiScheduleBusinessHours', {
       description: "warmer api / business-hours (MON-FRI 08:00-20:00): orders:live=100, search=100",
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "cron(0/5 8-19 ? * MON-FRI *)",
       scheduleExpressionTimezone: "Europe/Berlin",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":100,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":100,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -172,11 +201,15 @@ export class WarmerStack extends cdk.Stack {
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "cron(0/5 9-13 ? * SAT *)",
       scheduleExpressionTimezone: "Europe/Berlin",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":40,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":40,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -190,11 +223,15 @@ export class WarmerStack extends cdk.Stack {
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "cron(0/5 0-7,20-23 ? * * *)",
       scheduleExpressionTimezone: "Europe/Berlin",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":10,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":5,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -208,11 +245,15 @@ export class WarmerStack extends cdk.Stack {
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "cron(0/5 8,14-19 ? * SUN,SAT *)",
       scheduleExpressionTimezone: "Europe/Berlin",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":10,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":5,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -226,11 +267,15 @@ export class WarmerStack extends cdk.Stack {
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "cron(0/5 9-13 ? * SUN *)",
       scheduleExpressionTimezone: "Europe/Berlin",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"orders\",\"qualifier\":\"live\",\"concurrency\":10,\"delay\":\"auto\",\"mode\":\"verify\",\"max_share\":0.5},{\"function\":\"search\",\"concurrency\":5,\"delay\":300,\"mode\":\"verify\",\"payload\":{\"source\":\"warmer\"},\"max_share\":0.8}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -278,11 +323,15 @@ export class WarmerStack extends cdk.Stack {
       flexibleTimeWindow: {
         mode: "OFF",
       },
+      groupName: warmerScheduleGroup.ref,
       scheduleExpression: "rate(1 minute)",
       scheduleExpressionTimezone: "UTC",
       state: "ENABLED",
       target: {
         arn: warmerFunction.attrArn,
+        deadLetterConfig: {
+          arn: warmerFailureQueue.attrArn,
+        },
         input: "{\"targets\":[{\"function\":\"arn:aws:lambda:us-east-1:123456789012:function:reports\",\"concurrency\":2,\"delay\":\"auto\",\"mode\":\"verify\"}]}",
         retryPolicy: {
           maximumEventAgeInSeconds: 60,
@@ -290,6 +339,193 @@ export class WarmerStack extends cdk.Stack {
         },
         roleArn: warmerSchedulerRole.attrArn,
       },
+    });
+    const warmerErrorsAlarm = new cloudwatch.CfnAlarm(this, 'WarmerErrorsAlarm', {
+      alarmDescription: "warmer: a warmer run failed (crash, timeout, out of memory, or an event refused by its brief)",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "FunctionName",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "Errors",
+      namespace: "AWS/Lambda",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerThrottlesAlarm = new cloudwatch.CfnAlarm(this, 'WarmerThrottlesAlarm', {
+      alarmDescription: "warmer: a warmer run or shard copy was throttled (its reserved concurrency was in use)",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "FunctionName",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "Throttles",
+      namespace: "AWS/Lambda",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerDestinationFailuresAlarm = new cloudwatch.CfnAlarm(this, 'WarmerDestinationFailuresAlarm', {
+      alarmDescription: "warmer: a dropped warmer run could not be written to the failure queue",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "FunctionName",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "DestinationDeliveryFailures",
+      namespace: "AWS/Lambda",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerSchedulerTargetErrorsAlarm = new cloudwatch.CfnAlarm(this, 'WarmerSchedulerTargetErrorsAlarm', {
+      alarmDescription: "warmer: Lambda refused Scheduler's invoke of the warmer (permission, missing function)",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "ScheduleGroup",
+          value: warmerScheduleGroup.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "TargetErrorCount",
+      namespace: "AWS/Scheduler",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerSchedulerThrottledAlarm = new cloudwatch.CfnAlarm(this, 'WarmerSchedulerThrottledAlarm', {
+      alarmDescription: "warmer: Scheduler throttled its invokes of the warmer",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "ScheduleGroup",
+          value: warmerScheduleGroup.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "InvocationThrottleCount",
+      namespace: "AWS/Scheduler",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerSchedulerDroppedAlarm = new cloudwatch.CfnAlarm(this, 'WarmerSchedulerDroppedAlarm', {
+      alarmDescription: "warmer: Scheduler gave up a warmer run (see the failure queue)",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "ScheduleGroup",
+          value: warmerScheduleGroup.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "InvocationDroppedCount",
+      namespace: "AWS/Scheduler",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerSchedulerDeadLetterFailedAlarm = new cloudwatch.CfnAlarm(this, 'WarmerSchedulerDeadLetterFailedAlarm', {
+      alarmDescription: "warmer: Scheduler gave up a warmer run and could not write it to the failure queue",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "ScheduleGroup",
+          value: warmerScheduleGroup.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "InvocationsFailedToBeSentToDeadLetterCount",
+      namespace: "AWS/Scheduler",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerFailureQueueAlarm = new cloudwatch.CfnAlarm(this, 'WarmerFailureQueueAlarm', {
+      alarmDescription: "warmer: a warmer run that never ran is in the failure queue",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "QueueName",
+          value: warmerFailureQueue.attrQueueName,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "ApproximateNumberOfMessagesVisible",
+      namespace: "AWS/SQS",
+      period: 300,
+      statistic: "Maximum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerHeartbeatAlarm = new cloudwatch.CfnAlarm(this, 'WarmerHeartbeatAlarm', {
+      alarmDescription: "warmer: the warmer reported no run for longer than its schedules ever leave between runs",
+      comparisonOperator: "LessThanThreshold",
+      dimensions: [
+        {
+          name: "Warmer",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "Runs",
+      namespace: "Warmer",
+      period: 180,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+    const warmerGuardUnreadableAlarm = new cloudwatch.CfnAlarm(this, 'WarmerGuardUnreadableAlarm', {
+      alarmDescription: "warmer: the concurrency guard could not read a limit and warmed unguarded",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "Warmer",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "GuardUnreadable",
+      namespace: "Warmer",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
+    const warmerRefusedAlarm = new cloudwatch.CfnAlarm(this, 'WarmerRefusedAlarm', {
+      alarmDescription: "warmer: an event asked the warmer for more than its brief (WARMER_CONFIG) allows",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      dimensions: [
+        {
+          name: "Warmer",
+          value: warmerFunction.ref,
+        },
+      ],
+      evaluationPeriods: 1,
+      metricName: "Refused",
+      namespace: "Warmer",
+      period: 300,
+      statistic: "Sum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
     });
     new cdk.CfnOutput(this, 'WarmerFunctionName', {
       description: "The warmer function",

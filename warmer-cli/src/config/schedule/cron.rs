@@ -248,6 +248,34 @@ fn dow_days(field: &str) -> Result<(DaySet, f64), ExprError> {
 const WEEKS_PER_YEAR: f64 = 365.25 / 7.0;
 
 impl Cron {
+    /// The minutes of the week (0 = Sunday 00:00) at which the cron fires, when it fires the
+    /// same every week: day-of-month `*` or days of the week without `L` or `#`, every month,
+    /// every year. `None` otherwise (a monthly or yearly cron has no weekly pattern).
+    pub(super) fn week_minutes(&self) -> Option<Vec<u32>> {
+        if self.month != "*" || self.year != "*" {
+            return None;
+        }
+        let days: Vec<u32> = if self.day_of_week == "?" {
+            if self.day_of_month != "*" {
+                return None;
+            }
+            (1..=7).collect()
+        } else if self.day_of_week.contains(['L', '#']) {
+            return None;
+        } else {
+            DOW.expand(&self.day_of_week).ok()?
+        };
+        let hours = HOURS.expand(&self.hours).ok()?;
+        let minutes = MINUTES.expand(&self.minutes).ok()?;
+        let mut out = Vec::with_capacity(days.len() * hours.len() * minutes.len());
+        for day in &days {
+            for hour in &hours {
+                out.extend(minutes.iter().map(|m| (day - 1) * 24 * 60 + hour * 60 + m));
+            }
+        }
+        Some(out)
+    }
+
     pub(super) fn coverage(&self) -> (WeekGrid, f64) {
         // Validated at parse time, so the expansions below cannot fail.
         let minutes = MINUTES.expand(&self.minutes).unwrap_or_default().len() as f64;

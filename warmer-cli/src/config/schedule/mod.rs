@@ -19,12 +19,14 @@ use std::fmt;
 mod cron;
 mod days;
 mod expression;
+mod gap;
 mod hours;
 mod week;
 
 pub use cron::Cron;
 pub use days::DaySet;
 pub use expression::{RateUnit, Schedule};
+pub use gap::{MINUTES_PER_WEEK, longest_gap_minutes};
 pub use hours::{HourRange, hours_field, hours_label};
 pub use week::WeekGrid;
 
