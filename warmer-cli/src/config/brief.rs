@@ -23,8 +23,6 @@
 //! );
 //! ```
 
-use serde::Serialize;
-
 use super::Config;
 use warmer_fn::rules;
 use warmer_fn::target::Target;
@@ -34,18 +32,9 @@ use warmer_fn::target::Target;
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
-/// What the warmer function may be asked to do. See the [module docs](self).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Brief {
-    /// Every warmed function and qualifier, at its largest N and share.
-    pub targets: Vec<Target>,
-    /// The largest `max_share` a warmer sets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_share: Option<f64>,
-    /// The largest shard size of a warmer, when some warmer sets one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shard_size: Option<u32>,
-}
+/// The brief is the warmer Lambda's own event type ([`warmer_fn::event::WarmRequest`]): the
+/// warmer reads `WARMER_CONFIG` with the same type it checks events against.
+pub type Brief = warmer_fn::event::WarmRequest;
 
 impl Config {
     /// The brief of the rendered warmer function. See the [module docs](self).
@@ -54,9 +43,8 @@ impl Config {
         for warmer in &self.warmers {
             let windows = warmer.schedules().unwrap_or_default();
             for target in windows.iter().flat_map(|w| w.warmed_targets()) {
-                let same = |t: &&mut Target| {
-                    t.function == target.function && t.qualifier == target.qualifier
-                };
+                // One entry per function the warmer resolves it to (name, ARN, `name:alias`).
+                let same = |t: &&mut Target| t.function_id() == target.function_id();
                 match targets.iter_mut().find(same) {
                     Some(entry) => {
                         entry.concurrency = entry.concurrency.max(target.concurrency);
