@@ -36,9 +36,9 @@
 //! [`Policy`] for a round, a sender sends it (from this process, or through copies of the
 //! warmer, see [Sharding](#sharding)), and the round's [`Count`] is merged into the target's.
 //! The policy is pure and the same for both senders: it stops when N is reached or another
-//! round would only repeat failures, function errors or concurrency throttles; a first run
-//! ramps at the run's share of Lambda's scaling rate (800 of 1,000 new environments per 10 s
-//! by default), round after round; a round whose warm-ups did not all overlap is sent again
+//! round would only repeat failures, function errors or concurrency throttles; a first run of
+//! more than Lambda's scaling rate can start at once (1,000 new environments per function per
+//! 10 s) ramps at the run's share of it (800 by default), round after round; a round whose warm-ups did not all overlap is sent again
 //! holding longer ([`AutoDelay::top_up_delay_ms`]), once, with N warm-ups (not N - reached: the
 //! first round's environments are idle by then, and a smaller round would land on them). A
 //! warm-up whose connection was never made (`ConnectTimeout`) never reached Lambda and stops

@@ -7,9 +7,10 @@
 //!    answers were not warm-sdk answers, or warm-ups failed after reaching Lambda, raised
 //!    function errors or met a concurrency limit ([`StopReason`]). A warm-up that never
 //!    reached Lambda (`ConnectTimeout`) stops nothing.
-//! 2. Ramp: each round sends the environments already there plus the run's share of Lambda's
-//!    scaling rate ([`Policy::budget`], 800 of 1,000 new environments per 10 s by default),
-//!    capped at N. A round that could need more new environments than this period has left,
+//! 2. Ramp: each round sends the environments already there plus the budget of new ones
+//!    ([`Policy::budget`]: all N when Lambda's scaling rate, 1,000 new environments per
+//!    function per 10 s, can start them at once; above that the run's share of it, 800 by
+//!    default), capped at N. A round that could need more new environments than this period has left,
 //!    or that met throttles with no known reason (the scaling rate), waits for the next period.
 //! 3. Top-up: a round whose warm-ups did not all overlap (fewer environments than warm-ups,
 //!    and no throttle to explain it) is sent again holding longer, once; a second round that

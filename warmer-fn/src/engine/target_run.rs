@@ -16,6 +16,7 @@ use super::report::{TargetReport, ThrottleKind};
 use super::send::{Sender, Sent};
 use super::shard::ShardSummary;
 use super::{RunOptions, scaling_budget};
+use crate::rules::SCALING_ENVIRONMENTS;
 use crate::target::{Delay, Target};
 
 /// What the rounds of one target found, before it is written as a report.
@@ -53,7 +54,7 @@ pub(crate) async fn warm_target<S: Sender>(
         target.mode,
         target.delay,
         options.auto_delay,
-        scaling_budget(share),
+        ramp_budget(n, share),
         known,
     );
     if !options.top_up {
@@ -100,6 +101,17 @@ pub(crate) async fn warm_target<S: Sender>(
     report.elapsed_ms = millis(started.elapsed());
     report.finish();
     report
+}
+
+/// How many new environments one round may start: all N when Lambda's scaling rate can start
+/// them in one period (N at most [`SCALING_ENVIRONMENTS`]: coverage in one round), else the
+/// run's share of that rate, so that user requests keep part of it while a larger fleet ramps.
+fn ramp_budget(n: u32, share: f64) -> u32 {
+    if n <= SCALING_ENVIRONMENTS {
+        n
+    } else {
+        scaling_budget(share)
+    }
 }
 
 /// The first round's last arrival from its start.
@@ -203,6 +215,19 @@ fn merge_round(
         new: added.new,
         total,
         ..measured
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fleet_one_scaling_period_can_start_is_one_round_and_a_larger_one_ramps_at_its_share() {
+        assert_eq!(ramp_budget(1_000, 0.8), 1_000);
+        assert_eq!(ramp_budget(50, 0.8), 50);
+        assert_eq!(ramp_budget(2_000, 0.8), 800);
+        assert_eq!(ramp_budget(1_001, 0.5), 500);
     }
 }
 
