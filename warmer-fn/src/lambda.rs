@@ -4,7 +4,7 @@
 //!
 //! - the classic warmer's `{"functionName": "orders", "concurrency": 50, "delay": 300}`
 //!   (`delay` and `qualifier` optional; `delay` defaults to `auto`);
-//! - `{"targets": [...]}` with the full [`Target`] shape;
+//! - `{"targets": [...]}` with the full [`Target`](crate::target::Target) shape;
 //! - an empty event (`{}`, `null`, or an EventBridge `Scheduled Event` with no input): the
 //!   targets come from the `WARMER_CONFIG` environment variable, a JSON array of targets or
 //!   `{"targets": [...]}`.

@@ -218,19 +218,6 @@ fn merge_round(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_fleet_one_scaling_period_can_start_is_one_round_and_a_larger_one_ramps_at_its_share() {
-        assert_eq!(ramp_budget(1_000, 0.8), 1_000);
-        assert_eq!(ramp_budget(50, 0.8), 50);
-        assert_eq!(ramp_budget(2_000, 0.8), 800);
-        assert_eq!(ramp_budget(1_001, 0.5), 500);
-    }
-}
-
 /// Writes what the rounds found into `report` (counts, holds, arrivals, notes as sentences).
 pub(crate) fn write_report(report: &mut TargetReport, rounds: Rounds, n: u32) {
     let Rounds {
@@ -268,4 +255,17 @@ pub(crate) fn write_report(report: &mut TargetReport, rounds: Rounds, n: u32) {
         notes.push(Note::FirstUnknown(answer.clone()));
     }
     report.notes.extend(notes.iter().map(Note::to_string));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fleet_one_scaling_period_can_start_is_one_round_and_a_larger_one_ramps_at_its_share() {
+        assert_eq!(ramp_budget(1_000, 0.8), 1_000);
+        assert_eq!(ramp_budget(50, 0.8), 50);
+        assert_eq!(ramp_budget(2_000, 0.8), 800);
+        assert_eq!(ramp_budget(1_001, 0.5), 500);
+    }
 }

@@ -9,14 +9,14 @@
 //! copy warms its share as one round ([`warm_shard`]) and answers with a [`ShardReport`] that
 //! lists the environments it reached by instance id. The coordinator merges them, so an
 //! environment two shards reached counts once, and lists every shard in
-//! [`TargetReport::shards`] (its share, what it reached, its time, its failure with the reason).
+//! [`TargetReport::shards`](crate::engine::TargetReport::shards) (its share, what it reached, its time, its failure with the reason).
 //! A shard that fails (throttled, timed out, crashed) says so there and in the notes; its
 //! warm-ups count as failed, never as a silent shortfall.
 //!
 //! # Lambda's scaling rate
 //!
-//! Each function adds at most [`SCALING_ENVIRONMENTS`] new execution environments every
-//! [`SCALING_PERIOD_SECS`] seconds. A warm-up that needs a new environment past that is
+//! Each function adds at most [`SCALING_ENVIRONMENTS`](crate::rules::SCALING_ENVIRONMENTS) new execution environments every
+//! [`SCALING_PERIOD_SECS`](crate::rules::SCALING_PERIOD_SECS) seconds. A warm-up that needs a new environment past that is
 //! throttled, and so is a user request that needs one, so the coordinator takes at most the
 //! run's `max_share` of the rate: with the default 0.8, 800 new environments every 10 seconds.
 //! A first run of a large N therefore ramps: round after round, 10 seconds apart, each sending
