@@ -127,20 +127,6 @@ pub enum Note {
         /// The rest's hold, from the round's start.
         rest_ms: u64,
     },
-    /// A probe round measured new environments starting, and the round held for what that
-    /// asks.
-    Learnt {
-        /// Warm-ups in the probe round.
-        k: u32,
-        /// When its last new environment received its warm-up, from its start.
-        last_arrival_ms: u64,
-        /// The time between new environments starting, in microseconds.
-        per_environment_us: u64,
-        /// The expected last arrival of the round, from its start.
-        expected_ms: u64,
-        /// The round's hold, from its start.
-        hold_ms: u64,
-    },
     /// The previous run of this target asked for this hold.
     Remembered {
         /// The hold, in milliseconds.
@@ -253,17 +239,6 @@ impl fmt::Display for Note {
                 f,
                 "auto hold: probe of {k} measured {:.3} ms per invoke; the probe held until {probe_ms} ms after the round's start, the rest until {rest_ms} ms",
                 *per_invoke_us as f64 / 1000.0
-            ),
-            Note::Learnt {
-                k,
-                last_arrival_ms,
-                per_environment_us,
-                expected_ms,
-                hold_ms,
-            } => write!(
-                f,
-                "auto hold: a probe of {k} new environments answered within {last_arrival_ms} ms, {:.3} ms apart; the round expected its last arrival at {expected_ms} ms and held until {hold_ms} ms after its start",
-                *per_environment_us as f64 / 1000.0
             ),
             Note::Remembered { hold_ms } => write!(
                 f,

@@ -33,8 +33,6 @@ pub(crate) struct Local {
     /// The round size each warm-up names (a copy sends part of its coordinator's round).
     total: Option<u32>,
     probe: bool,
-    /// Learn the first round's hold from a probe round's arrivals (nothing remembered).
-    learn: bool,
 }
 
 impl Local {
@@ -53,15 +51,7 @@ impl Local {
             first_index: 1,
             total: None,
             probe: true,
-            learn: false,
         }
-    }
-
-    /// Learns the first `auto` round's hold from a probe round when nothing is remembered
-    /// (see [`super::learn`]).
-    pub(crate) fn learning(mut self, learn: bool) -> Self {
-        self.learn = learn;
-        self
     }
 
     /// One share of a coordinator's round: indexes from `first_index`, each warm-up naming the
@@ -125,14 +115,6 @@ impl Sender for Local {
             );
             return sent;
         };
-        let learns = self.learn
-            && self.probe
-            && plan.round == 1
-            && matches!(plan.hold, Hold::Until(_))
-            && plan.send > 2 * self.auto.probe_size(plan.send);
-        if learns {
-            return self.send_learnt(plan, sent).await;
-        }
         let mut round = self.round(plan);
         let hold = match plan.hold {
             Hold::For(ms) => HoldAt::For(ms),
@@ -156,48 +138,6 @@ impl Sender for Local {
 }
 
 impl Local {
-    /// A first round whose hold is learnt: a probe round of k short warm-ups, then all N
-    /// holding as long as what the probe measured asks for (or the prior, when the probe
-    /// started no environment and so measured no cold start).
-    async fn send_learnt(&self, plan: &RoundPlan, mut sent: Sent) -> Sent {
-        let k = self.auto.probe_size(plan.send);
-        let probe_start = SystemTime::now();
-        let hold = HoldAt::Until(probe_start + Duration::from_millis(self.auto.base_ms));
-        let mut probe = self.round(plan);
-        probe.spawn(k, &self.payload(plan, hold), hold);
-        let mut probed = Count::default();
-        probe.drain(&mut probed).await;
-        let per_invoke = probe.clock.mean_gap().unwrap_or_default();
-        let learnt = super::learn::hold(&probed, probe_start, k, plan.send, per_invoke, &self.auto);
-        let not_found = probed.not_found.is_some();
-        sent.count.merge(probed);
-        sent.count.arrivals = None;
-        if not_found {
-            return sent;
-        }
-        let started_at = SystemTime::now();
-        let time_left = self
-            .shot
-            .deadline
-            .map(|d| d.saturating_duration_since(Instant::now()));
-        let hold_ms = fit(learnt.map_or(plan.hold_ms, |l| l.hold_ms), time_left);
-        if let Some(learnt) = learnt {
-            sent.notes.push(learnt.note(hold_ms));
-        }
-        let hold = HoldAt::Until(started_at + Duration::from_millis(hold_ms));
-        let mut round = self.round(plan);
-        round.spawn(plan.send, &self.payload(plan, hold), hold);
-        let mut main = Count::default();
-        round.drain(&mut main).await;
-        let arrivals = main.arrivals;
-        sent.count.merge(main);
-        sent.count.arrivals = arrivals;
-        sent.started_at = Some(started_at);
-        sent.hold_ms = hold_ms;
-        sent.dispatch_spread = round.clock.spread();
-        sent
-    }
-
     /// After the probe: the rest of the first round, holding as `auto` asks at the measured
     /// dispatch cost, unless the function was not found or the deadline is too close.
     fn send_rest(

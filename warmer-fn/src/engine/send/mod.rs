@@ -12,7 +12,6 @@ use super::note::Note;
 use super::policy::{Policy, RoundPlan};
 use super::shard::ShardSummary;
 
-mod learn;
 mod local;
 mod shards;
 
