@@ -16,9 +16,9 @@
 //! assert_eq!((emf["Warmer"].as_str(), emf["Runs"].as_u64(), emf["GuardUnreadable"].as_u64()), (Some("warmer-api"), Some(1), Some(1)));
 //! ```
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::json;
+
+use crate::engine::emf_metadata;
 
 /// The metrics of the heartbeat line, in order.
 pub const HEARTBEAT_METRICS: [&str; 3] = ["Runs", "GuardUnreadable", "Refused"];
@@ -41,22 +41,8 @@ pub fn line(namespace: &str, warmer: &str, beat: Beat) -> String {
         Beat::Ran { guard_unreadable } => (1, guard_unreadable, 0),
         Beat::Refused => (0, 0, 1),
     };
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    let metrics: Vec<_> = HEARTBEAT_METRICS
-        .iter()
-        .map(|name| json!({"Name": name, "Unit": "Count"}))
-        .collect();
     json!({
-        "_aws": {
-            "Timestamp": timestamp,
-            "CloudWatchMetrics": [{
-                "Namespace": namespace,
-                "Dimensions": [["Warmer"]],
-                "Metrics": metrics,
-            }],
-        },
+        "_aws": emf_metadata(namespace, "Warmer", HEARTBEAT_METRICS),
         "Warmer": warmer,
         "Runs": runs,
         "GuardUnreadable": unreadable,

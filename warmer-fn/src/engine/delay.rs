@@ -91,6 +91,20 @@ impl AutoDelay {
         (delay.ceil() as u64).clamp(self.base_ms.min(self.cap_ms), self.cap_ms)
     }
 
+    /// The hold of the rest of a probed round of `n`: as long as `auto` asks for at the
+    /// measured cost per invoke, and never shorter than the probe's own hold, so that the probe's
+    /// environments are not released before the rest arrive.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let auto = warmer_fn::engine::AutoDelay::default();
+    /// assert_eq!(auto.rest_delay_ms(100, Duration::from_millis(1), 300), 300);
+    /// assert_eq!(auto.rest_delay_ms(1000, Duration::from_millis(1), 300), 2_100);
+    /// ```
+    pub fn rest_delay_ms(&self, n: u32, per_invoke: Duration, probe_ms: u64) -> u64 {
+        self.delay_ms(n, per_invoke).max(probe_ms)
+    }
+
     /// The hold of the probe warm-ups, from the prior per-invoke cost.
     ///
     /// ```

@@ -108,9 +108,10 @@ pub use invoke::{MAX_RETRY_AFTER, parse_retry_after};
 pub use memory::{ArrivalMemory, RECENT};
 pub use note::{Note, ShardAt, StopReason};
 pub use policy::{Hold, Measured, Next, Policy, RoundPlan};
+pub(crate) use report::emf_metadata;
 pub use report::{
     DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
-    throttle_kind,
+    throttle_kind, throttle_pool,
 };
 pub use shard::{
     MAX_CORRELATION_ID_BYTES, ShardEvent, ShardReport, ShardRequest, ShardSummary, ShardVia,
@@ -210,7 +211,7 @@ pub async fn warm(
                 report
             })
             .collect();
-        return RunReport::new(&*correlation_id, reports, elapsed_ms(started));
+        return RunReport::new(&*correlation_id, reports, invoke::millis(started.elapsed()));
     }
     let decisions = if options.concurrency_guard {
         let limits = guard::read(client, targets, options.deadline).await;
@@ -235,7 +236,7 @@ pub async fn warm(
             .map(|(t, d)| warm_one(&client, t, d, &permits, &correlation_id, options)),
     )
     .await;
-    RunReport::new(&*correlation_id, reports, elapsed_ms(started))
+    RunReport::new(&*correlation_id, reports, invoke::millis(started.elapsed()))
 }
 
 /// The run-level rules (how many targets, the sum of N, the run's share, the in-flight
@@ -323,10 +324,6 @@ fn too_many_in_flight(target: &Target, decision: guard::Decision, max: u32) -> T
 /// How many new environments a round may start: the run's share of Lambda's scaling rate.
 pub(crate) fn scaling_budget(max_share: f64) -> u32 {
     ((f64::from(SCALING_ENVIRONMENTS) * max_share).floor() as u32).max(1)
-}
-
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Where `target`'s warm-ups go when the run shards it: a `verify` target whose N (after the

@@ -129,10 +129,7 @@ impl Count {
             }
             Outcome::Throttled { reason, .. } => self.throttle(&reason),
             Outcome::NotFound(message) => {
-                self.failures
-                    .entry(FailureKind::NotFound)
-                    .and_modify(|n| *n += 1)
-                    .or_insert(1);
+                *self.failures.entry(FailureKind::NotFound).or_default() += 1;
                 self.not_found.get_or_insert(message);
             }
             Outcome::Failed(kind, message) => self.fail(kind, &message),

@@ -207,12 +207,6 @@ impl Policy {
         })
     }
 
-    /// The rest of a probed first round holds at least as long as the probe, and as long as
-    /// `auto` asks for `n` at the measured cost per invoke.
-    pub fn rest_hold_ms(&self, n: u32, per_invoke: Duration, probe_ms: u64) -> u64 {
-        self.auto.delay_ms(n, per_invoke).max(probe_ms)
-    }
-
     /// After a round: the next one or why not. `since_start` is the time since the round
     /// started, `time_left` the time to the deadline.
     pub fn after(

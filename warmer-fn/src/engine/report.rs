@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::count::Count;
-use super::guard::Cap;
+use super::guard::{Cap, Pool};
 use super::shard::ShardSummary;
 use crate::target::Mode;
 
@@ -312,10 +312,11 @@ impl TargetReport {
             .sum();
         if concurrency_throttles > 0 {
             let allowed = self.target_n().saturating_sub(self.throttled);
-            let limit = if self
+            let reserved = self
                 .throttle_reasons
-                .contains_key("ReservedFunctionConcurrentInvocationLimitExceeded")
-            {
+                .keys()
+                .any(|reason| throttle_pool(reason) == Some(Pool::Reserved));
+            let limit = if reserved {
                 "reserved concurrency"
             } else {
                 "the account's concurrency limit"
@@ -388,20 +389,12 @@ impl TargetReport {
     /// assert_eq!(emf["Shortfall"], 0);
     /// ```
     pub fn to_emf(&self, namespace: &str, correlation_id: &str) -> Value {
-        let metrics: Vec<Value> = EMF_METRICS
+        let metrics = EMF_METRICS
             .iter()
-            .filter(|name| self.coverage_known || **name != "Shortfall")
-            .map(|name| json!({"Name": name, "Unit": "Count"}))
-            .collect();
+            .copied()
+            .filter(|name| self.coverage_known || *name != "Shortfall");
         let mut line = json!({
-            "_aws": {
-                "Timestamp": chrono::Utc::now().timestamp_millis(),
-                "CloudWatchMetrics": [{
-                    "Namespace": namespace,
-                    "Dimensions": [["FunctionName"]],
-                    "Metrics": metrics,
-                }],
-            },
+            "_aws": emf_metadata(namespace, "FunctionName", metrics),
             "FunctionName": self.function,
             "Requested": self.requested,
             "Reached": self.reached,
@@ -420,6 +413,27 @@ impl TargetReport {
         }
         line
     }
+}
+
+/// The `_aws` metadata of an Embedded Metric Format line: the count metrics `names` under
+/// `namespace`, with the one dimension `dimension`, timestamped now.
+pub(crate) fn emf_metadata<'a>(
+    namespace: &str,
+    dimension: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Value {
+    let metrics: Vec<Value> = names
+        .into_iter()
+        .map(|name| json!({"Name": name, "Unit": "Count"}))
+        .collect();
+    json!({
+        "Timestamp": chrono::Utc::now().timestamp_millis(),
+        "CloudWatchMetrics": [{
+            "Namespace": namespace,
+            "Dimensions": [[dimension]],
+            "Metrics": metrics,
+        }],
+    })
 }
 
 /// The metric names an EMF line may carry, in order; `Shortfall` only where coverage is known.
@@ -497,12 +511,32 @@ pub enum ThrottleKind {
 /// assert_eq!(throttle_kind("Unknown"), ThrottleKind::Other);
 /// ```
 pub fn throttle_kind(reason: &str) -> ThrottleKind {
+    if throttle_pool(reason).is_some() {
+        return ThrottleKind::Concurrency;
+    }
     match reason {
         "CallerRateLimitExceeded"
         | "FunctionInvocationRateLimitExceeded"
         | "ReservedFunctionInvocationRateLimitExceeded" => ThrottleKind::Rate,
-        "ReservedFunctionConcurrentInvocationLimitExceeded"
-        | "ConcurrentInvocationLimitExceeded" => ThrottleKind::Concurrency,
         _ => ThrottleKind::Other,
+    }
+}
+
+/// The concurrency a concurrency-limit throttle ran out of: the function's reserved
+/// concurrency, or the account's (the pool every function without a reservation shares);
+/// `None` for any other reason.
+///
+/// ```
+/// use warmer_fn::engine::guard::Pool;
+/// use warmer_fn::engine::throttle_pool;
+/// assert_eq!(throttle_pool("ReservedFunctionConcurrentInvocationLimitExceeded"), Some(Pool::Reserved));
+/// assert_eq!(throttle_pool("ConcurrentInvocationLimitExceeded"), Some(Pool::Unreserved));
+/// assert_eq!(throttle_pool("CallerRateLimitExceeded"), None);
+/// ```
+pub fn throttle_pool(reason: &str) -> Option<Pool> {
+    match reason {
+        "ReservedFunctionConcurrentInvocationLimitExceeded" => Some(Pool::Reserved),
+        "ConcurrentInvocationLimitExceeded" => Some(Pool::Unreserved),
+        _ => None,
     }
 }

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::count::Count;
 use super::guard::Decision;
-use super::invoke::{epoch_ms, millis};
+use super::invoke::millis;
 use super::memory::RECENT;
 use super::note::Note;
 use super::policy::{Measured, Next, Policy, RoundPlan};
@@ -143,7 +143,7 @@ async fn send_rounds<S: Sender>(
         };
         tokio::time::sleep(plan.wait).await;
         let round_clock = Instant::now();
-        let sent = sender.send(&plan, policy).await;
+        let sent = sender.send(&plan).await;
         let measured = merge_round(
             &mut rounds,
             sent,
@@ -163,18 +163,15 @@ fn merge_round(
     shard_count: u32,
     n: u32,
 ) -> Measured {
+    let arrivals = sent.arrivals_from_start();
     let Sent {
         count,
         hold_ms,
         dispatch_spread,
-        started_at,
         mut notes,
         mut shards,
+        ..
     } = sent;
-    let start = started_at.map_or(0, epoch_ms);
-    let arrivals = count
-        .arrivals
-        .map(|(first, last)| (first.saturating_sub(start), last.saturating_sub(start)));
     let measured = Measured {
         sent: plan.send,
         reached: count.reached(),

@@ -15,7 +15,7 @@ use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{DispatchClock, HoldAt, Payload, Shot, epoch_ms, millis};
 use crate::engine::note::Note;
 use crate::engine::outcome::Outcome;
-use crate::engine::policy::{Hold, Policy, RoundPlan, fit};
+use crate::engine::policy::{Hold, RoundPlan, fit};
 use crate::target::Mode;
 
 /// How long to wait for the probe to reach the wire before going on regardless.
@@ -95,7 +95,7 @@ impl Sender for Local {
         0
     }
 
-    async fn send(&self, plan: &RoundPlan, policy: &Policy) -> Sent {
+    async fn send(&self, plan: &RoundPlan) -> Sent {
         let started_at = SystemTime::now();
         let mut sent = Sent {
             started_at: Some(started_at),
@@ -129,7 +129,7 @@ impl Sender for Local {
         round.spawn(k, &self.payload(plan, hold), hold);
         if probing && plan.send > k {
             let per_invoke = round.probe(k, &mut sent.count).await;
-            self.send_rest(plan, policy, per_invoke, &mut round, &mut sent);
+            self.send_rest(plan, per_invoke, &mut round, &mut sent);
         }
         round.drain(&mut sent.count).await;
         sent.dispatch_spread = round.clock.spread();
@@ -143,7 +143,6 @@ impl Local {
     fn send_rest(
         &self,
         plan: &RoundPlan,
-        policy: &Policy,
         per_invoke: Duration,
         round: &mut Round,
         sent: &mut Sent,
@@ -159,7 +158,7 @@ impl Local {
             .shot
             .deadline
             .map(|d| d.saturating_duration_since(Instant::now()));
-        let wanted = policy.rest_hold_ms(plan.send, per_invoke, plan.hold_ms);
+        let wanted = self.auto.rest_delay_ms(plan.send, per_invoke, plan.hold_ms);
         let rest_ms = elapsed + fit(wanted.saturating_sub(elapsed), time_left);
         if time_left.is_some_and(|left| Duration::from_millis(rest_ms - elapsed) >= left) {
             sent.count.fail_n(

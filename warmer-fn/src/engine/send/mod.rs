@@ -8,8 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use super::count::Count;
 use super::delay::AutoDelay;
+use super::invoke::epoch_ms;
 use super::note::Note;
-use super::policy::{Policy, RoundPlan};
+use super::policy::RoundPlan;
 use super::shard::ShardSummary;
 
 mod local;
@@ -35,6 +36,17 @@ pub(crate) struct Sent {
     pub(crate) shards: Vec<ShardSummary>,
 }
 
+impl Sent {
+    /// When the round's first and last environments received their warm-ups, in milliseconds
+    /// from the round's start; `None` when no answer said.
+    pub(crate) fn arrivals_from_start(&self) -> Option<(u64, u64)> {
+        let start = self.started_at.map_or(0, epoch_ms);
+        self.count
+            .arrivals
+            .map(|(first, last)| (first.saturating_sub(start), last.saturating_sub(start)))
+    }
+}
+
 /// Sends rounds of one target's warm-ups.
 pub(crate) trait Sender {
     /// The `auto` hold of the first round before anything is measured, for `n` warm-ups.
@@ -44,5 +56,5 @@ pub(crate) trait Sender {
     fn shards_for(&self, send: u32) -> u32;
 
     /// Sends one round and waits for every answer.
-    fn send(&self, plan: &RoundPlan, policy: &Policy) -> impl Future<Output = Sent>;
+    fn send(&self, plan: &RoundPlan) -> impl Future<Output = Sent>;
 }

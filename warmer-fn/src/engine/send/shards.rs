@@ -11,12 +11,12 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::{Sender, Sent};
-use crate::engine::count::{Count, FailureKind};
+use crate::engine::count::FailureKind;
 use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{epoch_ms, millis};
 use crate::engine::note::{Note, ShardAt};
 use crate::engine::outcome::{self, Outcome};
-use crate::engine::policy::{Policy, RoundPlan};
+use crate::engine::policy::RoundPlan;
 use crate::engine::reason::CallSite;
 use crate::engine::shard::{
     SHARD_START_MS, ShardEvent, ShardReport, ShardRequest, ShardSummary, ShardVia, shares,
@@ -104,7 +104,7 @@ impl Sender for Shards {
         rules::shards_needed(send, self.via.shard_size.max(1)).max(1)
     }
 
-    async fn send(&self, plan: &RoundPlan, _policy: &Policy) -> Sent {
+    async fn send(&self, plan: &RoundPlan) -> Sent {
         let started_at = SystemTime::now();
         let hold_until = epoch_ms(started_at + Duration::from_millis(plan.hold_ms));
         let deadline_ms = self.deadline.map_or(u64::MAX, |d| {
@@ -166,7 +166,7 @@ fn merge(
             if let Some(error) = report.error {
                 sent.notes.push(Note::ShardError { at, error });
             }
-            let mut count: Count = count;
+            let mut count = count;
             if refused {
                 count.fail_n(
                     FailureKind::Shard(Box::new(FailureKind::Refused)),

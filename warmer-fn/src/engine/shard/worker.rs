@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::request::{ShardReport, ShardRequest};
 use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{Shot, epoch_ms, millis, stamping_client};
-use crate::engine::policy::{Hold, Policy, RoundPlan, fit};
+use crate::engine::policy::{Hold, RoundPlan, fit};
 use crate::engine::report::TargetReport;
 use crate::engine::send::{Local, Sender};
 use crate::engine::target_run::{Rounds, write_report};
@@ -63,14 +63,10 @@ pub async fn warm_shard(
         wait: Duration::ZERO,
         top_up: false,
     };
-    let policy = Policy::new(share, Mode::Verify, request.target.delay, auto, share, 0);
-    let sent = sender.send(&plan, &policy).await;
+    let sent = sender.send(&plan).await;
     let count = sent.count.clone();
-    let start = sent.started_at.map_or(0, epoch_ms);
     let rounds = Rounds {
-        first_arrivals: count
-            .arrivals
-            .map(|(f, l)| (f.saturating_sub(start), l.saturating_sub(start))),
+        first_arrivals: sent.arrivals_from_start(),
         count: sent.count,
         notes: sent.notes,
         rounds: 1,
