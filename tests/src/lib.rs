@@ -44,6 +44,42 @@ pub fn lambda_client(endpoint_url: &str) -> aws_sdk_lambda::Client {
     aws_sdk_lambda::Client::from_conf(config)
 }
 
+/// Invokes `function` synchronously with the JSON `event` and returns the answer's body;
+/// panics (with the body) when the invoke fails or the function answers with an error.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let lambda = warm_tests::lambda_client("http://127.0.0.1:9001");
+/// let event = serde_json::json!({"functionName": "orders", "concurrency": 3});
+/// let body = warm_tests::invoke_ok(&lambda, "warmer", &event).await;
+/// # let _ = body;
+/// # }
+/// ```
+pub async fn invoke_ok(
+    lambda: &aws_sdk_lambda::Client,
+    function: &str,
+    event: &serde_json::Value,
+) -> Vec<u8> {
+    let output = lambda
+        .invoke()
+        .function_name(function)
+        .payload(aws_sdk_lambda::primitives::Blob::new(event.to_string()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("invoking {function}: {e:?}"));
+    let body = output
+        .payload()
+        .map(|b| b.as_ref().to_vec())
+        .unwrap_or_default();
+    assert_eq!(
+        output.function_error(),
+        None,
+        "{function} answered with an error: {}",
+        String::from_utf8_lossy(&body)
+    );
+    body
+}
+
 /// Builds `bin` of `package` (same profile and target dir as the running test) once per test
 /// process and returns the path of the executable. The whole workspace's binaries are built
 /// together, so later calls in the same process find theirs ready.
@@ -156,4 +192,85 @@ fn target_dir() -> PathBuf {
         .parent()
         .expect("the profile dir has a parent (the target dir)")
         .to_path_buf()
+}
+
+/// moto in server mode: an independent CloudWatch (and more) on 127.0.0.1, from PyPI: the
+/// executable `MOTO_SERVER` names (`scripts/test` installs it into `target/moto` and sets it),
+/// else `moto_server` on `PATH`. The server stops when this is dropped.
+///
+/// ```no_run
+/// let moto = warm_tests::Moto::start();
+/// let cloudwatch = moto.cloudwatch_client();
+/// # let _ = cloudwatch;
+/// ```
+#[derive(Debug)]
+pub struct Moto {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Moto {
+    /// Starts `moto_server` on a free port of 127.0.0.1 and waits (up to 60 s) until it
+    /// accepts connections. Panics, saying how to install it, when it cannot start.
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port on 127.0.0.1");
+        let server = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let child = Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect(
+                "moto's server runs (scripts/test installs moto[server] into target/moto and \
+                 sets MOTO_SERVER; or `pip install 'moto[server]==5.2.6'`)",
+            );
+        let moto = Moto { child, port };
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not listen on 127.0.0.1:{port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A CloudWatch client for this server: explicit dummy credentials, region `us-east-1`,
+    /// a 30 s operation timeout.
+    pub fn cloudwatch_client(&self) -> aws_sdk_cloudwatch::Client {
+        let config = aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+                "AKIDLOCAL",
+                "secret",
+                None,
+                None,
+                "tests",
+            ))
+            .endpoint_url(self.endpoint_url())
+            .timeout_config(
+                aws_sdk_cloudwatch::config::timeout::TimeoutConfig::builder()
+                    .operation_timeout(Duration::from_secs(30))
+                    .build(),
+            )
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -588,6 +588,34 @@ fn rows() -> Vec<Row> {
             Refused("`targets` has 101 targets"),
         ),
         row(
+            "warmer event: `auto` with a numeric concurrency",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": 5, "auto": {"max": 3}}]}),
+            ),
+            Refused("`auto` sizes N only with `\"concurrency\": \"auto\"`"),
+        ),
+        row(
+            "warmer event: autopilot min above max",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": "auto", "auto": {"min": 9, "max": 3}}]}),
+            ),
+            Refused("`targets[0].auto.min` is 9, above max 3"),
+        ),
+        row(
+            "warmer event: autopilot headroom 1e300",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": "auto", "auto": {"headroom": 1e300}}]}),
+            ),
+            Refused("`targets[0].auto.headroom` is"),
+        ),
+        row(
+            "warmer event: autopilot window of a year",
+            Input::WarmerEvent(
+                json!({"targets": [{"function": "f", "concurrency": "auto", "auto": {"window_minutes": 525_600}}]}),
+            ),
+            Refused("`targets[0].auto.window_minutes` is 525600"),
+        ),
+        row(
             "warmer event: unknown target field",
             Input::WarmerEvent(
                 json!({"targets": [{"function": "f", "concurrency": 1, "bogus": 1}]}),
@@ -627,6 +655,13 @@ fn rows() -> Vec<Row> {
         row(
             "warmer (brief): N above the brief",
             Input::Warmer(json!({"targets": [{"function": "http", "concurrency": 50}]})),
+            FunctionError("OutsideWarmerBrief"),
+        ),
+        row(
+            "warmer (brief): autopilot whose max is above the brief",
+            Input::Warmer(
+                json!({"targets": [{"function": "http", "concurrency": "auto", "auto": {"max": 50}}]}),
+            ),
             FunctionError("OutsideWarmerBrief"),
         ),
         row(

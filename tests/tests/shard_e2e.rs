@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_lambda::primitives::Blob;
 use local_lambda::{FunctionConfig, LocalLambda};
 use warmer_fn::engine::{RunReport, TargetReport};
 
@@ -58,21 +57,8 @@ async fn run(lambda: &aws_sdk_lambda::Client, n: u32, shard_size: u32) -> Target
         "targets": [{"function": TARGET, "concurrency": n}],
         "shard_size": shard_size,
     });
-    let output = lambda
-        .invoke()
-        .function_name(WARMER)
-        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
-        .send()
-        .await
-        .expect("the warmer answers");
-    let body = output.payload().map(|b| b.as_ref()).unwrap_or_default();
-    assert_eq!(
-        output.function_error(),
-        None,
-        "{}",
-        String::from_utf8_lossy(body)
-    );
-    let report: RunReport = serde_json::from_slice(body).expect("a run report");
+    let body = warm_tests::invoke_ok(lambda, WARMER, &event).await;
+    let report: RunReport = serde_json::from_slice(&body).expect("a run report");
     // What the coordinator said, for whoever reads the test's output.
     let t = &report.targets[0];
     eprintln!(

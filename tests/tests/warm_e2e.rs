@@ -322,15 +322,8 @@ async fn warmer_lambda_inside_local_lambda_warms_a_second_function() {
         .unwrap();
     let lambda = lambda_client(&service).await;
     let event = serde_json::json!({"functionName": TARGET, "concurrency": 10});
-    let output = lambda
-        .invoke()
-        .function_name("warmer")
-        .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(output.function_error(), None, "{:?}", output.payload());
-    let report: RunReport = serde_json::from_slice(output.payload().unwrap().as_ref()).unwrap();
+    let body = warm_tests::invoke_ok(&lambda, "warmer", &event).await;
+    let report: RunReport = serde_json::from_slice(&body).unwrap();
     let t = &report.targets[0];
     assert_eq!((t.reached, t.new), (10, 10), "{t:#?}");
     assert!(report.ok);

@@ -1,8 +1,9 @@
 //! Live-traffic benchmark: user traffic from the shipped traces (steady, diurnal, bursty) on a
 //! compressed clock against local-lambda, with warming strategies side by side in one run:
 //! no warmer, the classic warmer (N-1 Event + 1 sync, fixed 75 ms), `warmer` with defaults
-//! (the same N at every run), and `warmer` with the profiles `warmer plan` proposes from the
-//! trace's own concurrency. Prints one table: per shape and strategy, user cold starts, user
+//! (the same N at every run), `warmer` with the profiles `warmer plan` proposes from the
+//! trace's own concurrency, and `warmer` on autopilot (N from the last 15 minutes of the
+//! trace's concurrency at every run, at most the same peak). Prints one table: per shape and strategy, user cold starts, user
 //! p50 and p99, user requests throttled, warm-up invocations and environment-seconds held.
 //!
 //! The function is the demo function (`warmer __demo-function`: `lambda_http` with
@@ -11,8 +12,9 @@
 //! is scaled to the same clock. Every strategy gets a fresh local-lambda.
 //!
 //! `cargo bench -p warmer-cli --bench live_traffic` (release). Settings: `WARM_BENCH_SPEED` (default 288: a day in 5 minutes), `WARM_BENCH_SHAPES`
-//! (comma-separated, default all), `WARM_BENCH_EVERY` (trace minutes between warmer runs,
-//! default 5).
+//! (comma-separated, default all), `WARM_BENCH_STRATEGIES` (comma-separated among none,
+//! classic, fixed, planned, auto; default all), `WARM_BENCH_EVERY` (trace minutes between
+//! warmer runs, default 5).
 
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use bytes::Bytes;
 use warmer_cli::loadtest::replay::{Replay, ReplayReport, TRACE_EPOCH, Warming};
 use warmer_cli::loadtest::trace::{SHAPES, Trace};
 use warmer_cli::plan::{PlanOptions, Sample, propose};
+use warmer_fn::autopilot::AutoRule;
 
 const FUNCTION: &str = "live";
 
@@ -81,6 +84,18 @@ async fn run_one(
     report
 }
 
+/// The word `WARM_BENCH_STRATEGIES` names a strategy by.
+fn key(warming: &Warming) -> String {
+    match warming {
+        Warming::None => "none",
+        Warming::Classic { .. } => "classic",
+        Warming::Fixed { .. } => "fixed",
+        Warming::Schedule { .. } => "planned",
+        Warming::Autopilot { .. } => "auto",
+    }
+    .to_owned()
+}
+
 #[tokio::main]
 async fn main() {
     let speed: f64 = env_or("WARM_BENCH_SPEED", 288.0);
@@ -90,6 +105,9 @@ async fn main() {
     let shapes: Vec<String> = std::env::var("WARM_BENCH_SHAPES")
         .map(|s| s.split(',').map(str::trim).map(String::from).collect())
         .unwrap_or_else(|_| SHAPES.iter().map(|s| (*s).to_owned()).collect());
+    let strategies_wanted: Option<Vec<String>> = std::env::var("WARM_BENCH_STRATEGIES")
+        .ok()
+        .map(|s| s.split(',').map(str::trim).map(String::from).collect());
     let work = Duration::from_millis(work_ms);
     println!(
         "live traffic at {speed}x (a day in {:.1} min), init {init_ms} ms, work {work_ms} ms, \
@@ -121,8 +139,24 @@ async fn main() {
                 warmer: Box::new(planned),
                 every_minutes: every,
             },
+            Warming::Autopilot {
+                rule: AutoRule {
+                    max: peak,
+                    every_minutes: every,
+                    ..AutoRule::default()
+                },
+                history: (0..trace.minutes())
+                    .map(|m| trace.rps_at_minute(m) * work.as_secs_f64())
+                    .collect(),
+                every_minutes: every,
+            },
         ];
-        for warming in strategies {
+        let chosen = strategies.into_iter().filter(|w| {
+            strategies_wanted
+                .as_ref()
+                .is_none_or(|keys| keys.contains(&key(w)))
+        });
+        for warming in chosen {
             let r = run_one(&trace, warming, speed, init_ms, work_ms).await;
             let (p50, p99) = r.latency.as_ref().map_or((0.0, 0.0), |p| (p.p50, p.p99));
             println!(

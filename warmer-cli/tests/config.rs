@@ -613,3 +613,40 @@ fn a_brief_beyond_lambdas_4_kb_of_environment_is_an_error_with_its_size_and_fix(
     half.warmers[0].targets.truncate(12);
     assert!(half.check().is_ok(), "{:?}", half.check());
 }
+
+#[test]
+fn an_autopilot_target_is_checked_and_cannot_share_a_warmer_with_profiles() {
+    let auto = warmer_toml("").replace(
+        "concurrency = 10",
+        "concurrency = \"auto\"\nauto = { min = 2, max = 40 }",
+    );
+    assert_eq!(errors_of(&auto), Vec::<(String, String)>::new());
+    let config = Config::from_toml_str(&auto).unwrap();
+    let target = &config.warmers[0].targets[0];
+    assert_eq!((target.concurrency, target.auto.unwrap().min), (40, 2));
+
+    // The rule's own bounds, each named by its path.
+    let upside_down = auto.replace("min = 2, max = 40", "min = 50, max = 40");
+    let errors = errors_of(&upside_down);
+    assert_eq!(errors[0].0, "warmers[0].targets[0].auto.min", "{errors:?}");
+    let unknown = auto.replace("max = 40", "maximum = 40");
+    let err = Config::from_toml_str(&unknown).unwrap_err();
+    assert!(err.path.contains("maximum"), "{err:?}");
+
+    // Profiles set N per window; autopilot sets it per run: not both.
+    let with_profiles = warmer_toml(
+        "[[warmers.profiles]]\ndays = \"MON-FRI\"\nhours = \"08:00-20:00\"\nconcurrency = 20",
+    )
+    .replace(
+        "concurrency = 10",
+        "concurrency = \"auto\"\nauto = { min = 2, max = 40 }",
+    );
+    let errors = errors_of(&with_profiles);
+    assert!(
+        errors.iter().any(
+            |(path, message)| path == "warmers[0].targets[0].concurrency"
+                && message.contains("profiles")
+        ),
+        "{errors:?}"
+    );
+}

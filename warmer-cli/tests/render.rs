@@ -1604,3 +1604,63 @@ fn the_warmer_function_carries_its_brief_and_every_schedule_asks_within_it() {
         }
     }
 }
+
+/// A config whose one warmer sizes `checkout` by autopilot, every 10 minutes.
+fn autopilot_config() -> Config {
+    let mut target = Target::new("checkout", 30);
+    target.auto = Some(warmer_fn::autopilot::AutoRule {
+        min: 2,
+        max: 30,
+        ..Default::default()
+    });
+    ConfigBuilder::new()
+        .warmer(
+            WarmerBuilder::new("auto")
+                .schedule("rate(10 minutes)")
+                .target_with(target),
+        )
+        .build()
+}
+
+#[test]
+fn only_an_autopilot_target_lets_the_warmer_read_metrics_in_every_format() {
+    const ACTION: &str = "cloudwatch:GetMetricData";
+    let auto = autopilot_config();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&auto, flavor);
+        let role = &t["Resources"]["WarmerFunctionRole"]["Properties"];
+        let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let read = statements
+            .iter()
+            .find(|s| s["Action"] == ACTION)
+            .unwrap_or_else(|| panic!("no {ACTION} in {statements:#?}"));
+        // GetMetricData takes no resource-level permission: IAM accepts only "*".
+        assert_eq!(read["Resource"], "*", "{read}");
+        assert_eq!(read["Sid"], "AutopilotReadsTargetConcurrency", "{read}");
+        let text = rendered(&example(), flavor).to_string();
+        assert!(!text.contains(ACTION), "granted without an auto target");
+    }
+    assert!(render_terraform(&auto).unwrap().contains(ACTION));
+    assert!(!render_terraform(&example()).unwrap().contains(ACTION));
+    let cdk = |config: &Config| {
+        warmer_cli::render::cdk::render_cdk(config)
+            .unwrap()
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect::<String>()
+    };
+    assert!(cdk(&auto).contains(ACTION));
+    assert!(!cdk(&example()).contains(ACTION));
+    // The schedule's input asks for autopilot, with the schedule's own period.
+    let schedules = auto.warmers[0].schedules().unwrap();
+    let input: Value = serde_json::from_str(&schedules[0].input()).unwrap();
+    assert_eq!(input["targets"][0]["concurrency"], "auto", "{input}");
+    assert_eq!(input["targets"][0]["auto"]["every_minutes"], 10, "{input}");
+    // And the template passes cfn-lint.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auto.yaml");
+    std::fs::write(&path, render(&auto, Flavor::Sam).unwrap().to_yaml()).unwrap();
+    cfn_lint(&[path]);
+}

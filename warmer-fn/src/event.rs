@@ -280,6 +280,7 @@ pub fn request_from_event(event: &Value, config: Option<&str>) -> Result<WarmReq
             function: classic.function_name,
             qualifier: classic.qualifier,
             concurrency: classic.concurrency,
+            auto: None,
             delay: classic.delay,
             mode: Mode::Verify,
             payload: Default::default(),

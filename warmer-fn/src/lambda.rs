@@ -89,6 +89,8 @@ struct Warmer {
     /// Kept between runs: the next scheduled run of a target holds at least as long as the
     /// last one's arrivals took.
     memory: Arc<ArrivalMemory>,
+    /// Autopilot's CloudWatch client, made on the first run with an `auto` target.
+    cloudwatch: Arc<tokio::sync::OnceCell<aws_sdk_cloudwatch::Client>>,
 }
 
 /// Runs the warmer Lambda: reads the environment, builds one client, and serves invocations.
@@ -107,6 +109,7 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
         brief: brief_from_config(config.as_deref()).map_err(|e| e.to_string()),
         config,
         memory: Arc::new(ArrivalMemory::default()),
+        cloudwatch: Arc::default(),
     };
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let warmer = warmer.clone();
@@ -179,8 +182,13 @@ impl Warmer {
         if let Some(size) = request.shard_size {
             via.shard_size = size;
         }
+        let cloudwatch = match request.targets.iter().any(|t| t.auto.is_some()) {
+            true => Some(self.cloudwatch().await),
+            false => None,
+        };
         let defaults = RunOptions::default();
         let options = RunOptions {
+            cloudwatch,
             deadline: Some(deadline),
             metrics_namespace: self.namespace.clone(),
             max_share: request.max_share.unwrap_or(defaults.max_share),
@@ -199,6 +207,14 @@ impl Warmer {
         };
         println!("{}", heartbeat::line(&self.namespace, name, beat));
         report
+    }
+
+    /// Autopilot's CloudWatch client (the standard chain: the function's role, its region).
+    async fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        let client = self
+            .cloudwatch
+            .get_or_init(|| crate::autopilot::cloudwatch_client(None, None));
+        client.await.clone()
     }
 
     /// The copy's own guard: reads the target's limits and holds at most the share of them,

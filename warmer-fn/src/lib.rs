@@ -5,6 +5,7 @@
 //! `warmer-fn`). The `warmer` command and the `warmer.toml` helpers (config check, render,
 //! cost, plan, loadtest, demo) live in the `warmer-cli` crate, on top of this one.
 
+pub mod autopilot;
 pub mod brief;
 pub mod engine;
 pub mod event;

@@ -230,7 +230,9 @@ pub fn check_target(target: &Target, prefix: &str) -> Vec<Problem> {
             ),
         ));
     }
-    if target.concurrency == 0 {
+    if let Some(rule) = &target.auto {
+        problems.extend(check_auto(rule, &field("auto")));
+    } else if target.concurrency == 0 {
         problems.push(Problem::new(
             field("concurrency"),
             "is 0",
@@ -270,6 +272,61 @@ pub fn check_target(target: &Target, prefix: &str) -> Vec<Problem> {
                  sent with every one of its N warm-ups"
             ),
         ));
+    }
+    problems
+}
+
+/// Checks autopilot's rule (see [`crate::autopilot`]): `1 <= min <= max <=`
+/// [`MAX_CONCURRENCY`], a headroom from 0 to [`crate::autopilot::MAX_HEADROOM`], a window and a
+/// period of 1 to [`crate::autopilot::MAX_WINDOW_MINUTES`] minutes. `field` names the table.
+///
+/// ```
+/// use warmer_fn::autopilot::AutoRule;
+/// assert!(warmer_fn::rules::check_auto(&AutoRule::default(), "auto").is_empty());
+/// let upside_down = AutoRule { min: 20, max: 10, ..AutoRule::default() };
+/// assert_eq!(warmer_fn::rules::check_auto(&upside_down, "auto")[0].field, "auto.min");
+/// ```
+pub fn check_auto(rule: &crate::autopilot::AutoRule, field: &str) -> Vec<Problem> {
+    use crate::autopilot::{MAX_HEADROOM, MAX_WINDOW_MINUTES};
+    let mut problems = Vec::new();
+    if rule.min == 0 {
+        problems.push(Problem::new(
+            format!("{field}.min"),
+            "is 0",
+            "keep at least 1 environment warm (autopilot never warms 0)",
+        ));
+    } else if rule.min > rule.max {
+        problems.push(Problem::new(
+            format!("{field}.min"),
+            format!("is {}, above max {}", rule.min, rule.max),
+            "give a min at most max",
+        ));
+    }
+    if rule.max > MAX_CONCURRENCY {
+        problems.push(Problem::new(
+            format!("{field}.max"),
+            format!("is {}", rule.max),
+            format!("give at most {MAX_CONCURRENCY} environments per target"),
+        ));
+    }
+    if !(rule.headroom.is_finite() && (0.0..=MAX_HEADROOM).contains(&rule.headroom)) {
+        problems.push(Problem::new(
+            format!("{field}.headroom"),
+            format!("is {}", rule.headroom),
+            format!("give a fraction from 0 to {MAX_HEADROOM} (0.2 adds 20 % to the peak)"),
+        ));
+    }
+    for (name, minutes) in [
+        ("window_minutes", rule.window_minutes),
+        ("every_minutes", rule.every_minutes),
+    ] {
+        if minutes == 0 || minutes > MAX_WINDOW_MINUTES {
+            problems.push(Problem::new(
+                format!("{field}.{name}"),
+                format!("is {minutes}"),
+                format!("give 1 to {MAX_WINDOW_MINUTES} minutes"),
+            ));
+        }
     }
     problems
 }

@@ -23,36 +23,161 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::autopilot::AutoRule;
+
 /// One function to warm.
+///
+/// On the wire `concurrency` is a number (N) or `"auto"`, with an optional `auto` table
+/// ([`AutoRule`]); see [`crate::autopilot`]. In Rust an `auto` target has `auto` set and
+/// `concurrency` = its `auto.max`, the most it may warm (what the brief, the guard's sizing and
+/// the cost read); the engine replaces it by the N chosen at each run.
+///
+/// ```
+/// use warmer_fn::target::Target;
+///
+/// let auto: Target = serde_json::from_str(
+///     r#"{"function": "orders", "concurrency": "auto", "auto": {"min": 2, "max": 30}}"#,
+/// ).unwrap();
+/// assert_eq!((auto.concurrency, auto.auto.unwrap().min), (30, 2));
+/// // It is written back the same way.
+/// assert_eq!(serde_json::to_value(&auto).unwrap()["concurrency"], "auto");
+/// // `auto` without `"concurrency": "auto"` is refused, naming the fix.
+/// let err = serde_json::from_str::<Target>(
+///     r#"{"function": "orders", "concurrency": 5, "auto": {"max": 30}}"#,
+/// ).unwrap_err();
+/// assert!(err.to_string().contains("\"concurrency\": \"auto\""), "{err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "TargetWire", into = "TargetWire")]
 pub struct Target {
     /// Function name, or its full or partial ARN.
     pub function: String,
     /// Alias or version to invoke; `$LATEST` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<String>,
-    /// How many environments to keep warm (N).
+    /// How many environments to keep warm (N); for an `auto` target, the most it may choose.
     pub concurrency: u32,
+    /// Autopilot's rule when `concurrency` is `"auto"` on the wire; `None` for a fixed N.
+    pub auto: Option<AutoRule>,
     /// How long each warm-up holds: `"auto"` (default) or milliseconds.
-    #[serde(default)]
     pub delay: Delay,
     /// `verify` (default): all N synchronous, every answer counted; `event`: the classic
     /// N-1 `Event` invokes plus one synchronous.
-    #[serde(default)]
     pub mode: Mode,
     /// Extra top-level fields added to every warm-up payload.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub payload: Map<String, Value>,
     /// The most of the function's available concurrency a warm-up may hold (a fraction in
     /// (0, 1]); the run's `max_share` when absent. See [`crate::engine::guard`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_share: Option<f64>,
     /// How the target is kept warm when deployed from `warmer.toml`: `warm` (default, by the
     /// warmer's warm-ups) or `provision` (Provisioned Concurrency on its alias or version,
     /// following the same windows). The engine warms only `warm` targets and refuses the others.
-    #[serde(default, skip_serializing_if = "Strategy::is_warm")]
     pub strategy: Strategy,
+}
+
+/// [`Target`] as written: `concurrency` a number or `"auto"`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetWire {
+    function: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    qualifier: Option<String>,
+    concurrency: Concurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    auto: Option<AutoRule>,
+    #[serde(default)]
+    delay: Delay,
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    payload: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_share: Option<f64>,
+    #[serde(default, skip_serializing_if = "Strategy::is_warm")]
+    strategy: Strategy,
+}
+
+/// `concurrency` on the wire: N, or `"auto"`.
+enum Concurrency {
+    N(u32),
+    Auto,
+}
+
+impl Serialize for Concurrency {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Concurrency::N(n) => serializer.serialize_u32(*n),
+            Concurrency::Auto => serializer.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Concurrency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u32),
+            Text(String),
+        }
+        const EXPECTED: &str =
+            "concurrency must be a whole number of environments (0 to 4294967295) or \"auto\"";
+        match Raw::deserialize(deserializer).map_err(|_| serde::de::Error::custom(EXPECTED))? {
+            Raw::N(n) => Ok(Concurrency::N(n)),
+            Raw::Text(word) if word == "auto" => Ok(Concurrency::Auto),
+            Raw::Text(word) => Err(serde::de::Error::custom(format!(
+                "concurrency `{word}` is neither a whole number nor \"auto\""
+            ))),
+        }
+    }
+}
+
+impl TryFrom<TargetWire> for Target {
+    type Error = String;
+
+    fn try_from(wire: TargetWire) -> Result<Self, String> {
+        let (concurrency, auto) = match (wire.concurrency, wire.auto) {
+            (Concurrency::N(n), None) => (n, None),
+            (Concurrency::N(_), Some(_)) => {
+                return Err("`auto` sizes N only with `\"concurrency\": \"auto\"`: set \
+                            concurrency to \"auto\", or remove `auto`"
+                    .into());
+            }
+            (Concurrency::Auto, auto) => {
+                let rule = auto.unwrap_or_default();
+                (rule.max, Some(rule))
+            }
+        };
+        Ok(Target {
+            function: wire.function,
+            qualifier: wire.qualifier,
+            concurrency,
+            auto,
+            delay: wire.delay,
+            mode: wire.mode,
+            payload: wire.payload,
+            max_share: wire.max_share,
+            strategy: wire.strategy,
+        })
+    }
+}
+
+impl From<Target> for TargetWire {
+    fn from(target: Target) -> Self {
+        TargetWire {
+            function: target.function,
+            qualifier: target.qualifier,
+            concurrency: match target.auto {
+                Some(_) => Concurrency::Auto,
+                None => Concurrency::N(target.concurrency),
+            },
+            auto: target.auto,
+            delay: target.delay,
+            mode: target.mode,
+            payload: target.payload,
+            max_share: target.max_share,
+            strategy: target.strategy,
+        }
+    }
 }
 
 /// How a target is kept warm.
@@ -101,6 +226,7 @@ impl Target {
             function: function.into(),
             qualifier: None,
             concurrency,
+            auto: None,
             delay: Delay::Auto,
             mode: Mode::Verify,
             payload: Map::new(),

@@ -1,4 +1,5 @@
-//! `warmer plan --metrics FILE`: propose concurrency profiles from `ConcurrentExecutions` history.
+//! `warmer plan --metrics FILE` or `warmer plan --since 14d --function NAME`: propose
+//! concurrency profiles from `ConcurrentExecutions` history, read from a file or from CloudWatch.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,14 +14,30 @@ use crate::plan::{PlanOptions, propose, read_metrics, warmers_fragment};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// `aws cloudwatch get-metric-data` JSON output for ConcurrentExecutions, or a CSV of timestamp,value.
-    #[arg(long)]
-    pub metrics: PathBuf,
+    #[arg(long, required_unless_present = "since", conflicts_with = "since")]
+    pub metrics: Option<PathBuf>,
+    /// Read the history from CloudWatch instead: `ConcurrentExecutions` of `--function` over
+    /// this long before now (`14d`, `36h`; 1-minute data up to 15 days, 5-minute up to 63,
+    /// hourly up to 455, as CloudWatch keeps them).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "function")]
+    pub since: Option<std::time::Duration>,
+    /// With --since: the alias or version whose concurrency to read.
+    #[arg(long, value_name = "Q", requires = "since")]
+    pub qualifier: Option<String>,
+    /// With --since: the named profile of the shared AWS config and credentials files (else
+    /// AWS_PROFILE or `default`).
+    #[arg(long, value_name = "NAME", requires = "since")]
+    pub profile: Option<String>,
+    /// With --since: the AWS region (else the standard chain: AWS_REGION, profile).
+    #[arg(long, value_name = "REGION", requires = "since")]
+    pub region: Option<String>,
     /// The result to use when the JSON holds several (its Id or Label).
-    #[arg(long)]
+    #[arg(long, requires = "metrics")]
     pub id: Option<String>,
-    /// The function the proposal warms.
-    #[arg(long, default_value = "my-function")]
-    pub function: String,
+    /// The function the proposal warms (and, with --since, whose history is read); `my-function`
+    /// with --metrics when not given.
+    #[arg(long)]
+    pub function: Option<String>,
     /// The warmer's name.
     #[arg(long, default_value = "planned")]
     pub name: String,
@@ -63,11 +80,9 @@ pub struct Args {
 }
 
 /// Runs `warmer plan`.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.metrics)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.metrics.display()))?;
-    let samples = read_metrics(&text, args.id.as_deref())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.metrics.display()))?;
+pub async fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    let samples = history(&args).await?;
+    let function = args.function.take().unwrap_or_else(|| "my-function".into());
     let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
         anyhow::anyhow!(
             "--timezone: `{}` is not an IANA time zone (e.g. UTC, Europe/Berlin)",
@@ -93,7 +108,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(path), _) => {
             let config = Config::load(path)?;
             Some(
-                OwnWarmups::from_config(&config, args.warmer.as_deref(), &args.function)
+                OwnWarmups::from_config(&config, args.warmer.as_deref(), &function)
                     .map_err(|e| anyhow::anyhow!("--config {}: {e}", path.display()))?,
             )
         }
@@ -102,7 +117,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let (samples, finding) = own_warmups::remove(&samples, period_seconds(&schedule), own.as_ref());
     let proposal = propose(&samples, &options);
-    let warmer = proposal.warmer(&args.name, &args.function, &args.schedule, &args.timezone);
+    let warmer = proposal.warmer(&args.name, &function, &args.schedule, &args.timezone);
     let config = proposal.config(warmer.clone(), args.account_limit);
     if let Err(diagnostics) = config.check() {
         anyhow::bail!(
@@ -111,10 +126,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let first = samples.iter().map(|s| s.at).min();
     let last = samples.iter().map(|s| s.at).max();
-    let mut notes = vec![format!(
-        "Proposed by `warmer plan` from {}",
-        args.metrics.display()
-    )];
+    let source = match (&args.metrics, args.since) {
+        (Some(path), _) => path.display().to_string(),
+        (None, Some(since)) => format!(
+            "CloudWatch (ConcurrentExecutions of `{function}`, the last {})",
+            humantime::format_duration(since)
+        ),
+        (None, None) => String::new(),
+    };
+    let mut notes = vec![format!("Proposed by `warmer plan` from {source}")];
     if let (Some(first), Some(last)) = (first, last) {
         notes.push(format!(
             "{} samples, {} to {}",
@@ -178,12 +198,71 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Seconds between two runs of the schedule: a rate's period, or an hour over a cron's runs per
 /// hour.
-fn period_seconds(schedule: &Schedule) -> i64 {
-    match schedule.rate_minutes() {
-        Some(minutes) => (minutes * 60) as i64,
-        None => {
-            let (_, runs_per_hour) = schedule.coverage();
-            (3600.0 / runs_per_hour.max(1.0 / 24.0)).round() as i64
-        }
+/// The history to plan from: the `--metrics` file, or CloudWatch over `--since`.
+async fn history(args: &Args) -> anyhow::Result<Vec<crate::plan::Sample>> {
+    if let Some(path) = &args.metrics {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        return read_metrics(&text, args.id.as_deref())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
     }
+    let (Some(since), Some(function)) = (args.since, &args.function) else {
+        anyhow::bail!("give --metrics FILE, or --since DURATION with --function NAME");
+    };
+    let period = cloudwatch_period(since).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--since: CloudWatch keeps data points for at most 455 days; give a shorter duration"
+        )
+    })?;
+    if let Some(profile) = &args.profile {
+        super::profile::check(profile)?;
+    }
+    let client =
+        warmer_fn::autopilot::cloudwatch_client(args.region.as_deref(), args.profile.as_deref())
+            .await;
+    let mut target = warmer_fn::target::Target::new(function.clone(), 1);
+    target.qualifier = args.qualifier.clone();
+    let end = chrono::Utc::now();
+    let start = end - chrono::Duration::from_std(since)?;
+    let samples = warmer_fn::autopilot::read_concurrency(
+        &client,
+        &target.function_id(),
+        start,
+        end,
+        period,
+    )
+    .await
+    .map_err(|code| {
+        anyhow::anyhow!(
+            "reading ConcurrentExecutions of `{}` from CloudWatch failed ({code}): check the \
+             credentials, the region and cloudwatch:GetMetricData",
+            target.display_name()
+        )
+    })?;
+    if samples.is_empty() {
+        anyhow::bail!(
+            "CloudWatch has no ConcurrentExecutions data points for `{}` in the last {}: check \
+             the function name, the qualifier and the region",
+            target.display_name(),
+            humantime::format_duration(since)
+        );
+    }
+    Ok(samples)
+}
+
+/// The finest period CloudWatch still keeps for data as old as `since` (60 s for 15 days,
+/// 300 s for 63, 3,600 s for 455:
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#metrics-retention>).
+fn cloudwatch_period(since: std::time::Duration) -> Option<i32> {
+    const DAY: u64 = 86_400;
+    match since.as_secs() {
+        s if s <= 15 * DAY => Some(60),
+        s if s <= 63 * DAY => Some(300),
+        s if s <= 455 * DAY => Some(3_600),
+        _ => None,
+    }
+}
+
+fn period_seconds(schedule: &Schedule) -> i64 {
+    (schedule.period_minutes() * 60) as i64
 }

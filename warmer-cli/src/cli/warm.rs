@@ -34,12 +34,42 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use crate::config::Config;
 use warmer_fn::engine::reason::{CallSite, explain};
 
+use warmer_fn::autopilot::AutoRule;
 use warmer_fn::engine::FailureKind;
 use warmer_fn::engine::{
     ClientOptions, DEFAULT_METRICS_NAMESPACE, RunOptions, RunReport, client_with_profile, warm,
 };
 use warmer_fn::event::WarmRequest;
 use warmer_fn::target::{Delay, Mode, Target};
+
+/// `--concurrency`: a number, or `auto`.
+///
+/// ```
+/// use warmer_cli::cli::warm::Concurrency;
+/// assert_eq!("auto".parse::<Concurrency>(), Ok(Concurrency::Auto));
+/// assert_eq!("50".parse::<Concurrency>(), Ok(Concurrency::N(50)));
+/// assert!("lots".parse::<Concurrency>().unwrap_err().contains("auto"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// A fixed N.
+    N(u32),
+    /// Autopilot.
+    Auto,
+}
+
+impl std::str::FromStr for Concurrency {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Concurrency::Auto);
+        }
+        s.parse()
+            .map(Concurrency::N)
+            .map_err(|_| format!("`{s}` is neither a whole number of environments nor `auto`"))
+    }
+}
 
 /// Arguments of `warmer warm`.
 #[derive(Debug, clap::Args)]
@@ -52,9 +82,16 @@ pub struct Args {
         conflicts_with = "config"
     )]
     pub function: Option<String>,
-    /// How many environments to warm (N).
-    #[arg(long, value_name = "N", required_unless_present = "config")]
-    pub concurrency: Option<u32>,
+    /// How many environments to warm (N), or `auto`: N from the function's recent
+    /// `ConcurrentExecutions` in CloudWatch (autopilot; see warmer-fn's `autopilot` docs).
+    #[arg(long, value_name = "N|auto", required_unless_present = "config")]
+    pub concurrency: Option<Concurrency>,
+    /// With `--concurrency auto`: the least N (default 1), also the N without data.
+    #[arg(long, value_name = "N")]
+    pub auto_min: Option<u32>,
+    /// With `--concurrency auto`: the most N (default 100).
+    #[arg(long, value_name = "N")]
+    pub auto_max: Option<u32>,
     /// Alias or version to invoke.
     #[arg(long, value_name = "Q", conflicts_with = "config")]
     pub qualifier: Option<String>,
@@ -127,10 +164,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             else {
                 anyhow::bail!("give --function and --concurrency, or --config warmer.toml");
             };
+            let auto = match concurrency {
+                Concurrency::Auto => {
+                    let mut rule = AutoRule::default();
+                    rule.min = args.auto_min.unwrap_or(rule.min);
+                    rule.max = args.auto_max.unwrap_or(rule.max);
+                    Some(rule)
+                }
+                Concurrency::N(_) if args.auto_min.is_some() || args.auto_max.is_some() => {
+                    anyhow::bail!("--auto-min and --auto-max size N only with --concurrency auto")
+                }
+                Concurrency::N(_) => None,
+            };
             vec![Target {
                 function,
                 qualifier: args.qualifier.clone(),
-                concurrency,
+                concurrency: match (concurrency, &auto) {
+                    (Concurrency::N(n), _) => n,
+                    (Concurrency::Auto, rule) => rule.map_or(0, |r| r.max),
+                },
+                auto,
                 delay: args.delay,
                 mode: args.mode,
                 payload: Default::default(),
@@ -190,7 +243,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = match &args.via {
         Some(warmer) => via(&lambda, warmer, &targets, args.max_share, args.shard_size).await?,
         None => {
+            let cloudwatch = match targets.iter().any(|t| t.auto.is_some()) {
+                true => Some(
+                    warmer_fn::autopilot::cloudwatch_client(
+                        args.region.as_deref(),
+                        args.profile.as_deref(),
+                    )
+                    .await,
+                ),
+                false => None,
+            };
             let options = RunOptions {
+                cloudwatch,
                 metrics_namespace: args.metrics_namespace.clone(),
                 max_share: args.max_share,
                 deadline: Some(

@@ -651,6 +651,19 @@ impl Warmer {
             .find(|s| s.hours.get(day, hour)))
     }
 
+    /// Whether a warmed target of this warmer has `concurrency = "auto"` (its role then reads
+    /// CloudWatch metrics).
+    ///
+    /// ```
+    /// use warmer_cli::config::WarmerBuilder;
+    /// assert!(!WarmerBuilder::new("api").target("orders", 3).build().has_auto_target());
+    /// ```
+    pub fn has_auto_target(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| t.strategy.is_warm() && t.auto.is_some())
+    }
+
     /// One Scheduler schedule per window: each profile, then the rest of the week (the
     /// default), cut into as few crons as its shape allows. Without profiles, the schedule
     /// as written.
@@ -663,7 +676,7 @@ impl Warmer {
                 window: ALWAYS.into(),
                 expression: base.to_string(),
                 timezone: self.timezone.clone(),
-                targets: self.targets_with(None),
+                targets: self.targets_with(None, base.period_minutes()),
                 shard_size: self.shard_size,
                 hours,
                 runs_per_hour,
@@ -688,7 +701,7 @@ impl Warmer {
                     days.cron_field()
                 ),
                 timezone: self.timezone.clone(),
-                targets: self.targets_with(Some(profile.concurrency)),
+                targets: self.targets_with(Some(profile.concurrency), base.period_minutes()),
                 shard_size: self.shard_size,
                 hours: grid,
                 runs_per_hour,
@@ -717,7 +730,7 @@ impl Warmer {
                     days.cron_field()
                 ),
                 timezone: self.timezone.clone(),
-                targets: self.targets_with(None),
+                targets: self.targets_with(None, base.period_minutes()),
                 shard_size: self.shard_size,
                 hours: grid,
                 runs_per_hour,
@@ -726,13 +739,20 @@ impl Warmer {
         Ok(out)
     }
 
-    fn targets_with(&self, concurrency: Option<u32>) -> Vec<Target> {
+    /// The targets as a window's input carries them: a fixed target with the window's N, an
+    /// `auto` one with the schedule's period (`every_minutes`, so that its own runs are left out
+    /// of what it reads).
+    fn targets_with(&self, concurrency: Option<u32>, every_minutes: u64) -> Vec<Target> {
         self.targets
             .iter()
             .cloned()
             .map(|mut t| {
-                if let Some(n) = concurrency {
-                    t.concurrency = n;
+                match (&mut t.auto, concurrency) {
+                    (Some(rule), _) => {
+                        rule.every_minutes = u32::try_from(every_minutes).unwrap_or(u32::MAX);
+                    }
+                    (None, Some(n)) => t.concurrency = n,
+                    (None, None) => {}
                 }
                 // The warmer's share travels in each target of the schedule's input.
                 t.max_share = t.max_share.or(self.max_share);

@@ -361,7 +361,20 @@ fn check_warmer(config: &Config, warmer: &Warmer, at: &str, d: &mut Diagnostics)
                 "list each function and qualifier once per warmer",
             );
         }
-        if target.strategy == Strategy::Provision {
+        if target.auto.is_some() && !warmer.profiles.is_empty() {
+            d.error(
+                format!("{tat}.concurrency"),
+                "is \"auto\": autopilot sizes N at every run, so the warmer's profiles have no N to set for it",
+                "remove the warmer's [[warmers.profiles]], or give this target a number",
+            );
+        }
+        if target.auto.is_some() && target.strategy == Strategy::Provision {
+            d.error(
+                format!("{tat}.concurrency"),
+                "is \"auto\": Provisioned Concurrency needs a fixed N per window",
+                "give the provisioned target a number, or set strategy = \"warm\"",
+            );
+        } else if target.strategy == Strategy::Provision {
             check_provisioned(warmer, target, &tat, d);
         }
         let max_delay = match target.delay {

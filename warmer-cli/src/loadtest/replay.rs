@@ -79,6 +79,18 @@ pub enum Warming {
         /// Trace minutes between runs.
         every_minutes: u32,
     },
+    /// Autopilot: at each run the N that [`warmer_fn::autopilot::choose`] gives for the
+    /// function's concurrency over the rule's window before the run, read from `history` (one
+    /// sample per trace minute, the `ConcurrentExecutions` the trace makes, warm-ups not in
+    /// it: what autopilot reads once it has left its own runs out).
+    Autopilot {
+        /// The rule.
+        rule: warmer_fn::autopilot::AutoRule,
+        /// Concurrency per trace minute (index = minute of the trace, wrapping).
+        history: Vec<f64>,
+        /// Trace minutes between runs.
+        every_minutes: u32,
+    },
     /// The engine with the N a warmer's schedule (its profiles) gives at each run's trace time
     /// (trace time 0 is [`TRACE_EPOCH`]); the warmer's first target is the one warmed.
     Schedule {
@@ -98,6 +110,13 @@ impl Warming {
                 format!("classic (N-1 Event + 1 sync, {delay_ms} ms), N {n}")
             }
             Warming::Fixed { n, .. } => format!("warmer, defaults, N {n}"),
+            Warming::Autopilot { rule, .. } => format!(
+                "warmer, autopilot (min {}, max {}, headroom {:.0} %, window {} min)",
+                rule.min,
+                rule.max,
+                rule.headroom * 100.0,
+                rule.window_minutes
+            ),
             Warming::Schedule { warmer, .. } => format!(
                 "warmer, planned: N {} outside {} windows{}",
                 warmer.targets.first().map_or(0, |t| t.concurrency),
@@ -116,9 +135,47 @@ impl Warming {
             Warming::None => None,
             Warming::Classic { every_minutes, .. }
             | Warming::Fixed { every_minutes, .. }
+            | Warming::Autopilot { every_minutes, .. }
             | Warming::Schedule { every_minutes, .. } => Some((*every_minutes).max(1)),
         }
     }
+}
+
+/// The N autopilot chooses at `trace_second` from `history` (concurrency per trace minute):
+/// the peak of the rule's window of whole minutes before the run, through
+/// [`warmer_fn::autopilot::choose`], as the warmer Lambda does with what it reads.
+///
+/// ```
+/// use warmer_fn::autopilot::AutoRule;
+/// let history = vec![1.0, 1.0, 10.0, 1.0, 1.0, 1.0];
+/// let rule = AutoRule { window_minutes: 3, ..AutoRule::default() };
+/// // At minute 4 the window is minutes 1-3: peak 10, 12 with 20 % headroom.
+/// assert_eq!(warmer_cli::loadtest::replay::autopilot_n(&rule, &history, 4.0 * 60.0), 12);
+/// // At minute 6 it is minutes 3-5: peak 1, 2 (1.2 rounded up).
+/// assert_eq!(warmer_cli::loadtest::replay::autopilot_n(&rule, &history, 6.0 * 60.0), 2);
+/// ```
+pub fn autopilot_n(
+    rule: &warmer_fn::autopilot::AutoRule,
+    history: &[f64],
+    trace_second: f64,
+) -> u32 {
+    use warmer_fn::autopilot::{Demand, NoData, choose};
+    let minute = (trace_second / 60.0).floor() as i64;
+    let len = history.len() as i64;
+    let window = i64::from(rule.window_minutes);
+    let demand = if len == 0 {
+        Demand::NoData(NoData::NoDataPoints)
+    } else {
+        let peak = (minute - window..minute)
+            .map(|m| history[m.rem_euclid(len) as usize])
+            .fold(0.0, f64::max);
+        Demand::Seen {
+            peak,
+            minutes: window as usize,
+            own_runs_left_out: 0,
+        }
+    };
+    choose(rule, &demand).n
 }
 
 /// A replay of a trace against one function.
@@ -329,6 +386,10 @@ impl Replay {
             Warming::None => (0, 0.0),
             Warming::Classic { n, delay_ms, .. } => self.classic(*n, *delay_ms).await,
             Warming::Fixed { n, .. } => self.engine(*n).await,
+            Warming::Autopilot { rule, history, .. } => {
+                let n = autopilot_n(rule, history, trace_second);
+                self.engine(n).await
+            }
             Warming::Schedule { warmer, .. } => {
                 let epoch: chrono::DateTime<chrono::Utc> =
                     TRACE_EPOCH.parse().expect("TRACE_EPOCH is a valid time");

@@ -28,7 +28,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{Datelike, Timelike};
 
 use crate::config::schedule::{DaySet, HourRange};
 use crate::config::{Config, ConfigBuilder, Profile, Warmer, WarmerBuilder};
@@ -38,14 +38,8 @@ pub mod own_warmups;
 
 pub use metrics::{InputError, read_metrics};
 
-/// One observation of concurrent executions.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// How many executions ran at once.
-    pub value: f64,
-}
+/// One observation of concurrent executions (the type autopilot reads too).
+pub use warmer_fn::autopilot::Sample;
 
 /// How to turn samples into profiles.
 #[derive(Debug, Clone, PartialEq)]

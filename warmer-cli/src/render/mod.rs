@@ -802,6 +802,20 @@ fn function_role(config: &Config) -> Value {
         ("Action", s("lambda:GetAccountSettings")),
         ("Resource", s("*")),
     ]));
+    // Autopilot (a target with concurrency = "auto") reads each such target's
+    // ConcurrentExecutions at every run; granted only then. GetMetricData supports no
+    // resource-level permission: IAM accepts only "*" for it (Service Authorization Reference,
+    // "Actions defined by Amazon CloudWatch":
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+    // It reads metrics only; it changes nothing.
+    if config.warmers.iter().any(Warmer::has_auto_target) {
+        statements.push(map([
+            ("Sid", s("AutopilotReadsTargetConcurrency")),
+            ("Effect", s("Allow")),
+            ("Action", s("cloudwatch:GetMetricData")),
+            ("Resource", s("*")),
+        ]));
+    }
     // Lambda writes the runs it drops to the on-failure destination as this role.
     statements.push(health::send_to_failure_queue());
     let policy = map([

@@ -89,7 +89,19 @@ pub async fn client_with_profile(
     }
     // The SDK reads AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL itself when the config loads;
     // an endpoint given that way is local in the same sense as one given here.
-    let endpoint_given = opts.endpoint_url.is_some() || endpoint_from_env();
+    let endpoint_given = opts.endpoint_url.is_some() || endpoint_from_env("LAMBDA");
+    let config = load_local_aware(loader, profile, endpoint_given).await;
+    aws_sdk_lambda::Client::new(&config)
+}
+
+/// Loads `loader`'s configuration; when `endpoint_given` (a local endpoint) and neither the
+/// environment nor `profile` has credentials, with static dummy ones, and in `us-east-1` when
+/// no region is set. Every client of the crate is made through this.
+pub(crate) async fn load_local_aware(
+    mut loader: aws_config::ConfigLoader,
+    profile: Option<&str>,
+    endpoint_given: bool,
+) -> aws_config::SdkConfig {
     if endpoint_given && !has_local_credentials(profile).await {
         loader = loader.credentials_provider(Credentials::new(
             "warmer-local",
@@ -106,21 +118,19 @@ pub async fn client_with_profile(
             .region(Region::from_static("us-east-1"))
             .build();
     }
-    aws_sdk_lambda::Client::new(&config)
+    config
 }
 
-/// The environment variables through which the AWS SDKs take an endpoint URL for Lambda: the
-/// service-specific one first, then the global one
+/// Whether the AWS SDKs take an endpoint URL for the service `service_env` (`LAMBDA`,
+/// `CLOUDWATCH`) from the environment: `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` set
+/// (non-empty) and not switched off by `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`
 /// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
-const ENDPOINT_URL_ENVS: [&str; 2] = ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"];
-
-/// Whether one of [`ENDPOINT_URL_ENVS`] is set (non-empty) and not switched off by
-/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
-fn endpoint_from_env() -> bool {
+pub(crate) fn endpoint_from_env(service_env: &str) -> bool {
     let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    let specific = format!("AWS_ENDPOINT_URL_{service_env}");
     !ignored
-        && ENDPOINT_URL_ENVS
+        && [specific.as_str(), "AWS_ENDPOINT_URL"]
             .iter()
             .any(|key| std::env::var(key).is_ok_and(|v| !v.is_empty()))
 }

@@ -86,7 +86,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-mod client;
+pub(crate) mod client;
 mod count;
 mod delay;
 pub mod guard;
@@ -110,14 +110,15 @@ pub use note::{Note, ShardAt, StopReason};
 pub use policy::{Hold, Measured, Next, Policy, RoundPlan};
 pub(crate) use report::emf_metadata;
 pub use report::{
-    DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport, ThrottleKind,
-    throttle_kind, throttle_pool,
+    AUTO_EMF_METRICS, DEFAULT_METRICS_NAMESPACE, EMF_METRICS, RunReport, Status, TargetReport,
+    ThrottleKind, throttle_kind, throttle_pool,
 };
 pub use shard::{
     MAX_CORRELATION_ID_BYTES, ShardEvent, ShardReport, ShardRequest, ShardSummary, ShardVia,
     warm_shard,
 };
 
+use crate::autopilot;
 use crate::rules::{self, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SHARE, SCALING_ENVIRONMENTS};
 use crate::target::{Mode, Target};
 
@@ -166,6 +167,9 @@ pub struct RunOptions {
     /// [`shard`]); `None` (the default, and the `warmer` command's) sends every warm-up from this
     /// process. The warmer Lambda sets its own function here.
     pub shards: Option<ShardVia>,
+    /// Where `"concurrency": "auto"` targets read their recent concurrency (see
+    /// [`crate::autopilot`]); `None` (the default) sizes them at their `min`, with a note.
+    pub cloudwatch: Option<aws_sdk_cloudwatch::Client>,
 }
 
 impl Default for RunOptions {
@@ -182,6 +186,7 @@ impl Default for RunOptions {
             max_share: DEFAULT_MAX_SHARE,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             shards: None,
+            cloudwatch: None,
         }
     }
 }
@@ -213,6 +218,10 @@ pub async fn warm(
             .collect();
         return RunReport::new(&*correlation_id, reports, invoke::millis(started.elapsed()));
     }
+    // Autopilot first: an `auto` target's N is chosen from its recent concurrency, then
+    // guarded like any other.
+    let (targets, choices) = size_auto_targets(targets, options).await;
+    let targets = &targets[..];
     let decisions = if options.concurrency_guard {
         let limits = guard::read(client, targets, options.deadline).await;
         guard::plan(targets, &limits, options.max_share)
@@ -236,7 +245,45 @@ pub async fn warm(
             .map(|(t, d)| warm_one(&client, t, d, &permits, &correlation_id, options)),
     )
     .await;
-    RunReport::new(&*correlation_id, reports, invoke::millis(started.elapsed()))
+    let reports = reports
+        .into_iter()
+        .zip(choices)
+        .map(|(mut report, choice)| {
+            if let Some(choice) = choice {
+                report.notes.insert(0, choice.to_string());
+                report.auto = Some(choice);
+            }
+            report
+        });
+    RunReport::new(
+        &*correlation_id,
+        reports.collect(),
+        invoke::millis(started.elapsed()),
+    )
+}
+
+/// Every target with its N: an `auto` one sized by [`autopilot::size`] (its choice beside it),
+/// the others as they are.
+async fn size_auto_targets(
+    targets: &[Target],
+    options: &RunOptions,
+) -> (Vec<Target>, Vec<Option<autopilot::Choice>>) {
+    let now = chrono::Utc::now();
+    // A run's warm-ups hold at most the auto cap; a little more for the round trips.
+    let run_seconds = (options.auto_delay.cap_ms / 1_000) as i64 + 2;
+    let sized = targets.iter().map(|target| {
+        autopilot::size(
+            options.cloudwatch.as_ref(),
+            target,
+            now,
+            run_seconds,
+            options.deadline,
+        )
+    });
+    futures_util::future::join_all(sized)
+        .await
+        .into_iter()
+        .unzip()
 }
 
 /// The run-level rules (how many targets, the sum of N, the run's share, the in-flight

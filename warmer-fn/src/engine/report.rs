@@ -172,6 +172,10 @@ pub struct TargetReport {
     /// `reached == requested` (or `reached == capped.to` for a capped target) in `verify` mode.
     /// Never in `event` mode, nor when coverage is unknown.
     pub ok: bool,
+    /// For a `"concurrency": "auto"` target, the N autopilot chose and why (see
+    /// [`crate::autopilot`]); `requested` is that N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<crate::autopilot::Choice>,
     /// A target-level error (bad target, function not found), when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -211,6 +215,7 @@ impl TargetReport {
             rounds: 0,
             shards: Vec::new(),
             ok: false,
+            auto: None,
             error: None,
             notes: Vec::new(),
         }
@@ -392,7 +397,11 @@ impl TargetReport {
         let metrics = EMF_METRICS
             .iter()
             .copied()
-            .filter(|name| self.coverage_known || *name != "Shortfall");
+            .filter(|name| self.coverage_known || *name != "Shortfall")
+            .chain(self.auto.iter().flat_map(|choice| {
+                let peak = choice.peak.map(|_| "AutoPeak");
+                ["AutoN", "AutoNoData"].into_iter().chain(peak)
+            }));
         let mut line = json!({
             "_aws": emf_metadata(namespace, "FunctionName", metrics),
             "FunctionName": self.function,
@@ -410,6 +419,13 @@ impl TargetReport {
         });
         if self.coverage_known {
             line["Shortfall"] = json!(self.shortfall());
+        }
+        if let Some(choice) = &self.auto {
+            line["AutoN"] = json!(choice.n);
+            line["AutoNoData"] = json!(u32::from(choice.fell_back()));
+            if let Some(peak) = choice.peak {
+                line["AutoPeak"] = json!(peak);
+            }
         }
         line
     }
@@ -435,6 +451,10 @@ pub(crate) fn emf_metadata<'a>(
         }],
     })
 }
+
+/// The metrics of an `auto` target's line, after [`EMF_METRICS`]: the N autopilot chose, 1 when
+/// it fell back to `min` for want of data (else 0), and the peak it read (absent without data).
+pub const AUTO_EMF_METRICS: [&str; 3] = ["AutoN", "AutoNoData", "AutoPeak"];
 
 /// The metric names an EMF line may carry, in order; `Shortfall` only where coverage is known.
 pub const EMF_METRICS: [&str; 9] = [

@@ -50,6 +50,27 @@ impl Schedule {
         }
     }
 
+    /// The time between runs, in minutes: a rate's own, or for a cron the average over the
+    /// hours it fires in (at most a day). What autopilot's `every_minutes` and `warmer plan`
+    /// take as the schedule's period.
+    ///
+    /// ```
+    /// use warmer_cli::config::schedule::Schedule;
+    /// let every5: Schedule = "rate(5 minutes)".parse().unwrap();
+    /// assert_eq!(every5.period_minutes(), 5);
+    /// let cron: Schedule = "cron(0/10 8-17 ? * MON-FRI *)".parse().unwrap();
+    /// assert_eq!(cron.period_minutes(), 10);
+    /// ```
+    pub fn period_minutes(&self) -> u64 {
+        match self.rate_minutes() {
+            Some(minutes) => minutes,
+            None => {
+                let (_, runs_per_hour) = self.coverage();
+                (60.0 / runs_per_hour.max(1.0 / 24.0)).round() as u64
+            }
+        }
+    }
+
     /// The cron minutes field that fires this schedule within an hour, when the schedule can be
     /// cut into hour windows: rates that divide an hour (or exactly one hour), and crons whose
     /// hour, day and month fields are wildcards.
