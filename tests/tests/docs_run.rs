@@ -5,7 +5,8 @@
 //! packages, tests and benches must exist, and a console transcript's output must still be
 //! what the command prints (numbers aside). A TOML example whose first line names it
 //! (`# overlap.toml: ...`) is written under that name where the blocks of its page run. Facts
-//! with one home (metrics, exit codes) are written there only.
+//! with one home (metrics, exit codes, the limits, the concurrency guard, the ramp) are written
+//! there only, with the figures of the code's constants.
 
 mod docs_support;
 
@@ -269,4 +270,204 @@ fn the_metrics_and_exit_codes_each_have_one_home() {
          warmer-cli/README.md#exit-status):\n{}",
         elsewhere.join("\n")
     );
+}
+
+/// `1234567` as `1,234,567`, as the docs write figures.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `## title` section of a Markdown page, without the heading.
+fn section<'a>(page: &'a str, title: &str) -> &'a str {
+    page.split("\n## ")
+        .find_map(|s| s.strip_prefix(title)?.strip_prefix('\n'))
+        .unwrap_or_else(|| panic!("no section `## {title}`"))
+}
+
+/// Whether `line` holds `phrase`, in which `#` stands for a figure (`800`, `1,000`, `0.8`).
+fn holds(line: &str, phrase: &str) -> bool {
+    let Some((before, after)) = phrase.split_once('#') else {
+        return line.contains(phrase);
+    };
+    line.match_indices(before).any(|(at, _)| {
+        let rest = &line[at + before.len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+            .unwrap_or(rest.len());
+        // A `.` or `,` after the figure ends the sentence or the clause.
+        let figure = rest[..end].trim_end_matches(['.', ',']);
+        figure.starts_with(|c: char| c.is_ascii_digit()) && rest[figure.len()..].starts_with(after)
+    })
+}
+
+/// How a line restates one of the facts with one home: the fact, a word that says the line is
+/// about it, and phrases that give its figures.
+const RESTATEMENTS: [(&str, &[&str], &[&str]); 10] = [
+    ("the limits", &[""], &["(0, 1]", "1 to 900", "1-900"]),
+    (
+        "the limits",
+        &["shard_size", "shard size"],
+        &[
+            "# by default",
+            "default #",
+            "# when left out",
+            "1 to #",
+            "1-#",
+        ],
+    ),
+    (
+        "the limits",
+        &["max_share", "share"],
+        &["# by default", "default #", "# when left out"],
+    ),
+    ("the limits", &["in flight"], &["# warm-ups", "at most #"]),
+    (
+        "the limits",
+        &["per target", "concurrency"],
+        &["at most #", "up to #", "1 to #"],
+    ),
+    (
+        "the limits",
+        &["payload", "warm-up fields"],
+        &[
+            "at most # bytes",
+            "# KB of",
+            "within # bytes",
+            "capped at # KB",
+        ],
+    ),
+    (
+        "the limits",
+        &["delay"],
+        &["at most # ms", "milliseconds, at most #", "0 to # ms"],
+    ),
+    ("the concurrency guard", &["unreserved"], &["share"]),
+    (
+        "the concurrency guard",
+        &["GetFunctionConcurrency"],
+        &["max_share"],
+    ),
+    (
+        "the ramp",
+        &["ramp", "round"],
+        &["# new", "every # s", "per # s", "# s apart", "ramps at #"],
+    ),
+];
+
+#[test]
+fn the_limits_the_guard_and_the_ramp_each_have_one_home_with_the_codes_figures() {
+    use warmer_fn::rules::*;
+    let home = std::fs::read_to_string(root().join("warmer-fn/README.md")).expect("readme");
+    let max_delay = warm_sdk::protocol::DEFAULT_MAX_DELAY_MS;
+    let limits = section(&home, "Limits");
+    for row in [
+        format!(
+            "| N of one target (`concurrency`) | 1 to {} |",
+            thousands(MAX_CONCURRENCY.into())
+        ),
+        format!("| targets of one run | 1 to {MAX_TARGETS} |"),
+        format!(
+            "| N summed over the targets of one run | at most {} |",
+            thousands(MAX_TOTAL_CONCURRENCY)
+        ),
+        format!(
+            "| warm-ups in flight in one process | {DEFAULT_MAX_IN_FLIGHT} in the warmer Lambda"
+        ),
+        format!("| 1 to {DEFAULT_MAX_IN_FLIGHT}, default {DEFAULT_SHARD_SIZE} |"),
+        format!("| a fraction in (0, 1], default {DEFAULT_MAX_SHARE} |"),
+        format!(
+            "| at most {} bytes of JSON,",
+            thousands(MAX_PAYLOAD_BYTES as u64)
+        ),
+        format!("or a fixed 0 to {} ms |", thousands(max_delay)),
+    ] {
+        assert!(
+            limits.contains(&row),
+            "warmer-fn/README.md#limits lacks `{row}`"
+        );
+    }
+    let guard = section(&home, "The concurrency guard");
+    let timeout = warmer_fn::engine::guard::READ_TIMEOUT.as_secs();
+    for fact in [
+        "`lambda:GetFunctionConcurrency`".to_string(),
+        "`lambda:GetAccountSettings`".into(),
+        "`floor(R × max_share)`".into(),
+        "`floor(U × max_share)`".into(),
+        format!("slower than {timeout} s"),
+    ] {
+        assert!(
+            guard.contains(&fact),
+            "warmer-fn/README.md#the-concurrency-guard lacks `{fact}`"
+        );
+    }
+    let ramp = section(&home, "The ramp");
+    let rate = thousands(SCALING_ENVIRONMENTS.into());
+    let budget = (f64::from(SCALING_ENVIRONMENTS) * DEFAULT_MAX_SHARE).floor();
+    for fact in [
+        format!(
+            "most {rate} new execution environments per function every {SCALING_PERIOD_SECS} s"
+        ),
+        format!("**N up to {rate}**"),
+        format!("`floor({rate} × max_share)` more ({budget} with the default share)"),
+        format!(
+            "within {} minutes",
+            warmer_fn::engine::RECENT.as_secs() / 60
+        ),
+    ] {
+        assert!(
+            ramp.contains(&fact),
+            "warmer-fn/README.md#the-ramp lacks `{fact}`"
+        );
+    }
+
+    let mut elsewhere = Vec::new();
+    let mut files = docs_support::doc_files();
+    files.push(root().join("warmer.example.toml"));
+    for file in files {
+        let name = file
+            .strip_prefix(root())
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        // The hostile catalogue's rows quote what its test observes, error messages included.
+        if name == "warmer-fn/README.md" || name == "docs/hostile-inputs.md" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("doc");
+        for (i, line) in text.lines().enumerate() {
+            for (fact, words, phrases) in RESTATEMENTS {
+                if words.iter().any(|w| line.contains(w)) && phrases.iter().any(|p| holds(line, p))
+                {
+                    elsewhere.push(format!("{name}:{}: {fact}: {line}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        elsewhere.is_empty(),
+        "link to the one home instead (warmer-fn/README.md#limits, \
+         #the-concurrency-guard, #the-ramp):\n{}",
+        elsewhere.join("\n")
+    );
+}
+
+#[test]
+fn a_figure_is_read_where_it_stands() {
+    assert_eq!(thousands(1_000), "1,000");
+    assert_eq!(thousands(20_000), "20,000");
+    assert_eq!(thousands(900), "900");
+    assert!(holds("ramps at 800 new environments", "ramps at #"));
+    assert!(holds("adds 1,000 new ones", "# new"));
+    assert!(holds("rounds 10 s apart", "# s apart"));
+    assert!(holds("0.8 by default", "# by default"));
+    assert!(!holds("a share by default", "# by default"));
+    assert!(holds("(0, 1]", "(0, 1]"));
 }

@@ -650,3 +650,133 @@ fn an_autopilot_target_is_checked_and_cannot_share_a_warmer_with_profiles() {
         "{errors:?}"
     );
 }
+
+/// A config whose `[function]` table is `function`, with one warmer.
+fn with_function(function: &str) -> String {
+    format!("[function]\n{function}\n{}", warmer_toml(""))
+}
+
+#[test]
+fn every_function_setting_is_accepted_and_read() {
+    let text = with_function(
+        r#"architecture = "x86_64"
+tracing = "Active"
+subnet_ids = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+security_group_ids = ["sg-0123456789abcdef0"]
+permissions_boundary = "arn:aws:iam::123456789012:policy/boundary"
+tags = { team = "platform", "cost-center" = "42" }"#,
+    );
+    let config = Config::from_toml_str(&text).unwrap();
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    let f = &config.function;
+    assert_eq!(f.architecture.as_str(), "x86_64");
+    assert_eq!(f.tracing.as_str(), "Active");
+    assert_eq!(f.subnet_ids.len(), 2);
+    assert_eq!(f.tags["cost-center"], "42");
+    let back = Config::from_toml_str(&config.to_toml_string()).unwrap();
+    assert_eq!(back, config);
+
+    let role = with_function(r#"role_arn = "arn:aws:iam::123456789012:role/warmer""#);
+    assert!(Config::from_toml_str(&role).unwrap().check().is_ok());
+    // Left out, every key is today's default.
+    let plain = Config::from_toml_str(&warmer_toml("")).unwrap();
+    assert_eq!(
+        plain.function,
+        warmer_cli::config::FunctionSettings::default()
+    );
+    assert_eq!(plain.function.architecture.as_str(), "arm64");
+    assert_eq!(plain.function.tracing.as_str(), "PassThrough");
+}
+
+#[test]
+fn a_vpc_needs_both_subnets_and_security_groups_each_well_formed() {
+    let errors = errors_of(&with_function(
+        r#"subnet_ids = ["subnet-0123456789abcdef0"]"#,
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "function.security_group_ids");
+    assert!(errors[0].1.contains("`subnet_ids` is set"), "{errors:?}");
+
+    let errors = errors_of(&with_function(
+        r#"subnet_ids = ["subnet-1", "vpc-2"]
+security_group_ids = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"]"#,
+    ));
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["function.subnet_ids[1]", "function.security_group_ids"],
+        "{errors:?}"
+    );
+    assert!(errors[1].1.contains("above the 5 Lambda accepts"));
+}
+
+#[test]
+fn role_arn_and_permissions_boundary_are_refused_together_and_checked_as_arns() {
+    let both = with_function(
+        r#"role_arn = "arn:aws:iam::123456789012:role/warmer"
+permissions_boundary = "arn:aws:iam::aws:policy/PowerUserAccess""#,
+    );
+    let config = Config::from_toml_str(&both).unwrap();
+    let diagnostics = config.diagnostics();
+    let d = diagnostics.at("function.permissions_boundary").unwrap();
+    assert!(d.message.contains("with `role_arn` it creates none"), "{d}");
+    assert!(d.fix.contains("remove role_arn"), "{d}");
+    assert_eq!(diagnostics.errors().count(), 1, "{diagnostics}");
+
+    let errors = errors_of(&with_function(
+        r#"role_arn = "arn:aws:iam::123456789012:user/warmer""#,
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "function.role_arn");
+    assert!(errors[0].1.contains("is not an IAM role ARN"));
+    let errors = errors_of(&with_function(
+        r#"permissions_boundary = "arn:aws:iam::12345:policy/b""#,
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "function.permissions_boundary");
+    assert!(errors[0].1.contains("is not an IAM managed policy ARN"));
+}
+
+#[test]
+fn tags_are_held_to_the_tag_limits() {
+    let long_key = "k".repeat(129);
+    let long_value = "v".repeat(257);
+    let text = with_function(&format!(
+        r#"tags = {{ "aws:owner" = "me", "{long_key}" = "x", team = "{long_value}", "a!" = "b" }}"#
+    ));
+    let errors = errors_of(&text);
+    let messages: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+    for expected in [
+        "function.tags.aws:owner: keys starting with `aws:` are reserved for AWS",
+        "the key is 129 characters; a tag key is 1 to 128",
+        "function.tags.team: the value is 257 characters; a tag value is at most 256",
+        "function.tags.a!: '!' is not a character tags may hold",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected} not in {messages:#?}"
+        );
+    }
+    let many: Vec<String> = (0..51).map(|i| format!("t{i} = \"v\"")).collect();
+    let errors = errors_of(&with_function(&format!("tags = {{ {} }}", many.join(", "))));
+    assert_eq!(
+        errors,
+        [(
+            "function.tags".to_string(),
+            "51 tags, above the 50 a resource takes".to_string()
+        )]
+    );
+}
+
+#[test]
+fn an_unknown_architecture_or_tracing_mode_names_the_values_it_takes() {
+    let err = Config::from_toml_str(&with_function(r#"architecture = "x86""#)).unwrap_err();
+    assert_eq!(err.path, "function.architecture");
+    assert!(
+        err.message.contains("arm64") && err.message.contains("x86_64"),
+        "{err}"
+    );
+    let err = Config::from_toml_str(&with_function(r#"tracing = "active""#)).unwrap_err();
+    assert_eq!(err.path, "function.tracing");
+    assert!(err.message.contains("Active"), "{err}");
+}

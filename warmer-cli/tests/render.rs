@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
-use warmer_cli::config::{Config, ConfigBuilder, WarmerBuilder};
+use warmer_cli::config::function::{Architecture, Tracing};
+use warmer_cli::config::{Config, ConfigBuilder, FunctionSettings, WarmerBuilder};
 use warmer_cli::render::terraform::render_terraform;
 use warmer_cli::render::{Flavor, render};
 use warmer_fn::target::Target;
@@ -1074,6 +1075,23 @@ fn cdk_app_synthesizes_the_cloudformation_stack_and_passes_cfn_lint_and_checkov(
 /// template is `config`'s CloudFormation template resource by resource (only the function's
 /// code differs), and runs cfn-lint and checkov on it.
 fn synthesizes_the_cloudformation_stack(config: &Config, modules: &Path, dir: &Path, app: &Path) {
+    synthesizes_with_findings(
+        config,
+        modules,
+        dir,
+        app,
+        documented_checkov_findings("cdk"),
+    );
+}
+
+/// [`synthesizes_the_cloudformation_stack`], with the checkov findings expected.
+fn synthesizes_with_findings(
+    config: &Config,
+    modules: &Path,
+    dir: &Path,
+    app: &Path,
+    findings: BTreeSet<String>,
+) {
     std::os::unix::fs::symlink(modules, app.join("node_modules")).unwrap();
     let code = dir.join("code");
     std::fs::create_dir(&code).unwrap();
@@ -1133,54 +1151,53 @@ fn synthesizes_the_cloudformation_stack(config: &Config, modules: &Path, dir: &P
     cfn_lint(std::slice::from_ref(&synthesized));
     assert_eq!(
         checkov("cloudformation", &[synthesized]),
-        documented_checkov_findings("cdk"),
+        findings,
         "checkov's findings on the CDK app's template differ from docs/deploy-reference.md"
     );
 }
 
 /// The example's templates in every format, byte for byte as `tests/golden/` holds them: the
-/// example warms no target above a shard size, so it renders exactly what it rendered before
-/// the templates learned sharding. After a deliberate change to what `warmer render` writes,
+/// example warms no target above a shard size and sets none of `[function]`'s optional keys,
+/// so it renders exactly what it rendered before the templates learned sharding and those
+/// keys. [`every_function_setting`] is kept beside it. After a deliberate change to what `warmer render` writes,
 /// rewrite the files with `WARM_UPDATE_GOLDEN=1 cargo test -p warmer-cli --test render golden`
 /// and read the diff before committing it.
 #[test]
 fn golden_the_example_renders_byte_for_byte_as_tests_golden_holds() {
-    let config = example();
-    let stack = warmer_cli::render::cdk::render_cdk(&config)
-        .unwrap()
-        .into_iter()
-        .find(|(path, _)| path == "lib/warmer-stack.ts")
-        .unwrap()
-        .1;
-    let rendered = [
-        (
-            "example.sam.yaml",
-            render(&config, Flavor::Sam).unwrap().to_yaml(),
-        ),
-        (
-            "example.cloudformation.json",
-            render(&config, Flavor::Cloudformation).unwrap().to_json(),
-        ),
-        ("example.main.tf", render_terraform(&config).unwrap()),
-        ("example.warmer-stack.ts", stack),
-    ];
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let update = std::env::var_os("WARM_UPDATE_GOLDEN").is_some();
-    for (name, text) in rendered {
-        let path = dir.join(name);
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &text).unwrap();
-            continue;
+    // The example leaves `[function]`'s optional keys out: the same bytes as before they existed.
+    for (prefix, config) in [
+        ("example", example()),
+        ("function-settings", every_function_setting()),
+    ] {
+        let (_, stack) = cdk_app(&config);
+        let rendered = [
+            ("sam.yaml", render(&config, Flavor::Sam).unwrap().to_yaml()),
+            (
+                "cloudformation.json",
+                render(&config, Flavor::Cloudformation).unwrap().to_json(),
+            ),
+            ("main.tf", render_terraform(&config).unwrap()),
+            ("warmer-stack.ts", stack),
+        ];
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+        let update = std::env::var_os("WARM_UPDATE_GOLDEN").is_some();
+        for (name, text) in rendered {
+            let name = format!("{prefix}.{name}");
+            let path = dir.join(&name);
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &text).unwrap();
+                continue;
+            }
+            let golden = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                text == golden,
+                "{name} differs from {}; if the change is meant, rewrite it with \
+                 WARM_UPDATE_GOLDEN=1 and read the diff",
+                path.display()
+            );
         }
-        let golden =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            text == golden,
-            "{name} differs from {}; if the change is meant, rewrite it with \
-             WARM_UPDATE_GOLDEN=1 and read the diff",
-            path.display()
-        );
     }
 }
 
@@ -1326,22 +1343,28 @@ fn reserved_concurrency_is_one_per_warmer_plus_the_most_shards_one_of_its_runs_u
 
 #[test]
 fn sharded_templates_pass_cfn_lint_and_checkov_as_documented() {
+    lint_sam_and_cloudformation(&sharded(), documented_checkov_findings);
+}
+
+/// Renders `config` as SAM and CloudFormation, YAML and JSON, checks that checkov finds in
+/// each exactly `findings(format)`, and runs cfn-lint on them all.
+fn lint_sam_and_cloudformation(config: &Config, findings: impl Fn(&str) -> BTreeSet<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let config = sharded();
     let mut files = Vec::new();
     for (flavor, name) in [
         (Flavor::Sam, "sam"),
         (Flavor::Cloudformation, "cloudformation"),
     ] {
-        let template = render(&config, flavor).unwrap();
+        let template = render(config, flavor).unwrap();
         let yaml = dir.path().join(format!("{name}.yaml"));
         let json = dir.path().join(format!("{name}.json"));
         std::fs::write(&yaml, template.to_yaml()).unwrap();
         std::fs::write(&json, template.to_json()).unwrap();
         assert_eq!(
             checkov("cloudformation", std::slice::from_ref(&yaml)),
-            documented_checkov_findings(name),
-            "checkov's findings on the sharded {name} template differ from docs/deploy-reference.md"
+            findings(name),
+            "checkov's findings on the {name} template differ from what \
+             docs/deploy-reference.md explains"
         );
         files.extend([yaml, json]);
     }
@@ -1400,12 +1423,7 @@ fn sharded_terraform_module_lets_the_warmer_invoke_itself_as_cloudformation_does
 #[test]
 fn sharded_cdk_app_synthesizes_the_self_invoke_policy_as_cloudformation_does() {
     let config = sharded();
-    let files = warmer_cli::render::cdk::render_cdk(&config).unwrap();
-    let stack = &files
-        .iter()
-        .find(|(path, _)| path == "lib/warmer-stack.ts")
-        .unwrap()
-        .1;
+    let (files, stack) = cdk_app(&config);
     assert!(
         stack.contains("new iam.CfnRolePolicy(this, 'WarmerSelfInvokePolicy', {"),
         "{stack}"
@@ -1414,10 +1432,38 @@ fn sharded_cdk_app_synthesizes_the_self_invoke_policy_as_cloudformation_does() {
         stack.contains("reservedConcurrentExecutions: 5,"),
         "{stack}"
     );
+    synthesize_app(
+        &config,
+        files,
+        documented_checkov_findings("cdk"),
+        "the sharded CDK app",
+    );
+}
+
+/// `config`'s CDK app: its files, and the text of its `lib/warmer-stack.ts`.
+fn cdk_app(config: &Config) -> (Vec<(String, String)>, String) {
+    let files = warmer_cli::render::cdk::render_cdk(config).unwrap();
+    let stack = files
+        .iter()
+        .find(|(path, _)| path == "lib/warmer-stack.ts")
+        .unwrap()
+        .1
+        .clone();
+    (files, stack)
+}
+
+/// Writes `files` as a CDK app and synthesizes it ([`synthesizes_with_findings`]); where
+/// Node.js is not installed, says that `what` was not synthesized and returns.
+fn synthesize_app(
+    config: &Config,
+    files: Vec<(String, String)>,
+    findings: BTreeSet<String>,
+    what: &str,
+) {
     let Some(modules) = cdk_node_modules() else {
         eprintln!(
-            "skipped: node not found: the sharded CDK app is not synthesized here; install \
-             Node.js and npm (.ci/run does) to run this test"
+            "skipped: node not found: {what} is not synthesized here; install Node.js and npm \
+             (.ci/run does) to run this test"
         );
         return;
     };
@@ -1428,7 +1474,7 @@ fn sharded_cdk_app_synthesizes_the_self_invoke_policy_as_cloudformation_does() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    synthesizes_the_cloudformation_stack(&config, &modules, dir.path(), &app);
+    synthesizes_with_findings(config, &modules, dir.path(), &app, findings);
 }
 
 /// The alarms of the `health` module, by id: (namespace, metric, dimension name).
@@ -1663,4 +1709,328 @@ fn only_an_autopilot_target_lets_the_warmer_read_metrics_in_every_format() {
     let path = dir.path().join("auto.yaml");
     std::fs::write(&path, render(&auto, Flavor::Sam).unwrap().to_yaml()).unwrap();
     cfn_lint(&[path]);
+}
+
+/// The example with every key of `[function]` set: a VPC, active tracing, x86_64, a permissions
+/// boundary on the role the stack creates, and tags.
+fn every_function_setting() -> Config {
+    let mut config = example();
+    config.function = FunctionSettings {
+        architecture: Architecture::X86_64,
+        tracing: Tracing::Active,
+        subnet_ids: vec![
+            "subnet-0123456789abcdef0".into(),
+            "subnet-0fedcba9876543210".into(),
+        ],
+        security_group_ids: vec!["sg-0123456789abcdef0".into()],
+        permissions_boundary: Some("arn:aws:iam::123456789012:policy/warmer-boundary".into()),
+        tags: [("team", "platform"), ("cost-center", "42")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..config.function.clone()
+    };
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    config
+}
+
+/// The sharded config with the warmer running as an existing role.
+fn with_existing_role() -> Config {
+    let mut config = sharded();
+    config.function.role_arn = Some(ROLE_ARN.into());
+    assert!(config.check().is_ok(), "{:?}", config.check());
+    config
+}
+
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/warmer";
+
+/// The checkov findings of the docs' table that the settings of [`every_function_setting`]
+/// fix, as its section "checkov findings and why" says: a VPC (`CKV_AWS_117`) and active
+/// tracing (`CKV_AWS_50`).
+fn findings_with_every_setting(format: &str) -> BTreeSet<String> {
+    let mut findings = documented_checkov_findings(format);
+    for fixed in ["CKV_AWS_117", "CKV_AWS_50"] {
+        findings.remove(fixed);
+    }
+    findings
+}
+
+fn tags_list() -> Value {
+    json!([{"Key": "cost-center", "Value": "42"}, {"Key": "team", "Value": "platform"}])
+}
+
+#[test]
+fn every_function_setting_reaches_the_function_and_its_role() {
+    let config = every_function_setting();
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let f = &cfn["Resources"]["WarmerFunction"]["Properties"];
+    assert_eq!(f["Architectures"], json!(["x86_64"]));
+    assert_eq!(
+        f["VpcConfig"],
+        json!({
+            "SecurityGroupIds": ["sg-0123456789abcdef0"],
+            "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+        })
+    );
+    assert_eq!(f["TracingConfig"], json!({"Mode": "Active"}));
+    assert_eq!(f["Tags"], tags_list());
+    assert_eq!(
+        f["Role"],
+        json!({"Fn::GetAtt": ["WarmerFunctionRole", "Arn"]})
+    );
+    let role = &cfn["Resources"]["WarmerFunctionRole"]["Properties"];
+    assert_eq!(
+        role["ManagedPolicyArns"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"},
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"},
+        ])
+    );
+    assert_eq!(
+        role["PermissionsBoundary"],
+        "arn:aws:iam::123456789012:policy/warmer-boundary"
+    );
+    // The boundary is the warmer's: Scheduler's role is not the function's.
+    assert!(
+        cfn["Resources"]["WarmerSchedulerRole"]["Properties"]
+            .get("PermissionsBoundary")
+            .is_none()
+    );
+    assert!(
+        cfn["Parameters"]["CodeS3Key"]["Description"]
+            .as_str()
+            .unwrap()
+            .contains("--x86-64"),
+    );
+    // Every resource that takes tags has them; the others have none.
+    for (id, resource) in cfn["Resources"].as_object().unwrap() {
+        let taggable = !matches!(
+            resource["Type"].as_str().unwrap(),
+            "AWS::Scheduler::Schedule" | "AWS::Lambda::EventInvokeConfig"
+        );
+        assert_eq!(
+            resource["Properties"].get("Tags").is_some(),
+            taggable,
+            "{id}"
+        );
+        if taggable {
+            assert_eq!(resource["Properties"]["Tags"], tags_list(), "{id}");
+        }
+    }
+
+    // SAM spells tracing and tags its own way.
+    let sam = rendered(&config, Flavor::Sam);
+    let f = &sam["Resources"]["WarmerFunction"]["Properties"];
+    assert_eq!(f["Tracing"], "Active");
+    assert!(f.get("TracingConfig").is_none());
+    assert_eq!(f["Tags"], json!({"cost-center": "42", "team": "platform"}));
+    assert_eq!(
+        f["VpcConfig"],
+        cfn["Resources"]["WarmerFunction"]["Properties"]["VpcConfig"]
+    );
+    assert_eq!(
+        sam["Resources"]["WarmerFunctionRole"],
+        cfn["Resources"]["WarmerFunctionRole"]
+    );
+}
+
+#[test]
+fn every_function_setting_passes_cfn_lint_and_checkov_with_the_findings_it_fixes_gone() {
+    let config = every_function_setting();
+    lint_sam_and_cloudformation(&config, findings_with_every_setting);
+
+    let (module_dir, path) = write_terraform(&config);
+    assert_eq!(
+        checkov("terraform", &[module_dir.path().to_path_buf()]),
+        findings_with_every_setting("terraform")
+    );
+    let cfn = rendered(&config, Flavor::Cloudformation);
+    let tf = tf_resources(&parse_hcl(&path));
+    let f = &tf[&("aws_lambda_function".into(), "warmer_function".into())];
+    assert_eq!(arg(f, "architectures"), &json!(["x86_64"]));
+    assert_eq!(arg(arg(f, "tracing_config"), "mode"), "Active");
+    let vpc = arg(f, "vpc_config");
+    assert_eq!(
+        arg(vpc, "subnet_ids"),
+        &cfn["Resources"]["WarmerFunction"]["Properties"]["VpcConfig"]["SubnetIds"]
+    );
+    assert_eq!(
+        arg(vpc, "security_group_ids"),
+        &json!(["sg-0123456789abcdef0"])
+    );
+    let tags = json!({"cost-center": "42", "team": "platform"});
+    assert_eq!(arg(f, "tags"), &tags);
+    let role = &tf[&("aws_iam_role".into(), "warmer_function_role".into())];
+    assert_eq!(
+        arg(role, "permissions_boundary"),
+        "arn:aws:iam::123456789012:policy/warmer-boundary"
+    );
+    assert_eq!(arg(role, "tags"), &tags);
+    for (kind, name) in [
+        ("aws_cloudwatch_log_group", "warmer_log_group"),
+        ("aws_sqs_queue", "warmer_failure_queue"),
+        ("aws_scheduler_schedule_group", "warmer_schedule_group"),
+        ("aws_cloudwatch_metric_alarm", "warmer_errors_alarm"),
+        ("aws_iam_role", "warmer_scheduler_role"),
+    ] {
+        assert_eq!(
+            arg(&tf[&(kind.into(), name.into())], "tags"),
+            &tags,
+            "{kind}.{name}"
+        );
+    }
+    // The provider deprecates `managed_policy_arns`: one attachment per managed policy.
+    let attachments: Vec<(&str, &Value)> = tf
+        .iter()
+        .filter(|((kind, _), _)| kind == "aws_iam_role_policy_attachment")
+        .map(|((_, name), body)| (name.as_str(), arg(body, "policy_arn")))
+        .collect();
+    assert_eq!(
+        attachments,
+        [
+            (
+                "warmer_function_role_awslambda_vpcaccess_execution_role",
+                &json!(
+                    "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+                )
+            ),
+            (
+                "warmer_function_role_awsxray_daemon_write_access",
+                &json!(
+                    "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+                )
+            ),
+        ]
+    );
+    let module = std::fs::read_to_string(&path).unwrap();
+    assert!(module.contains("--x86-64 --output-format zip"), "{module}");
+}
+
+#[test]
+fn every_function_setting_synthesizes_in_the_cdk_app_as_cloudformation_has_it() {
+    let config = every_function_setting();
+    let (files, stack) = cdk_app(&config);
+    assert!(
+        stack
+            .contains("permissionsBoundary: \"arn:aws:iam::123456789012:policy/warmer-boundary\","),
+        "{stack}"
+    );
+    synthesize_app(
+        &config,
+        files,
+        findings_with_every_setting("cdk"),
+        "the CDK app with every [function] setting",
+    );
+}
+
+#[test]
+fn with_an_existing_role_the_stack_creates_no_role_or_policy_for_the_warmer() {
+    let config = with_existing_role();
+    for flavor in [Flavor::Sam, Flavor::Cloudformation] {
+        let t = rendered(&config, flavor);
+        assert_eq!(
+            t["Resources"]["WarmerFunction"]["Properties"]["Role"],
+            ROLE_ARN
+        );
+        let roles: Vec<&String> = resources_of_type(&t, "AWS::IAM::Role")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(roles, ["WarmerSchedulerRole"], "{flavor:?}");
+        assert!(
+            resources_of_type(&t, "AWS::IAM::RolePolicy").is_empty(),
+            "{flavor:?}"
+        );
+    }
+    let (_dir, path) = write_terraform(&config);
+    let tf = tf_resources(&parse_hcl(&path));
+    let f = &tf[&("aws_lambda_function".into(), "warmer_function".into())];
+    assert_eq!(arg(f, "role"), ROLE_ARN);
+    let iam: Vec<&(String, String)> = tf
+        .keys()
+        .filter(|(kind, _)| kind.starts_with("aws_iam"))
+        .collect();
+    assert_eq!(
+        iam,
+        [
+            &(
+                "aws_iam_role".to_string(),
+                "warmer_scheduler_role".to_string()
+            ),
+            &(
+                "aws_iam_role_policy".to_string(),
+                "warmer_scheduler_role_invoke_warmer".to_string()
+            ),
+        ]
+    );
+    let (_, stack) = cdk_app(&config);
+    assert!(stack.contains(&format!("role: \"{ROLE_ARN}\",")), "{stack}");
+    assert!(!stack.contains("'WarmerFunctionRole'"), "{stack}");
+}
+
+#[test]
+fn with_an_existing_role_the_templates_pass_cfn_lint_and_checkov_as_documented() {
+    let config = with_existing_role();
+    lint_sam_and_cloudformation(&config, documented_checkov_findings);
+    let (module_dir, _) = write_terraform(&config);
+    assert_eq!(
+        checkov("terraform", &[module_dir.path().to_path_buf()]),
+        documented_checkov_findings("terraform")
+    );
+}
+
+/// What docs/deploy-reference.md says an existing role must allow: every action the role the
+/// stack creates is granted (inline, on itself when sharding, and by the managed policies of a
+/// VPC and of active tracing), read from what `warmer render` writes.
+#[test]
+fn the_docs_list_every_permission_an_existing_role_needs() {
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy-reference.md"),
+    )
+    .unwrap();
+    let section = docs
+        .split("### An existing role")
+        .nth(1)
+        .expect("docs/deploy-reference.md has a section \"An existing role\"");
+    let section = section.split("\n#").next().unwrap();
+    let mut config = sharded();
+    config.function.subnet_ids = vec!["subnet-1".into()];
+    config.function.security_group_ids = vec!["sg-1".into()];
+    config.function.tracing = Tracing::Active;
+    let t = rendered(&config, Flavor::Cloudformation);
+    let role = &t["Resources"]["WarmerFunctionRole"]["Properties"];
+    let mut statements: Vec<Value> = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    statements.extend(
+        t["Resources"]["WarmerSelfInvokePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .cloned(),
+    );
+    let mut actions: BTreeSet<String> = statements
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::Array(a) => a.iter().map(|v| v.as_str().unwrap().to_string()).collect(),
+            one => vec![one.as_str().unwrap().to_string()],
+        })
+        .collect();
+    assert_eq!(
+        role["ManagedPolicyArns"].as_array().unwrap().len(),
+        2,
+        "the VPC's and X-Ray's managed policies"
+    );
+    actions.extend([
+        "AWSLambdaVPCAccessExecutionRole".into(),
+        "AWSXRayDaemonWriteAccess".into(),
+    ]);
+    assert!(section.contains("lambda.amazonaws.com"), "the trust policy");
+    for action in actions {
+        assert!(
+            section.contains(&format!("`{action}`")),
+            "docs/deploy-reference.md, \"An existing role\", does not name `{action}`"
+        );
+    }
 }

@@ -32,6 +32,7 @@
 
 pub mod brief;
 pub mod builder;
+pub mod function;
 pub mod heartbeat;
 pub mod schedule;
 mod validate;
@@ -43,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 pub use brief::{Brief, MAX_ENVIRONMENT_BYTES};
 pub use builder::{ConfigBuilder, WarmerBuilder};
+pub use function::FunctionSettings;
 pub use heartbeat::{NoHeartbeat, heartbeat_period};
 pub use validate::{Diagnostic, Diagnostics, Severity};
 use warmer_fn::rules;
@@ -76,48 +78,6 @@ pub struct Config {
 
 fn default_account_limit() -> u32 {
     DEFAULT_ACCOUNT_CONCURRENCY
-}
-
-/// The warmer Lambda function itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FunctionSettings {
-    /// Memory in MB (128-10240).
-    #[serde(default = "default_memory")]
-    pub memory_mb: u32,
-    /// Timeout in seconds (1-900); must exceed the longest delay.
-    #[serde(default = "default_timeout")]
-    pub timeout_seconds: u32,
-    /// Retention of its log group, in days (a value CloudWatch Logs accepts).
-    #[serde(default = "default_retention")]
-    pub log_retention_days: u32,
-    /// Where the `bootstrap` is, for SAM (relative to the template).
-    #[serde(default = "default_code_uri")]
-    pub code_uri: String,
-}
-
-fn default_memory() -> u32 {
-    256
-}
-fn default_timeout() -> u32 {
-    60
-}
-fn default_retention() -> u32 {
-    14
-}
-fn default_code_uri() -> String {
-    "target/lambda/warmer-fn/".into()
-}
-
-impl Default for FunctionSettings {
-    fn default() -> Self {
-        Self {
-            memory_mb: default_memory(),
-            timeout_seconds: default_timeout(),
-            log_retention_days: default_retention(),
-            code_uri: default_code_uri(),
-        }
-    }
 }
 
 /// The engine's Embedded Metric Format output.

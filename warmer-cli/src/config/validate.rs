@@ -11,11 +11,6 @@ use warmer_fn::target::{Delay, Strategy, Target};
 
 /// Scheduler's limit on a schedule's input, in characters.
 const MAX_INPUT_CHARS: usize = 8192;
-/// Log retention values CloudWatch Logs accepts.
-const RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
 /// Idle environments are commonly reclaimed after 5 to 15 minutes; a slower schedule lets them go.
 const SLOWEST_USEFUL_RATE_MINUTES: u64 = 15;
 
@@ -201,45 +196,8 @@ fn check_watchability(config: &Config, d: &mut Diagnostics) {
 }
 
 fn check_function(config: &Config, d: &mut Diagnostics) {
-    let f = &config.function;
-    if !(128..=10240).contains(&f.memory_mb) {
-        d.error(
-            "function.memory_mb",
-            format!("memory {} MB is outside Lambda's 128-10240 MB", f.memory_mb),
-            "set memory_mb between 128 and 10240 (256 is plenty for the warmer)",
-        );
-    }
-    if !(1..=900).contains(&f.timeout_seconds) {
-        d.error(
-            "function.timeout_seconds",
-            format!(
-                "timeout {} s is outside Lambda's 1-900 s",
-                f.timeout_seconds
-            ),
-            "set timeout_seconds between 1 and 900 (60 is the default)",
-        );
-    }
-    if !RETENTION_DAYS.contains(&f.log_retention_days) {
-        let nearest = RETENTION_DAYS
-            .iter()
-            .min_by_key(|r| r.abs_diff(f.log_retention_days))
-            .copied()
-            .unwrap_or(14);
-        d.error(
-            "function.log_retention_days",
-            format!(
-                "CloudWatch Logs does not accept a retention of {} days",
-                f.log_retention_days
-            ),
-            format!("use one of {RETENTION_DAYS:?}, e.g. {nearest}"),
-        );
-    }
-    if f.code_uri.trim().is_empty() {
-        d.error(
-            "function.code_uri",
-            "code_uri is empty",
-            "point it at cargo-lambda's output dir, \"target/lambda/warmer-fn/\"",
-        );
+    for problem in config.function.problems() {
+        d.error(problem.field, problem.message, problem.fix);
     }
 }
 

@@ -40,7 +40,10 @@ pub fn render_cdk(config: &Config) -> anyhow::Result<Vec<(String, String)>> {
     let description = template.value["Description"].as_str().unwrap_or_default();
 
     let mut stack = String::new();
-    stack.push_str(STACK_HEADER);
+    stack.push_str(&STACK_HEADER.replace(
+        "ARCH_FLAG",
+        config.function.architecture.cargo_lambda_flag(),
+    ));
     let _ = writeln!(
         stack,
         "    super(scope, id, {{ description: {}, ...props }});",
@@ -153,7 +156,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-/** Where `cargo lambda build --profile deploy --arm64 -p warmer-fn` writes the bootstrap. */
+/** Where `cargo lambda build --profile deploy ARCH_FLAG -p warmer-fn` writes the bootstrap. */
 export const DEFAULT_CODE_PATH = '../target/lambda/warmer-fn';
 
 export interface WarmerStackProps extends cdk.StackProps {

@@ -1,7 +1,8 @@
 //! Deployment templates for a `warmer.toml`: SAM or plain CloudFormation (this module),
 //! a Terraform module ([`terraform`]), an AWS CDK app in TypeScript ([`cdk`]).
 //!
-//! One template holds the warmer function (`provided.al2023`, arm64, the `bootstrap` built by
+//! One template holds the warmer function (`provided.al2023`, arm64 unless
+//! `function.architecture` says `x86_64`, the `bootstrap` built by
 //! `cargo lambda build --profile deploy --arm64 -p warmer-fn`), its log group, one
 //! `AWS::Scheduler::Schedule` per window whose input is exactly `{"targets": [...]}` for that
 //! window, a role that may invoke exactly the target ARNs and read their reserved concurrency
@@ -12,7 +13,9 @@
 //! a failure queue for the runs that never ran, a schedule group of its own and the alarms of
 //! a dead or sick warmer, heartbeat included ([`health`]). When a warmer shards
 //! (a target's N above its shard size), the warmer may also invoke itself, one copy per shard,
-//! and reserves an environment for each (see [`reserved_concurrency`]).
+//! and reserves an environment for each (see [`reserved_concurrency`]). The optional keys of
+//! `[function]` (a VPC, tracing, an existing role or a permissions boundary, tags) add what
+//! [`settings`] says, and nothing when left out.
 //!
 //! ```
 //! use warmer_cli::config::{ConfigBuilder, WarmerBuilder};
@@ -29,6 +32,7 @@
 
 pub mod cdk;
 pub mod health;
+pub mod settings;
 pub mod terraform;
 
 use std::collections::BTreeSet;
@@ -164,9 +168,12 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
 
     resources.insert(s(LOG_GROUP_ID), log_group(config));
     resources.insert(s(health::FAILURE_QUEUE_ID), health::failure_queue());
-    resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
+    // With `role_arn` the stack creates no role and no policy for the warmer.
+    if config.function.creates_role() {
+        resources.insert(s(FUNCTION_ROLE_ID), function_role(config));
+    }
     resources.insert(s(FUNCTION_ID), function(config, flavor));
-    if shards(config) {
+    if shards(config) && config.function.creates_role() {
         resources.insert(s(SELF_INVOKE_POLICY_ID), self_invoke_policy());
     }
     resources.insert(s(EVENT_INVOKE_CONFIG_ID), event_invoke_config());
@@ -304,6 +311,7 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
     for (id, alarm) in alarms {
         resources.insert(s(id), alarm);
     }
+    settings::tag_resources(&mut resources, config);
 
     outputs.insert(
         s("WarmerFunctionName"),
@@ -353,7 +361,10 @@ pub fn render(config: &Config, flavor: Flavor) -> anyhow::Result<Template> {
                         ("Default", s("warmer-fn/bootstrap.zip")),
                         (
                             "Description",
-                            s("Key of the zip made by cargo lambda build --profile deploy --arm64 --output-format zip -p warmer-fn"),
+                            s(format!(
+                                "Key of the zip made by cargo lambda build --profile deploy {} --output-format zip -p warmer-fn",
+                                config.function.architecture.cargo_lambda_flag()
+                            )),
                         ),
                     ]),
                 ),
@@ -419,10 +430,10 @@ fn function(config: &Config, flavor: Flavor) -> Value {
     props.extend([
         ("Handler", s("bootstrap")),
         ("Runtime", s("provided.al2023")),
-        ("Architectures", seq([s("arm64")])),
+        ("Architectures", seq([s(f.architecture.as_str())])),
         ("MemorySize", n(f.memory_mb.into())),
         ("Timeout", n(f.timeout_seconds.into())),
-        ("Role", get_att(FUNCTION_ROLE_ID, "Arn")),
+        ("Role", settings::execution_role(f)),
         // One run per warmer at a time: each warmer's windows are disjoint, so its schedules
         // start one run per period. A run that shards holds one more environment per shard
         // (the copies of the warmer it invokes, all at once), so each warmer reserves
@@ -459,6 +470,7 @@ fn function(config: &Config, flavor: Flavor) -> Value {
             )]),
         ),
     ]);
+    props.extend(settings::function_properties(f, flavor));
     let kind = match flavor {
         Flavor::Sam => "AWS::Serverless::Function",
         Flavor::Cloudformation => "AWS::Lambda::Function",
@@ -822,7 +834,9 @@ fn function_role(config: &Config) -> Value {
         ("Version", s("2012-10-17")),
         ("Statement", Value::Sequence(statements)),
     ]);
-    role("lambda.amazonaws.com", None, "warmer-targets", policy)
+    let mut role = role("lambda.amazonaws.com", None, "warmer-targets", policy);
+    settings::extend_function_role(&mut role, &config.function);
+    role
 }
 
 fn scheduler_role() -> Value {

@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | `AWS::Logs::LogGroup` | `aws_cloudwatch_log_group`, named `/aws/lambda/${var.function_name}` |
 //! | `AWS::IAM::Role` with an inline policy | `aws_iam_role` and `aws_iam_role_policy` |
+//! | its `ManagedPolicyArns` (a VPC, active tracing) | one `aws_iam_role_policy_attachment` each |
 //! | `AWS::IAM::RolePolicy` (the warmer invoking itself, when it shards) | `aws_iam_role_policy` |
 //! | `AWS::Lambda::Function` (code from S3) | `aws_lambda_function` (code from `var.code_zip`) |
 //! | `AWS::Lambda::EventInvokeConfig` | `aws_lambda_function_event_invoke_config` |
@@ -56,7 +57,14 @@ pub fn render_terraform(config: &Config) -> anyhow::Result<String> {
     };
 
     let mut out = String::new();
-    out.push_str(&HEADER.replace("AWS_PROVIDER_VERSION", AWS_PROVIDER_VERSION));
+    out.push_str(
+        &HEADER
+            .replace("AWS_PROVIDER_VERSION", AWS_PROVIDER_VERSION)
+            .replace(
+                "ARCH_FLAG",
+                config.function.architecture.cargo_lambda_flag(),
+            ),
+    );
     for (id, resource) in &ordered {
         out.push('\n');
         names.resource(&mut out, id, resource);
@@ -97,7 +105,7 @@ variable "function_name" {
 }
 
 variable "code_zip" {
-  description = "Path of the zip made by `cargo lambda build --profile deploy --arm64 --output-format zip -p warmer-fn`"
+  description = "Path of the zip made by `cargo lambda build --profile deploy ARCH_FLAG --output-format zip -p warmer-fn`"
   type        = string
   default     = "target/lambda/warmer-fn/bootstrap.zip"
 }
@@ -264,6 +272,15 @@ impl Names<'_> {
                 }
                 // Scheduler passes `Input` to the warmer as it is: a JSON heredoc.
                 Value::String(text) if key == "Input" => Item::Attr(Expr::Heredoc(escape(text))),
+                // CloudFormation's `[{Key, Value}]` is the provider's `tags` map.
+                Value::Array(tags) if key == "Tags" => Item::Attr(Expr::Object(
+                    tags.iter()
+                        .map(|t| {
+                            let key = t["Key"].as_str().unwrap_or_default().to_string();
+                            (key, self.expr(&t["Value"]))
+                        })
+                        .collect(),
+                )),
                 _ => Item::Attr(self.expr(value)),
             };
             body.push((snake(key), item));
@@ -304,6 +321,7 @@ impl Names<'_> {
             }
             "aws_scheduler_schedule_group" => {
                 body.push(("name".into(), Item::Attr(raw("var.function_name"))));
+                body.extend(self.body(props, &[]));
             }
             "aws_sqs_queue" => {
                 body.push(("name".into(), named("failures")));
@@ -333,6 +351,8 @@ impl Names<'_> {
                     "assume_role_policy".into(),
                     Item::Attr(self.json_heredoc(&props["AssumeRolePolicyDocument"])),
                 ));
+                let own = ["AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns"];
+                body.extend(self.body(props, &own));
                 write_block(out, &header, &body);
                 for policy in props["Policies"].as_array().into_iter().flatten() {
                     let policy_name = policy["PolicyName"].as_str().unwrap_or_default();
@@ -352,6 +372,32 @@ impl Names<'_> {
                             snake(policy_name)
                         ),
                         &policy_body,
+                    );
+                }
+                // `managed_policy_arns` is deprecated in the provider: one attachment each.
+                for arn in props
+                    .get("ManagedPolicyArns")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let policy = self.string(arn).unwrap_or_default();
+                    let policy_name = policy.rsplit('/').next().unwrap_or_default();
+                    let attachment = vec![
+                        (
+                            "role".into(),
+                            Item::Attr(raw(&format!("{kind}.{name}.name"))),
+                        ),
+                        ("policy_arn".into(), Item::Attr(self.expr(arn))),
+                    ];
+                    out.push('\n');
+                    write_block(
+                        out,
+                        &format!(
+                            "resource \"aws_iam_role_policy_attachment\" \"{name}_{}\"",
+                            snake(policy_name)
+                        ),
+                        &attachment,
                     );
                 }
                 return;
