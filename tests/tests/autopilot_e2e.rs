@@ -195,3 +195,92 @@ async fn autopilot_warms_what_each_trace_needs_leaving_its_own_runs_out() {
     assert_eq!(quiet.to_emf("Warmer", "run")["AutoNoData"], 1);
     service.shutdown().await;
 }
+
+/// The `warmer` command with an empty home and no AWS setting but the endpoints: the Lambda
+/// calls to `lambda_url` (if any), CloudWatch's to moto.
+fn warmer_command(moto: &warm_tests::Moto) -> std::process::Command {
+    let home = tempfile::tempdir().unwrap().keep();
+    let mut command = std::process::Command::new(warm_tests::binary("warmer-cli", "warmer"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", moto.endpoint_url())
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+fn stdout_of(output: std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_warmer_command_sizes_auto_from_cloudwatch_and_plans_from_it() {
+    let moto = warm_tests::Moto::start();
+    let service = start(&moto).await;
+    let mut now = Utc::now();
+    if now.second() > 20 {
+        tokio::time::sleep(Duration::from_secs(u64::from(61 - now.second()))).await;
+        now = Utc::now();
+    }
+    let now_minute = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
+    seed(&moto.cloudwatch_client(), now_minute).await;
+    let bursty = &CASES[2];
+    let want = expected_n(&Trace::load(bursty.shape).unwrap(), bursty);
+
+    // `warmer warm --concurrency auto`: the same rule, from this process.
+    let output = warmer_command(&moto)
+        .args(["warm", "--json", "--function", bursty.function])
+        .args([
+            "--concurrency",
+            "auto",
+            "--auto-min",
+            "2",
+            "--auto-max",
+            "60",
+        ])
+        .arg("--endpoint-url")
+        .arg(service.endpoint_url())
+        .output()
+        .expect("warmer runs");
+    let report: RunReport = serde_json::from_str(&stdout_of(output)).expect("a report");
+    let t = &report.targets[0];
+    let choice = t.auto.as_ref().expect("the choice");
+    // The command runs on no schedule of its own: it leaves out the runs its default period
+    // (5 minutes) implies, here the seeded ones.
+    assert_eq!((choice.n, t.reached), (want, want), "{t:#?}");
+
+    // `warmer plan --since`: the history read from CloudWatch, not from a file.
+    let output = warmer_command(&moto)
+        .args([
+            "plan",
+            "--json",
+            "--since",
+            "20m",
+            "--function",
+            bursty.function,
+        ])
+        .output()
+        .expect("warmer runs");
+    let plan: serde_json::Value = serde_json::from_str(&stdout_of(output)).expect("JSON");
+    let notes = plan["notes"].to_string();
+    assert!(notes.contains("CloudWatch"), "{plan:#}");
+    assert!(
+        notes.contains("15 samples"),
+        "the 15 seeded minutes: {plan:#}"
+    );
+    service.shutdown().await;
+}
