@@ -48,6 +48,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         println!("warmer cost: {}", file.display());
         print!("{}", report.to_text());
+        // Autopilot chooses N at each run: the estimate is what it may cost at most.
+        let auto: Vec<String> = config
+            .warmers
+            .iter()
+            .flat_map(|w| w.targets.iter().filter(|t| t.auto.is_some()))
+            .map(|t| t.display_name())
+            .collect();
+        if !auto.is_empty() {
+            println!(
+                "autopilot targets ({}) are priced at their auto.max, the most they may warm",
+                auto.join(", ")
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
