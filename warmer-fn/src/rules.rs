@@ -277,8 +277,9 @@ pub fn check_target(target: &Target, prefix: &str) -> Vec<Problem> {
 }
 
 /// Checks autopilot's rule (see [`crate::autopilot`]): `1 <= min <= max <=`
-/// [`MAX_CONCURRENCY`], a headroom from 0 to [`crate::autopilot::MAX_HEADROOM`], a window and a
-/// period of 1 to [`crate::autopilot::MAX_WINDOW_MINUTES`] minutes. `field` names the table.
+/// [`MAX_CONCURRENCY`], a headroom from 0 to [`crate::autopilot::MAX_HEADROOM`], a window of 1
+/// and a period of 0 to [`crate::autopilot::MAX_WINDOW_MINUTES`] minutes. `field` names the
+/// table.
 ///
 /// ```
 /// use warmer_fn::autopilot::AutoRule;
@@ -316,17 +317,21 @@ pub fn check_auto(rule: &crate::autopilot::AutoRule, field: &str) -> Vec<Problem
             format!("give a fraction from 0 to {MAX_HEADROOM} (0.2 adds 20 % to the peak)"),
         ));
     }
-    for (name, minutes) in [
-        ("window_minutes", rule.window_minutes),
-        ("every_minutes", rule.every_minutes),
-    ] {
-        if minutes == 0 || minutes > MAX_WINDOW_MINUTES {
-            problems.push(Problem::new(
-                format!("{field}.{name}"),
-                format!("is {minutes}"),
-                format!("give 1 to {MAX_WINDOW_MINUTES} minutes"),
-            ));
-        }
+    if rule.window_minutes == 0 || rule.window_minutes > MAX_WINDOW_MINUTES {
+        problems.push(Problem::new(
+            format!("{field}.window_minutes"),
+            format!("is {}", rule.window_minutes),
+            format!("give 1 to {MAX_WINDOW_MINUTES} minutes"),
+        ));
+    }
+    if rule.every_minutes > MAX_WINDOW_MINUTES {
+        problems.push(Problem::new(
+            format!("{field}.every_minutes"),
+            format!("is {}", rule.every_minutes),
+            format!(
+                "give the schedule's period, 1 to {MAX_WINDOW_MINUTES} minutes (0: no schedule)"
+            ),
+        ));
     }
     problems
 }

@@ -92,6 +92,10 @@ pub struct Args {
     /// With `--concurrency auto`: the most N (default 100).
     #[arg(long, value_name = "N")]
     pub auto_max: Option<u32>,
+    /// With `--concurrency auto`: this command runs on a schedule every MINUTES (cron, CI),
+    /// so the minutes of its earlier runs are left out of what it reads. Default: none.
+    #[arg(long, value_name = "MINUTES")]
+    pub auto_every: Option<u32>,
     /// Alias or version to invoke.
     #[arg(long, value_name = "Q", conflicts_with = "config")]
     pub qualifier: Option<String>,
@@ -169,10 +173,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     let mut rule = AutoRule::default();
                     rule.min = args.auto_min.unwrap_or(rule.min);
                     rule.max = args.auto_max.unwrap_or(rule.max);
+                    // One command on no schedule has no runs of its own to leave out.
+                    rule.every_minutes = args.auto_every.unwrap_or(0);
                     Some(rule)
                 }
-                Concurrency::N(_) if args.auto_min.is_some() || args.auto_max.is_some() => {
-                    anyhow::bail!("--auto-min and --auto-max size N only with --concurrency auto")
+                Concurrency::N(_)
+                    if args.auto_min.is_some()
+                        || args.auto_max.is_some()
+                        || args.auto_every.is_some() =>
+                {
+                    anyhow::bail!(
+                        "--auto-min, --auto-max and --auto-every size N only with --concurrency auto"
+                    )
                 }
                 Concurrency::N(_) => None,
             };

@@ -82,7 +82,8 @@ pub struct AutoRule {
     #[serde(default = "default_window")]
     pub window_minutes: u32,
     /// The warmer's schedule period, in minutes, to leave its own runs out (default 5;
-    /// `warmer render` writes the schedule's).
+    /// `warmer render` writes the schedule's). 0: no schedule, nothing left out (what
+    /// `warmer warm --concurrency auto` sends unless told `--auto-every`).
     #[serde(default = "default_every")]
     pub every_minutes: u32,
 }
@@ -290,7 +291,14 @@ pub fn demand(samples: &[Sample], now: DateTime<Utc>, rule: &AutoRule, run_secon
     if samples.is_empty() {
         return Demand::NoData(NoData::NoDataPoints);
     }
-    let period = i64::from(rule.every_minutes.max(1)) * 60;
+    if rule.every_minutes == 0 {
+        return Demand::Seen {
+            peak: samples.iter().map(|s| s.value).fold(0.0, f64::max),
+            minutes: samples.len(),
+            own_runs_left_out: 0,
+        };
+    }
+    let period = i64::from(rule.every_minutes) * 60;
     let (kept, _) =
         own_warmups::remove_known_runs(samples, now, period, SAMPLE_SECONDS, run_seconds);
     Demand::Seen {
