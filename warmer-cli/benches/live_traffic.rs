@@ -84,6 +84,23 @@ async fn run_one(
     report
 }
 
+/// Autopilot with the default rule but its `max` (the same peak N the fixed strategies get)
+/// and its window, reading the trace's own concurrency.
+fn autopilot(trace: &Trace, work: Duration, max: u32, every: u32, window: u32) -> Warming {
+    Warming::Autopilot {
+        rule: AutoRule {
+            max,
+            window_minutes: window,
+            every_minutes: every,
+            ..AutoRule::default()
+        },
+        history: (0..trace.minutes())
+            .map(|m| trace.rps_at_minute(m) * work.as_secs_f64())
+            .collect(),
+        every_minutes: every,
+    }
+}
+
 /// The word `WARM_BENCH_STRATEGIES` names a strategy by.
 fn key(warming: &Warming) -> String {
     match warming {
@@ -139,17 +156,8 @@ async fn main() {
                 warmer: Box::new(planned),
                 every_minutes: every,
             },
-            Warming::Autopilot {
-                rule: AutoRule {
-                    max: peak,
-                    every_minutes: every,
-                    ..AutoRule::default()
-                },
-                history: (0..trace.minutes())
-                    .map(|m| trace.rps_at_minute(m) * work.as_secs_f64())
-                    .collect(),
-                every_minutes: every,
-            },
+            autopilot(&trace, work, peak, every, 15),
+            autopilot(&trace, work, peak, every, 60),
         ];
         let chosen = strategies.into_iter().filter(|w| {
             strategies_wanted
