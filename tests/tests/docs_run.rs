@@ -230,7 +230,11 @@ fn json_problem(block: &Block) -> Option<String> {
 #[test]
 fn the_metrics_and_exit_codes_each_have_one_home() {
     let home = std::fs::read_to_string(root().join("warmer-fn/README.md")).expect("readme");
-    for metric in warmer_fn::engine::EMF_METRICS {
+    let all = warmer_fn::engine::EMF_METRICS
+        .iter()
+        .chain(&warmer_fn::engine::AUTO_EMF_METRICS)
+        .chain(&warmer_fn::heartbeat::HEARTBEAT_METRICS);
+    for metric in all {
         assert!(
             home.contains(&format!("| `{metric}` |")),
             "warmer-fn/README.md's metrics table lacks `{metric}`"

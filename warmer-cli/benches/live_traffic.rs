@@ -2,8 +2,8 @@
 //! compressed clock against local-lambda, with warming strategies side by side in one run:
 //! no warmer, the classic warmer (N-1 Event + 1 sync, fixed 75 ms), `warmer` with defaults
 //! (the same N at every run), `warmer` with the profiles `warmer plan` proposes from the
-//! trace's own concurrency, and `warmer` on autopilot (N from the last 15 minutes of the
-//! trace's concurrency at every run, at most the same peak). Prints one table: per shape and strategy, user cold starts, user
+//! trace's own concurrency, and `warmer` on autopilot (the default rule; N from the last 15,
+//! or 60, minutes of the trace's concurrency at every run). Prints one table: per shape and strategy, user cold starts, user
 //! p50 and p99, user requests throttled, warm-up invocations and environment-seconds held.
 //!
 //! The function is the demo function (`warmer __demo-function`: `lambda_http` with
@@ -84,12 +84,11 @@ async fn run_one(
     report
 }
 
-/// Autopilot with the default rule but its `max` (the same peak N the fixed strategies get)
-/// and its window, reading the trace's own concurrency.
-fn autopilot(trace: &Trace, work: Duration, max: u32, every: u32, window: u32) -> Warming {
+/// Autopilot with the default rule (min 1, max 100, 20 % headroom) but its window, reading
+/// the trace's own concurrency.
+fn autopilot(trace: &Trace, work: Duration, every: u32, window: u32) -> Warming {
     Warming::Autopilot {
         rule: AutoRule {
-            max,
             window_minutes: window,
             every_minutes: every,
             ..AutoRule::default()
@@ -156,8 +155,8 @@ async fn main() {
                 warmer: Box::new(planned),
                 every_minutes: every,
             },
-            autopilot(&trace, work, peak, every, 15),
-            autopilot(&trace, work, peak, every, 60),
+            autopilot(&trace, work, every, 15),
+            autopilot(&trace, work, every, 60),
         ];
         let chosen = strategies.into_iter().filter(|w| {
             strategies_wanted
