@@ -28,11 +28,12 @@
 //! Defaults: `margin` 20 ms (scheduling jitter: the arrivals it multiplies include the
 //! network), `learnt_safety` 1.5, `base` 100 ms, `safety` 2, prior 3 ms per warm-up, `probe`
 //! 16, `cap` 10 000 ms (the handler side's default maximum), lowered further when the run's
-//! deadline is closer. So without memory a round of 500 on that machine sends a probe of 250
-//! holding 770 ms, then 500 holding about 1.5 times the probe's last arrival (1 to 1.4 s where
-//! the prior held 3.1 s), and a round of 1,000 a probe of 500 holding 1.52 s, then 1,000 holding
-//! about 2 s (the prior: 6.1 s). The prior, `100 ms + N × 6 ms`, is never exceeded by a learnt
-//! hold, and is what `warmer cost` prices as the most a run holds.
+//! deadline is closer. Measured without memory on `local-lambda` (2 loaded cores; BENCHMARKS.md,
+//! "Coverage in one round", 2026-12-06 23:30), every round covering in one go: N = 10 held
+//! 31–35 ms (the prior: 160 ms), N = 100 128–131 ms (700 ms), N = 1,000 2.1–3.1 s (6.1 s),
+//! 0.25 to 0.5 of the prior's environment-seconds; at N = 500 the probe's environments were
+//! placed so slowly that it held 2.6 s (3.1 s), no saving. A learnt hold never exceeds the
+//! prior, `100 ms + N × 6 ms`, which is what `warmer cost` prices.
 //!
 //! ```
 //! use std::time::Duration;
