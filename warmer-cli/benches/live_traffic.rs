@@ -1,10 +1,15 @@
 //! Live-traffic benchmark: user traffic from the shipped traces (steady, diurnal, bursty) on a
 //! compressed clock against local-lambda, with warming strategies side by side in one run:
-//! no warmer, the classic warmer (N-1 Event + 1 sync, fixed 75 ms), `warmer` with defaults
-//! (the same N at every run), `warmer` with the profiles `warmer plan` proposes from the
-//! trace's own concurrency, and `warmer` on autopilot (the default rule; N from the last 15,
-//! or 60, minutes of the trace's concurrency at every run). Prints one table: per shape and strategy, user cold starts, user
-//! p50 and p99, user requests throttled, warm-up invocations and environment-seconds held.
+//! no warmer, the classic warmer (N-1 Event + 1 sync, fixed 75 ms), `warmer` with the hold
+//! it had before it was learnt ([`AutoDelay::before_learning`]: the prior, `100 ms + N × 6 ms`,
+//! every run), `warmer` with defaults and no memory (as `warmer warm`: every run learns its
+//! hold from a probe round), `warmer` with defaults and an [`ArrivalMemory`] kept across its
+//! runs (as the warmer Lambda keeps one; the same N at every run), `warmer` with the
+//! profiles `warmer plan` proposes from the trace's own concurrency (with memory; left out
+//! with `WARM_BENCH_PLANNED=0`), and `warmer` on autopilot (the default rule, with memory; N
+//! from the last 15, or 60, minutes of the trace's concurrency at every run). Prints one table:
+//! per shape and strategy, user cold starts, user p50 and p99, user requests throttled, warm-up
+//! invocations and environment-seconds held.
 //!
 //! The function is the demo function (`warmer __demo-function`: `lambda_http` with
 //! `WarmLayer`), its init and per-request work set by `WARM_BENCH_INIT_MS` (default 250) and
@@ -16,6 +21,7 @@
 //! classic, fixed, planned, auto; default all), `WARM_BENCH_EVERY` (trace minutes between
 //! warmer runs, default 5).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,6 +29,7 @@ use warmer_cli::loadtest::replay::{Replay, ReplayReport, TRACE_EPOCH, Warming};
 use warmer_cli::loadtest::trace::{SHAPES, Trace};
 use warmer_cli::plan::{PlanOptions, Sample, propose};
 use warmer_fn::autopilot::AutoRule;
+use warmer_fn::engine::{ArrivalMemory, AutoDelay, RunOptions};
 
 const FUNCTION: &str = "live";
 
@@ -45,9 +52,43 @@ fn history(trace: &Trace, work: Duration) -> Vec<Sample> {
         .collect()
 }
 
+/// The engine's options for a row: the hold before it was learnt, or the defaults with or
+/// without a memory of the previous runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Engine {
+    Before,
+    Learnt,
+    Remembered,
+}
+
+impl Engine {
+    fn options(self) -> RunOptions {
+        match self {
+            Engine::Before => RunOptions {
+                auto_delay: AutoDelay::before_learning(),
+                ..RunOptions::default()
+            },
+            Engine::Learnt => RunOptions::default(),
+            Engine::Remembered => RunOptions {
+                memory: Some(Arc::new(ArrivalMemory::default())),
+                ..RunOptions::default()
+            },
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Engine::Before => " (before: prior hold)",
+            Engine::Learnt => " (learnt, no memory)",
+            Engine::Remembered => " (learnt, with memory)",
+        }
+    }
+}
+
 async fn run_one(
     trace: &Trace,
     warming: Warming,
+    engine: Engine,
     speed: f64,
     init_ms: u64,
     work_ms: u64,
@@ -77,7 +118,7 @@ async fn run_one(
         threshold: Duration::from_millis(init_ms.max(1)),
         timeout: Duration::from_secs(30),
         warming,
-        run_options: warmer_fn::engine::RunOptions::default(),
+        run_options: engine.options(),
     };
     let report = replay.run().await;
     service.shutdown().await;
@@ -140,36 +181,49 @@ async fn main() {
         let proposal = propose(&history(&trace, work), &PlanOptions::default());
         let peak = proposal.hourly.iter().flatten().copied().max().unwrap_or(1);
         let planned = proposal.warmer("live", FUNCTION, "rate(5 minutes)", "UTC");
-        let strategies = [
-            Warming::None,
-            Warming::Classic {
-                n: peak,
-                every_minutes: every,
-                delay_ms: 75,
-            },
-            Warming::Fixed {
-                n: peak,
-                every_minutes: every,
-            },
-            Warming::Schedule {
+        let fixed = Warming::Fixed {
+            n: peak,
+            every_minutes: every,
+        };
+        let mut strategies = vec![
+            (Warming::None, None),
+            (
+                Warming::Classic {
+                    n: peak,
+                    every_minutes: every,
+                    delay_ms: 75,
+                },
+                None,
+            ),
+            (fixed.clone(), Some(Engine::Before)),
+            (fixed.clone(), Some(Engine::Learnt)),
+            (fixed, Some(Engine::Remembered)),
+        ];
+        if env_or("WARM_BENCH_PLANNED", 1) != 0 {
+            let planned = Warming::Schedule {
                 warmer: Box::new(planned),
                 every_minutes: every,
-            },
-            autopilot(&trace, work, every, 15),
-            autopilot(&trace, work, every, 60),
-        ];
-        let chosen = strategies.into_iter().filter(|w| {
+            };
+            strategies.push((planned, Some(Engine::Remembered)));
+        }
+        for window in [15, 60] {
+            let auto = autopilot(&trace, work, every, window);
+            strategies.push((auto, Some(Engine::Remembered)));
+        }
+        let chosen = strategies.into_iter().filter(|(w, _)| {
             strategies_wanted
                 .as_ref()
                 .is_none_or(|keys| keys.contains(&key(w)))
         });
-        for warming in chosen {
-            let r = run_one(&trace, warming, speed, init_ms, work_ms).await;
+        for (warming, engine) in chosen {
+            let options = engine.unwrap_or(Engine::Learnt);
+            let r = run_one(&trace, warming, options, speed, init_ms, work_ms).await;
+            let label = format!("{}{}", r.strategy, engine.map_or("", Engine::label));
             let (p50, p99) = r.latency.as_ref().map_or((0.0, 0.0), |p| (p.p50, p.p99));
             println!(
                 "| {} | {} | {} | {} | {:.1} | {p50:.1} | {p99:.1} | {} | {} | {} | {:.1} |",
                 r.trace,
-                r.strategy,
+                label,
                 r.requests,
                 r.cold,
                 100.0 * f64::from(r.cold) / f64::from(r.requests.max(1)),

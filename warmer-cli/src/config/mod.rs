@@ -112,9 +112,12 @@ pub struct CostSettings {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub function_memory_mb: std::collections::BTreeMap<String, u32>,
     /// The hold priced for targets whose delay is `auto`, in ms; unset (the default), the
-    /// hold the engine itself starts a round of N with
+    /// engine's prior for a round of N
     /// ([`warmer_fn::engine::AutoDelay::probe_delay_ms`]: 100 ms + 6 ms per warm-up, at most
-    /// 10 s). See [`CostSettings::auto_hold_ms`].
+    /// 10 s), the hold of a run that neither remembers nor learns it; a learnt or remembered
+    /// hold is about 1.5 times the last arrival, shorter (BENCHMARKS.md, "Coverage in one
+    /// round"), so set this from `held_env_seconds` / N of your own runs for a closer price.
+    /// See [`CostSettings::auto_hold_ms`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_delay_ms: Option<u64>,
     /// How long the warmer runs beyond the longest delay, in ms.
@@ -142,7 +145,8 @@ impl Default for CostSettings {
 
 impl CostSettings {
     /// The hold priced for one warm-up of a target of `n` whose delay is `auto`:
-    /// `auto_delay_ms` when set, else the engine's own hold for a round of `n`.
+    /// `auto_delay_ms` when set, else the engine's prior for a round of `n` (an upper bound:
+    /// runs that learn or remember the hold hold less).
     ///
     /// ```
     /// use warmer_cli::config::CostSettings;

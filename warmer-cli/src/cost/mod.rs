@@ -5,8 +5,9 @@
 //! - runs = hours of the window x runs per hour of its schedule;
 //! - warm-up requests = runs x the sum of the targets' N;
 //! - warm-up GB-seconds = runs x sum over targets of N x memory (GB) x delay (s), the time each
-//!   warmed environment is held (an `auto` delay counts as the hold the engine starts a round of
-//!   N with, [`warmer_fn::engine::AutoDelay::probe_delay_ms`], or `cost.auto_delay_ms` when set);
+//!   warmed environment is held (an `auto` delay counts as the engine's prior for a round of N,
+//!   [`warmer_fn::engine::AutoDelay::probe_delay_ms`], the most a run that cannot learn its hold
+//!   holds, or `cost.auto_delay_ms` when set);
 //! - the warmer's own invocation per run, for (longest delay + `cost.warmer_overhead_ms`) at
 //!   its memory, always on arm64 (that is how it is deployed);
 //! - one Scheduler invocation per run;

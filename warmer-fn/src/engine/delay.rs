@@ -3,41 +3,37 @@
 //! N warm-ups reach N environments only if every one of them is still holding its
 //! environment when the last one arrives; otherwise a late invocation lands on an environment
 //! an early one has just released. The engine holds every warm-up of a round until one instant
-//! (`hold_until_ms`, see [`crate::engine`]), this long after the round's start. The time from
-//! the first to the last invocation leaving the client (the dispatch spread) grows with N and
-//! with how fast this client, on this machine or Lambda size, can put invokes on the wire. So
-//! the engine measures that speed in the run itself:
-//!
-//! 1. It sends the first `k = min(N, probe)` warm-ups (the probe) holding until an instant
-//!    computed from a conservative prior per-invoke cost, and times how long it takes until
-//!    all `k` have been handed to the HTTP connection (an SDK interceptor stamps each request
-//!    just before transmit, after signing).
-//! 2. `per_invoke` = the mean gap between consecutive probe transmits (the time from the
-//!    first to the last stamp over `k - 1`): the dispatch cost of one invoke at full speed.
-//!    The first request's own set-up (credentials, endpoint) is left out, as it is paid once.
-//! 3. The other `N - k` warm-ups hold until
-//!    `clamp(base + N × per_invoke × safety, base, cap)` after the round's start, and never
-//!    earlier than the probe.
-//!
-//! The dispatch spread is not the whole story: a warm-up that finds no idle environment waits
-//! for a new one to start, and the service places the later invokes only as fast as it starts
-//! environments. On `local-lambda` on a 2-core machine (a process per environment) the last of
-//! 500 new environments received its warm-up 1.6 to 2.7 s after the round's start, and the last
-//! of 1,000 5.1 to 8.0 s after it, while this client had sent them all within 0.1 to 2.9 s
+//! (`hold_until_ms`, see [`crate::engine`]), this long after the round's start. The last
+//! arrival is mostly the time the service takes to start the new environments: on
+//! `local-lambda` on a 2-core machine (a process per environment) the last of 500 new
+//! environments received its warm-up 1.2 to 1.4 s after the round's start and the last of
+//! 1,000 1.8 to 3.5 s after it, while this client had sent them all within a few hundred ms
 //! (BENCHMARKS.md, "Coverage in one round"); a hold from the dispatch spread alone reached 297
-//! of 500 in its first round. The hold is fixed before the first warm-up leaves, so it cannot
-//! wait for the answers that would say when the
-//! environments got their warm-ups: the probe holds for the prior (`base + N × prior ×
-//! safety`), and the rest at least as long. A warmer that stays warm between runs (the warmer
-//! Lambda) replaces the prior by what the target's previous run measured
-//! ([`crate::engine::ArrivalMemory`]).
+//! of 500. The hold is fixed before a round's first warm-up leaves, so it comes from what was
+//! measured before the round, in this order:
 //!
-//! Defaults: `base` 100 ms (covers the network round trip and jitter), `safety` 2,
-//! `probe` 16, prior 3 ms per warm-up (covers 500 new environments there, not 1,000 under load),
-//! `cap` 10 000 ms (the handler side's default maximum); the cap is lowered further when the
-//! run's deadline is closer. So one round holds until 160 ms after its start at N = 10,
-//! 700 ms at N = 100, 3.1 s at N = 500 and 6.1 s at N = 1,000, unless the client dispatches
-//! slower than 3 ms per invoke.
+//! 1. **Remembered**: a warmer that stays warm between runs (the warmer Lambda) holds
+//!    `margin + 1.5 × the target's previous last arrival`
+//!    ([`crate::engine::ArrivalMemory`], [`AutoDelay::learnt_hold_ms`]).
+//! 2. **Learnt within the run** (nothing remembered, warm-ups from this process): a probe
+//!    round of half the N holding `margin + k × prior` measures when new environments receive
+//!    their warm-ups at that load; the round of all N (the probe's environments idle again,
+//!    the other half to start) then holds `margin + 1.5 × the expected last arrival`
+//!    ([`crate::engine::learnt_hold`]). A single warm-up holds the margin: it reaches one
+//!    environment whatever it holds.
+//! 3. **The prior** (a sharded coordinator's first run, or [`AutoDelay::learn`] off):
+//!    `clamp(base + N × prior × safety, base, cap)`; the first 16 warm-ups then measure the
+//!    client's dispatch cost, and the rest hold longer if it is slower than the prior.
+//!
+//! Defaults: `margin` 20 ms (scheduling jitter: the arrivals it multiplies include the
+//! network), `learnt_safety` 1.5, `base` 100 ms, `safety` 2, prior 3 ms per warm-up, `probe`
+//! 16, `cap` 10 000 ms (the handler side's default maximum), lowered further when the run's
+//! deadline is closer. Measured without memory on `local-lambda` (2 loaded cores; BENCHMARKS.md,
+//! "Coverage in one round", 2026-12-06 23:30), every round covering in one go: N = 10 held
+//! 31–35 ms (the prior: 160 ms), N = 100 128–131 ms (700 ms), N = 1,000 2.1–3.1 s (6.1 s),
+//! 0.25 to 0.5 of the prior's environment-seconds; at N = 500 the probe's environments were
+//! placed so slowly that it held 2.6 s (3.1 s), no saving. A learnt hold never exceeds the
+//! prior, `100 ms + N × 6 ms`, which is what `warmer cost` prices.
 //!
 //! ```
 //! use std::time::Duration;
@@ -57,6 +53,7 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of the `auto` delay formula (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AutoDelay {
     /// The floor, in milliseconds: round trip and scheduling jitter.
     pub base_ms: u64,
@@ -69,6 +66,15 @@ pub struct AutoDelay {
     pub prior_per_invoke_us: u64,
     /// The ceiling, in milliseconds.
     pub cap_ms: u64,
+    /// Learn the first round's hold within the run from a probe round of half the N, when
+    /// nothing is remembered (see [`crate::engine::learnt_hold`]); off, the first round holds
+    /// the prior, as before 2026-12-07.
+    pub learn: bool,
+    /// A learnt or remembered hold is this many times the expected last arrival, plus the margin.
+    pub learnt_safety: f64,
+    /// Added to a learnt or remembered hold, and its floor, in milliseconds: scheduling jitter
+    /// (the arrivals it multiplies already include the network).
+    pub learnt_margin_ms: u64,
 }
 
 impl Default for AutoDelay {
@@ -79,11 +85,66 @@ impl Default for AutoDelay {
             probe: 16,
             prior_per_invoke_us: 3_000,
             cap_ms: warm_sdk::protocol::DEFAULT_MAX_DELAY_MS,
+            learn: true,
+            learnt_safety: 1.5,
+            learnt_margin_ms: 20,
         }
     }
 }
 
 impl AutoDelay {
+    /// The settings before the hold was learnt (2026-12-06): no probe round, the first round
+    /// holds the prior, and a remembered hold is `base + last arrival × safety`. For benches
+    /// that compare the two side by side.
+    pub fn before_learning() -> Self {
+        Self {
+            learn: false,
+            learnt_safety: 2.0,
+            learnt_margin_ms: 100,
+            ..Self::default()
+        }
+    }
+
+    /// `margin + expected × learnt_safety`, within `[margin, cap]`, in milliseconds.
+    ///
+    /// ```
+    /// let auto = warmer_fn::engine::AutoDelay::default();
+    /// assert_eq!(auto.learnt_hold_ms(600), 20 + 900);
+    /// assert_eq!(auto.learnt_hold_ms(0), 20);
+    /// ```
+    pub fn learnt_hold_ms(&self, expected_ms: u64) -> u64 {
+        let hold = self.learnt_margin_ms as f64 + expected_ms as f64 * self.learnt_safety;
+        (hold.ceil() as u64).clamp(self.learnt_margin_ms.min(self.cap_ms), self.cap_ms)
+    }
+
+    /// The size of the probe round a first round of `n` learns its hold from: half, rounded
+    /// up; none for a single warm-up (it reaches one environment whatever it holds).
+    ///
+    /// ```
+    /// let auto = warmer_fn::engine::AutoDelay::default();
+    /// assert_eq!((auto.learn_probe_size(1), auto.learn_probe_size(11)), (0, 6));
+    /// ```
+    pub fn learn_probe_size(&self, n: u32) -> u32 {
+        if n <= 1 { 0 } else { n.div_ceil(2) }
+    }
+
+    /// The hold of a probe round of `k`: `margin + k × prior`, the prior without its safety
+    /// factor, capped. A probe whose environments are released before its last warm-up is
+    /// placed starts fewer of them and lands the rest on those, which
+    /// [`crate::engine::learnt_hold`] allows for; shorter (`k × prior / 2`) it started too few
+    /// to foresee the round (BENCHMARKS.md, "Coverage in one round").
+    ///
+    /// ```
+    /// let auto = warmer_fn::engine::AutoDelay::default();
+    /// assert_eq!(auto.learn_probe_hold_ms(250), 20 + 250 * 3);
+    /// ```
+    pub fn learn_probe_hold_ms(&self, k: u32) -> u64 {
+        let prior_ms = u64::from(k).saturating_mul(self.prior_per_invoke_us) / 1_000;
+        self.learnt_margin_ms
+            .saturating_add(prior_ms)
+            .min(self.cap_ms)
+    }
+
     /// `clamp(base + n × per_invoke × safety, base, cap)`, in milliseconds.
     pub fn delay_ms(&self, n: u32, per_invoke: Duration) -> u64 {
         let projected_ms = f64::from(n) * per_invoke.as_secs_f64() * 1000.0 * self.safety;

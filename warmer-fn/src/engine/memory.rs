@@ -5,8 +5,8 @@
 //! then: the prior, which must cover new environments starting (see [`AutoDelay`]). A process
 //! that runs again, the warmer Lambda warm between its scheduled runs, knows more: when the
 //! last environment of the previous run received its warm-up (the answers' `received_at_ms`).
-//! The next run of the same target then holds `base + that time × safety` (scaled up to a
-//! larger N) instead of the prior, shorter where the environments were already there or start
+//! The next run of the same target then holds `margin + that time × 1.5`
+//! ([`AutoDelay::learnt_hold_ms`], scaled up to a larger N) instead of learning it again, shorter where the environments were already there or start
 //! fast, longer where they started slower; after a round that fell short, at least twice what
 //! it held. A target whose environments were reclaimed since (idle for long) may then fall
 //! short once; the top-up round fills it, and the next run holds twice as long.
@@ -19,9 +19,9 @@
 //! assert_eq!(memory.hold_ms("orders", 100, &auto), None, "nothing remembered yet");
 //! // The last of 100 environments received its warm-up 700 ms after the round's start.
 //! memory.record("orders", 100, 700, 900, true);
-//! assert_eq!(memory.hold_ms("orders", 100, &auto), Some(100 + 700 * 2));
+//! assert_eq!(memory.hold_ms("orders", 100, &auto), Some(20 + 700 * 3 / 2));
 //! // Twice the N: twice the time, as far as the cap allows.
-//! assert_eq!(memory.hold_ms("orders", 200, &auto), Some(100 + 1400 * 2));
+//! assert_eq!(memory.hold_ms("orders", 200, &auto), Some(20 + 1400 * 3 / 2));
 //! ```
 
 use std::collections::HashMap;
@@ -56,9 +56,10 @@ pub struct ArrivalMemory {
 
 impl ArrivalMemory {
     /// The hold the memory asks for `target` at `n`, in milliseconds from the round's start:
-    /// `base + last arrival × safety`, the last arrival scaled up when `n` is larger than the
-    /// remembered N; after a round that did not reach every environment, at least twice the
-    /// hold it had. `None` when nothing is remembered.
+    /// `margin + last arrival × learnt_safety` ([`AutoDelay::learnt_hold_ms`]), the last
+    /// arrival scaled up when `n` is larger than the remembered N; after a round that did not
+    /// reach every environment, at least twice the hold it had. `None` when nothing is
+    /// remembered.
     pub fn hold_ms(&self, target: &str, n: u32, auto: &AutoDelay) -> Option<u64> {
         let seen = *self
             .targets
@@ -66,12 +67,12 @@ impl ArrivalMemory {
             .unwrap_or_else(|e| e.into_inner())
             .get(target)?;
         let scale = (f64::from(n) / f64::from(seen.n.max(1))).max(1.0);
-        let arrival = seen.last_arrival_ms as f64 * scale;
-        let mut hold = auto.base_ms as f64 + arrival * auto.safety;
+        let arrival = (seen.last_arrival_ms as f64 * scale).ceil() as u64;
+        let mut hold = auto.learnt_hold_ms(arrival);
         if !seen.reached_all {
-            hold = hold.max(seen.hold_ms as f64 * 2.0);
+            hold = hold.max(seen.hold_ms.saturating_mul(2).min(auto.cap_ms));
         }
-        Some((hold.ceil() as u64).clamp(auto.base_ms.min(auto.cap_ms), auto.cap_ms))
+        Some(hold)
     }
 
     /// Remembers the first round of `target`: its N, when its last environment received its
@@ -141,7 +142,10 @@ mod tests {
         assert_eq!(memory.hold_ms("f", 500, &auto), Some(1800));
         // A smaller N keeps the measured time (it is not scaled down).
         memory.record("f", 500, 600, 900, true);
-        assert_eq!(memory.hold_ms("f", 50, &auto), Some(100 + 1200));
+        assert_eq!(memory.hold_ms("f", 50, &auto), Some(20 + 900));
+        // Before the hold was learnt: base + last arrival × 2.
+        let before = AutoDelay::before_learning();
+        assert_eq!(memory.hold_ms("f", 50, &before), Some(100 + 1200));
         // Never past the cap.
         memory.record("f", 10, 6_000, 9_000, false);
         assert_eq!(memory.hold_ms("f", 1000, &auto), Some(auto.cap_ms));

@@ -19,11 +19,11 @@
 //! reach N environments when no environment is released before the last warm-up has arrived;
 //! with one instant, an environment that received its warm-up early holds longer and one that
 //! received it late holds less, and none holds past the instant. The instant is
-//! [`AutoDelay`]'s hold from the round's start: the prior (`base + N × prior × safety`, which
-//! covers new environments starting), or longer when the probe of the first warm-ups measures
-//! a slower dispatch (`base + N × per_invoke × safety`); with an [`ArrivalMemory`] (the warmer
-//! Lambda keeps one), what the target's previous run measured replaces the prior. Never more
-//! than half the time left before the run's deadline.
+//! [`AutoDelay`]'s hold from the round's start, about 1.5 times the expected last arrival:
+//! with an [`ArrivalMemory`] (the warmer Lambda keeps one), from the target's previous run;
+//! else learnt within the run from a probe round of half the N ([`learnt_hold`]); a sharded
+//! coordinator's first run holds the prior (`base + N × prior × safety`, which covers new
+//! environments starting). Never more than half the time left before the run's deadline.
 //!
 //! Every answer says when its environment received the warm-up (`received_at_ms`), so the
 //! report gives the arrival spread where it matters: [`TargetReport::arrival_spread_ms`],
@@ -91,6 +91,7 @@ mod count;
 mod delay;
 pub mod guard;
 mod invoke;
+mod learn;
 mod memory;
 mod note;
 mod outcome;
@@ -105,6 +106,7 @@ pub use client::{CONNECT_TIMEOUT, ClientOptions, client, client_with_profile};
 pub use count::{Added, Count, Environment, FailureKind};
 pub use delay::AutoDelay;
 pub use invoke::{MAX_RETRY_AFTER, parse_retry_after};
+pub use learn::{Learnt, Probed, learnt_hold};
 pub use memory::{ArrivalMemory, RECENT};
 pub use note::{Note, ShardAt, StopReason};
 pub use policy::{Hold, Measured, Next, Policy, RoundPlan};
@@ -343,12 +345,18 @@ async fn warm_one(
         return too_many_in_flight(target, decision, options.max_in_flight);
     }
     let shot = invoke::Shot::new(client, &sent, deadline, options.invoke_grace);
+    // Nothing remembered of this target: the first round learns its hold from a probe round.
+    let remembered = options
+        .memory
+        .as_ref()
+        .and_then(|m| m.hold_ms(&target.display_name(), decision.n, &options.auto_delay));
     let sender = send::Local::new(
         shot,
         correlation_id.clone(),
         permits.clone(),
         options.auto_delay,
-    );
+    )
+    .learning(options.auto_delay.learn && remembered.is_none());
     target_run::warm_target(&sender, target, decision, options).await
 }
 

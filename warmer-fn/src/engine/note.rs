@@ -12,6 +12,7 @@ use std::fmt;
 
 use super::count::FailureKind;
 use super::guard::GuardNote;
+use super::learn::Probed;
 use crate::rules::{SCALING_ENVIRONMENTS, SCALING_PERIOD_SECS};
 
 /// Why a target's rounds ended.
@@ -127,6 +128,16 @@ pub enum Note {
         /// The rest's hold, from the round's start.
         rest_ms: u64,
     },
+    /// A probe round of half the N measured new environments starting, and the round held
+    /// what that asks for ([`crate::engine::learnt_hold`]).
+    Learnt {
+        /// What the probe measured.
+        probed: Probed,
+        /// The round's expected last arrival, from its start.
+        expected_ms: u64,
+        /// The round's hold, from its start.
+        hold_ms: u64,
+    },
     /// The previous run of this target asked for this hold.
     Remembered {
         /// The hold, in milliseconds.
@@ -239,6 +250,15 @@ impl fmt::Display for Note {
                 f,
                 "auto hold: probe of {k} measured {:.3} ms per invoke; the probe held until {probe_ms} ms after the round's start, the rest until {rest_ms} ms",
                 *per_invoke_us as f64 / 1000.0
+            ),
+            Note::Learnt {
+                probed,
+                expected_ms,
+                hold_ms,
+            } => write!(
+                f,
+                "auto hold: a probe round of {} reached {} environments ({} new), the last {} ms after its start; the round expected its last arrival at {expected_ms} ms and held until {hold_ms} ms after its start",
+                probed.k, probed.reached, probed.started, probed.last_arrival_ms
             ),
             Note::Remembered { hold_ms } => write!(
                 f,

@@ -1,5 +1,7 @@
 //! Warm-ups from this process: a round's N invokes in flight together, under the process's
-//! in-flight bound; the first `auto` round opens with a probe that measures the dispatch cost.
+//! in-flight bound. A first `auto` round with nothing remembered learns its hold from a probe
+//! round of half the N ([`crate::engine::learnt_hold`]); with a remembered hold it opens with
+//! a probe of 16 that measures the dispatch cost.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -13,6 +15,7 @@ use super::{Sender, Sent};
 use crate::engine::count::{Count, FailureKind};
 use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{DispatchClock, HoldAt, Payload, Shot, epoch_ms, millis};
+use crate::engine::learn::{Probed, learnt_hold};
 use crate::engine::note::Note;
 use crate::engine::outcome::Outcome;
 use crate::engine::policy::{Hold, RoundPlan, fit};
@@ -33,6 +36,8 @@ pub(crate) struct Local {
     /// The round size each warm-up names (a copy sends part of its coordinator's round).
     total: Option<u32>,
     probe: bool,
+    /// Learn the first `auto` round's hold from a probe round (nothing remembered).
+    learn: bool,
 }
 
 impl Local {
@@ -51,7 +56,15 @@ impl Local {
             first_index: 1,
             total: None,
             probe: true,
+            learn: false,
         }
+    }
+
+    /// Learns the first `auto` round's hold from a probe round of half the N when `learn`
+    /// (nothing remembered of the target, and [`AutoDelay::learn`] on).
+    pub(crate) fn learning(mut self, learn: bool) -> Self {
+        self.learn = learn;
+        self
     }
 
     /// One share of a coordinator's round: indexes from `first_index`, each warm-up naming the
@@ -60,6 +73,7 @@ impl Local {
         self.first_index = first_index.max(1);
         self.total = Some(total);
         self.probe = false;
+        self.learn = false;
         self
     }
 
@@ -115,6 +129,10 @@ impl Sender for Local {
             );
             return sent;
         };
+        let learns = self.learn && self.shot.target.mode == Mode::Verify;
+        if learns && plan.round == 1 && matches!(plan.hold, Hold::Until(_)) {
+            return self.send_learnt(plan, sent).await;
+        }
         let mut round = self.round(plan);
         let hold = match plan.hold {
             Hold::For(ms) => HoldAt::For(ms),
@@ -138,6 +156,78 @@ impl Sender for Local {
 }
 
 impl Local {
+    /// A first round whose hold is learnt: a probe round of half the N holding
+    /// [`AutoDelay::learn_probe_hold_ms`], then all N holding what its arrivals ask for (the
+    /// prior when the answers carry no arrival; the margin for a single warm-up). After a probe
+    /// that met failures, throttles or answers that were not warm-ups, the rest of the N hold
+    /// the prior (after a missing function, nothing more is sent), and the policy decides.
+    async fn send_learnt(&self, plan: &RoundPlan, mut sent: Sent) -> Sent {
+        let k = self.auto.learn_probe_size(plan.send);
+        let mut learnt = None;
+        if k > 0 {
+            let probe_start = SystemTime::now();
+            let probe_ms = self.auto.learn_probe_hold_ms(k).min(plan.hold_ms);
+            let hold = HoldAt::Until(probe_start + Duration::from_millis(probe_ms));
+            let mut probe = self.round(plan);
+            probe.spawn(k, &self.payload(plan, hold), hold);
+            let mut probed = Count::default();
+            probe.drain(&mut probed).await;
+            let measured = probed.arrivals.map(|(_, last)| Probed {
+                k,
+                reached: probed.reached(),
+                started: probed.started(),
+                last_arrival_ms: last.saturating_sub(epoch_ms(probe_start)),
+            });
+            let clean = probed.failed() == 0 && probed.throttled() == 0 && probed.unknown == 0;
+            sent.count.merge(probed);
+            if !clean || sent.count.not_found.is_some() {
+                // Nothing to learn from: the rest holds the prior, each warm-up sent once (none
+                // when the function is missing), and the policy reads the round as any other.
+                if sent.count.not_found.is_none() {
+                    let hold = HoldAt::Until(probe_start + Duration::from_millis(plan.hold_ms));
+                    probe.spawn(plan.send - k, &self.payload(plan, hold), hold);
+                    probe.drain(&mut sent.count).await;
+                }
+                sent.started_at = Some(probe_start);
+                sent.dispatch_spread = probe.clock.spread();
+                return sent;
+            }
+            // Answers without `received_at_ms` (an older warm-sdk) teach nothing: the prior.
+            learnt = Some(measured.map(|m| (m, learnt_hold(plan.send, &m, &self.auto))));
+        }
+        let started_at = SystemTime::now();
+        let time_left = self
+            .shot
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        let wanted = match learnt {
+            None => self.auto.learnt_hold_ms(0),
+            Some(None) => plan.hold_ms,
+            Some(Some((_, learnt))) => learnt.hold_ms,
+        };
+        let hold_ms = fit(wanted, time_left);
+        if let Some(Some((probed, learnt))) = learnt {
+            sent.notes.push(Note::Learnt {
+                probed,
+                expected_ms: learnt.expected_ms,
+                hold_ms,
+            });
+        }
+        let hold = HoldAt::Until(started_at + Duration::from_millis(hold_ms));
+        let mut round = self.round(plan);
+        round.spawn(plan.send, &self.payload(plan, hold), hold);
+        let mut main = Count::default();
+        round.drain(&mut main).await;
+        let arrivals = main.arrivals;
+        sent.count.merge(main);
+        // The round's arrivals and spread, from its own start (the probe's are in the note).
+        sent.count.arrivals = arrivals;
+        sent.started_at = Some(started_at);
+        sent.hold_ms = hold_ms;
+        sent.dispatch_spread = round.clock.spread();
+        sent
+    }
+
     /// After the probe: the rest of the first round, holding as `auto` asks at the measured
     /// dispatch cost, unless the function was not found or the deadline is too close.
     fn send_rest(
