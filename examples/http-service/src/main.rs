@@ -11,10 +11,14 @@ use std::time::Duration;
 use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
 use serde_json::json;
 use tower_layer::Layer;
-use warm_sdk::{ColdStartHeaderLayer, WarmLayer};
+use warm_sdk::{ColdStartHeaderLayer, WarmConfig, WarmLayer};
 
 /// The environment variable naming the simulated initialisation cost, in milliseconds.
 const INIT_MS_ENV: &str = "EXAMPLE_INIT_MS";
+
+/// The environment variable that turns on warm-sdk's EMF metrics of warm-ups and cold starts,
+/// in the CloudWatch namespace it names (`warm_sdk::WarmConfig::metrics_namespace`).
+const METRICS_NAMESPACE_ENV: &str = "EXAMPLE_METRICS_NAMESPACE";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -24,11 +28,20 @@ async fn main() -> Result<(), Error> {
 
     let service = ColdStartHeaderLayer::new().layer(service_fn(handle));
     lambda_http::runtime(service)
-        .layer(WarmLayer::new())
+        .layer(warm_layer(std::env::var(METRICS_NAMESPACE_ENV).ok()))
         // The per-request span `lambda_http::run` would add; outermost, so warm-ups run in it.
         .layer(lambda_http::lambda_runtime::layers::TracingLayer::new())
         .run()
         .await
+}
+
+/// The warm-up layer: warm-sdk's defaults, with its EMF metrics in `namespace` when one is
+/// given (not empty).
+fn warm_layer(namespace: Option<String>) -> WarmLayer {
+    match namespace.filter(|n| !n.trim().is_empty()) {
+        Some(namespace) => WarmLayer::with_config(WarmConfig::new().metrics_namespace(namespace)),
+        None => WarmLayer::new(),
+    }
 }
 
 /// Parses `EXAMPLE_INIT_MS`: unset or empty means no cost.
