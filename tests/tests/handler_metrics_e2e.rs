@@ -71,7 +71,11 @@ async fn warm_ups_and_cold_starts_are_counted_in_the_namespace_asked_for() {
     for line in &lines {
         let directive = &line["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(directive["Namespace"], NAMESPACE, "{line}");
-        assert_eq!(directive["Dimensions"], serde_json::json!([["FunctionName"]]), "{line}");
+        assert_eq!(
+            directive["Dimensions"],
+            serde_json::json!([["FunctionName"]]),
+            "{line}"
+        );
         assert_eq!(line["FunctionName"], "http", "{line}");
     }
     let sum = |metric: &str| -> u64 { lines.iter().filter_map(|l| l[metric].as_u64()).sum() };

@@ -187,6 +187,9 @@ pub struct Count {
     /// Every environment reached, and whether a warm-up started it.
     #[serde(with = "environment_list")]
     environments: BTreeMap<String, bool>,
+    /// Warm-ups sent, one per invoke task (a probe round's included), whatever came back.
+    #[serde(default)]
+    pub sent: u32,
     /// Answers from an environment already reached in the same round.
     pub duplicates: u32,
     /// Throttles by Lambda's `Reason` (`Unknown` when Lambda gave none).
@@ -328,6 +331,7 @@ impl Count {
             }
         }
         self.duplicates += other.duplicates;
+        self.sent = self.sent.saturating_add(other.sent);
         for (reason, n) in other.throttles {
             *self.throttles.entry(reason).or_default() += n;
         }

@@ -95,6 +95,10 @@ pub struct TargetReport {
     pub mode: Mode,
     /// N: how many environments were asked for.
     pub requested: u32,
+    /// Warm-ups sent in all (every round's, a probe round's included; a sharded target's sent
+    /// by its copies).
+    #[serde(default)]
+    pub sent: u32,
     /// Distinct environments (`instance`) that answered a warm-up in this run.
     pub reached: u32,
     /// Environments the warm-up itself started (answers with `cold: true`).
@@ -192,6 +196,7 @@ impl TargetReport {
             function: function.into(),
             mode,
             requested,
+            sent: 0,
             reached: 0,
             new: 0,
             duplicates: 0,
@@ -233,6 +238,7 @@ impl TargetReport {
     /// assert_eq!((t.reached, t.new, t.held_env_seconds), (1, 1, 1.5));
     /// ```
     pub fn set_counts(&mut self, count: &Count) {
+        self.sent = count.sent;
         self.reached = count.reached();
         self.new = count.started();
         self.duplicates = count.duplicates;

@@ -333,6 +333,7 @@ impl Round {
     /// Waits for every warm-up of the round.
     async fn drain(&mut self, count: &mut Count) {
         while let Some(result) = self.tasks.join_next().await {
+            count.sent = count.sent.saturating_add(1);
             count.add(joined_outcome(result));
         }
     }
