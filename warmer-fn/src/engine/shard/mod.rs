@@ -28,8 +28,10 @@
 //!
 //! # Guard rails
 //!
-//! The coordinator reads the limits and caps N ([`super::guard`]) before sharding; the copies
-//! do not read them again and send exactly their share. A copy never shards again, and refuses
+//! The coordinator reads the limits and caps N ([`super::guard`]) before sharding.
+//! [`warm_shard`] itself sends exactly the share it is given; the warmer Lambda reads the
+//! limits again before calling it and narrows the share when the guard allows less (a copy
+//! holds to the guard whoever invoked it: `crate::lambda`). A copy never shards again, and refuses
 //! a share larger than one process may hold in flight. No warm-up holds past the coordinator's
 //! deadline: the copies receive it and hold at most until it.
 //!
