@@ -101,6 +101,23 @@ async fn seed(cloudwatch: &aws_sdk_cloudwatch::Client, now_minute: DateTime<Utc>
     }
 }
 
+/// Seeds the 15 minutes before the current minute and returns that minute. The run must fall
+/// in this minute, early enough that its own runs (up to 12 s) do not spill over the minute's
+/// end: it starts at most 20 s into a minute (waiting for the next one when later).
+async fn seed_this_minute(moto: &warm_tests::Moto) -> DateTime<Utc> {
+    let mut now = Utc::now();
+    if now.second() > 20 {
+        tokio::time::sleep(Duration::from_secs(u64::from(61 - now.second()))).await;
+        now = Utc::now();
+    }
+    let now_minute = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("a whole minute");
+    seed(&moto.cloudwatch_client(), now_minute).await;
+    now_minute
+}
+
 async fn start(moto: &warm_tests::Moto) -> LocalLambda {
     let typed = warm_tests::binary("example-typed", "example-typed");
     let mut builder = LocalLambda::builder();
@@ -145,18 +162,7 @@ async fn autopilot_warms_what_each_trace_needs_leaving_its_own_runs_out() {
     let moto = warm_tests::Moto::start();
     let service = start(&moto).await;
     let lambda = warm_tests::lambda_client(&service.endpoint_url());
-    // The run must fall in the minute after the seeded history, early enough that its own
-    // runs (up to 12 s) do not spill over a minute's end: start at most 20 s into a minute.
-    let mut now = Utc::now();
-    if now.second() > 20 {
-        tokio::time::sleep(Duration::from_secs(u64::from(61 - now.second()))).await;
-        now = Utc::now();
-    }
-    let now_minute = now
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap();
-    seed(&moto.cloudwatch_client(), now_minute).await;
+    let now_minute = seed_this_minute(&moto).await;
     let report = invoke_warmer(&lambda).await;
     assert!(
         Utc::now() - now_minute < chrono::Duration::seconds(48),
@@ -228,16 +234,7 @@ fn stdout_of(output: std::process::Output) -> String {
 async fn the_warmer_command_sizes_auto_from_cloudwatch_and_plans_from_it() {
     let moto = warm_tests::Moto::start();
     let service = start(&moto).await;
-    let mut now = Utc::now();
-    if now.second() > 20 {
-        tokio::time::sleep(Duration::from_secs(u64::from(61 - now.second()))).await;
-        now = Utc::now();
-    }
-    let now_minute = now
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap();
-    seed(&moto.cloudwatch_client(), now_minute).await;
+    seed_this_minute(&moto).await;
     let bursty = &CASES[2];
     let want = expected_n(&Trace::load(bursty.shape).unwrap(), bursty);
 

@@ -291,16 +291,14 @@ pub fn demand(samples: &[Sample], now: DateTime<Utc>, rule: &AutoRule, run_secon
     if samples.is_empty() {
         return Demand::NoData(NoData::NoDataPoints);
     }
-    if rule.every_minutes == 0 {
-        return Demand::Seen {
-            peak: samples.iter().map(|s| s.value).fold(0.0, f64::max),
-            minutes: samples.len(),
-            own_runs_left_out: 0,
-        };
-    }
-    let period = i64::from(rule.every_minutes) * 60;
-    let (kept, _) =
-        own_warmups::remove_known_runs(samples, now, period, SAMPLE_SECONDS, run_seconds);
+    // Every `every_minutes` before now held one of this warmer's runs; 0: it runs on no schedule.
+    let kept = match rule.every_minutes {
+        0 => samples.to_vec(),
+        every => {
+            let period = i64::from(every) * 60;
+            own_warmups::remove_known_runs(samples, now, period, SAMPLE_SECONDS, run_seconds).0
+        }
+    };
     Demand::Seen {
         peak: kept.iter().map(|s| s.value).fold(0.0, f64::max),
         minutes: samples.len(),
