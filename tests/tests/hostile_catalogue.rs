@@ -372,6 +372,14 @@ fn rows() -> Vec<Row> {
             }),
         ),
         row(
+            "engine: function that crashes, hold learnt (a probe round first)",
+            Input::Warm(target("crash", 4, Delay::Auto)),
+            Report(
+                "4 sent, 4 function errors: a probe that met function errors is not followed by all N again",
+                |t| t.sent == 4 && t.function_errors == 4 && t.reached == 0 && !t.ok,
+            ),
+        ),
+        row(
             "engine: function that hangs",
             Input::Warm(target("hang", 1, Delay::Fixed(0))),
             Report("1 function error (timed out), nothing reached", |t| {

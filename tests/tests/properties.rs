@@ -422,6 +422,20 @@ fn check_counts(t: &TargetReport) -> Result<(), TestCaseError> {
     } else {
         prop_assert_eq!(sum, sent, "{:#?}", t);
     }
+    // Every warm-up sent is counted once, bar those the deadline left unsent; a probe round's
+    // warm-ups are sent on top of the round's N only when they reached environments (the
+    // round's count holds each environment once), so never more than the probe's half of N.
+    let unsent = t
+        .failure_types
+        .get("NotSentBeforeDeadline")
+        .copied()
+        .unwrap_or(0);
+    let counted = sum - unsent;
+    prop_assert!(
+        (counted..=counted + t.target_n().div_ceil(2)).contains(&t.sent),
+        "{:#?}",
+        t
+    );
     prop_assert!(t.new <= t.reached, "{:#?}", t);
     prop_assert_eq!(
         t.throttle_reasons.values().sum::<u32>(),

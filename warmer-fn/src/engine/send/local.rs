@@ -159,8 +159,9 @@ impl Local {
     /// A first round whose hold is learnt: a probe round of half the N holding
     /// [`AutoDelay::learn_probe_hold_ms`], then all N holding what its arrivals ask for (the
     /// prior when the answers carry no arrival; the margin for a single warm-up). After a probe
-    /// that met failures, throttles or answers that were not warm-ups, the rest of the N hold
-    /// the prior (after a missing function, nothing more is sent), and the policy decides.
+    /// that met failures, throttles, function errors or answers that were not warm-ups, the
+    /// rest of the N hold the prior, each warm-up sent once (after a missing function, nothing
+    /// more is sent), and the policy decides.
     async fn send_learnt(&self, plan: &RoundPlan, mut sent: Sent) -> Sent {
         let k = self.auto.learn_probe_size(plan.send);
         let mut learnt = None;
@@ -178,7 +179,10 @@ impl Local {
                 started: probed.started(),
                 last_arrival_ms: last.saturating_sub(epoch_ms(probe_start)),
             });
-            let clean = probed.failed() == 0 && probed.throttled() == 0 && probed.unknown == 0;
+            let clean = probed.failed() == 0
+                && probed.throttled() == 0
+                && probed.function_errors == 0
+                && probed.unknown == 0;
             sent.count.merge(probed);
             if !clean || sent.count.not_found.is_some() {
                 // Nothing to learn from: the rest holds the prior, each warm-up sent once (none
