@@ -99,10 +99,24 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
         first.notes
     );
     assert!(first.shards.iter().all(|s| s.error.is_none()), "{first:#?}");
+    // Nothing remembered yet: the first round learns its hold from a probe through copies.
+    assert!(
+        first.shards.iter().any(|s| s.probe && s.round == 1),
+        "{:#?}",
+        first.shards
+    );
+    assert!(
+        first
+            .notes
+            .iter()
+            .any(|note| note.starts_with("auto hold: a probe round")),
+        "{:?}",
+        first.notes
+    );
     let last_round: Vec<_> = first
         .shards
         .iter()
-        .filter(|s| s.round == first.rounds)
+        .filter(|s| s.round == first.rounds && !s.probe)
         .collect();
     assert_eq!(last_round.len() as u32, shards, "{:#?}", first.shards);
     assert_eq!(last_round.iter().map(|s| s.sent).sum::<u32>(), n);
@@ -120,7 +134,13 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
     assert!(second.ok, "{second:#?}");
     assert_eq!((second.reached, second.new), (n, 0), "{second:#?}");
     assert_eq!(second.rounds, 1, "{second:#?}");
+    // The hold is remembered: no probe this time.
     assert_eq!(second.shards.len() as u32, shards, "{:#?}", second.shards);
+    assert!(
+        second.shards.iter().all(|s| !s.probe),
+        "{:#?}",
+        second.shards
+    );
     assert_eq!(second.duplicates, 0, "{second:#?}");
     let fleet = service.function_stats(TARGET).unwrap();
     assert_eq!((fleet.live, fleet.throttles), (n as usize, 0));
@@ -149,7 +169,8 @@ async fn the_warmer_shards_a_large_n_across_copies_of_itself_and_ramps_only_the_
     );
     let report: RunReport = serde_json::from_str(&stdout).expect("the merged report");
     let t = &report.targets[0];
-    assert_eq!((t.reached, t.rounds, t.shards.len() as u32), (n, 1, shards));
+    let round: Vec<_> = t.shards.iter().filter(|s| !s.probe).collect();
+    assert_eq!((t.reached, t.rounds, round.len() as u32), (n, 1, shards));
     service.shutdown().await;
 }
 
@@ -164,7 +185,11 @@ async fn a_shard_that_cannot_run_is_reported_with_its_reason() {
     assert!(!t.ok, "{t:#?}");
     assert_eq!((t.reached, t.failed, t.rounds), (0, 20, 1), "{t:#?}");
     assert_eq!(t.failure_types["ShardTooManyRequestsException"], 20);
-    assert_eq!(t.shards.len(), 2);
+    // The probe's half through 2 copies, both throttled; then the other half, each warm-up
+    // sent once (as from this process), and no round after that.
+    let (probe, rest): (Vec<_>, Vec<_>) = t.shards.iter().partition(|s| s.probe);
+    assert_eq!((probe.len(), rest.len()), (2, 2), "{:#?}", t.shards);
+    assert_eq!(rest.iter().map(|s| s.sent).sum::<u32>(), 10);
     for shard in &t.shards {
         let error = shard.error.as_deref().unwrap_or_default();
         assert!(
@@ -194,8 +219,12 @@ async fn a_sharded_target_holds_no_more_than_the_guard_allows() {
     assert_eq!(cap, 27, "{t:#?}");
     assert!(t.ok, "{t:#?}");
     assert_eq!((t.reached, t.throttled, t.rounds), (cap, 0, 1), "{t:#?}");
-    assert_eq!(t.shards.iter().map(|s| s.sent).sum::<u32>(), cap);
-    assert_eq!(t.shards.len(), 3, "{:#?}", t.shards);
+    // A probe of half the N through as many copies as the round, then the round.
+    let (probe, round): (Vec<_>, Vec<_>) = t.shards.iter().partition(|s| s.probe);
+    assert_eq!(round.iter().map(|s| s.sent).sum::<u32>(), cap);
+    assert_eq!((probe.len(), round.len()), (3, 3), "{:#?}", t.shards);
+    assert_eq!(probe.iter().map(|s| s.sent).sum::<u32>(), cap.div_ceil(2));
+    assert_eq!(t.sent, cap + cap.div_ceil(2), "{t:#?}");
     let fleet = service.function_stats(TARGET).unwrap();
     assert_eq!(fleet.peak_concurrency, cap as usize);
     assert_eq!(fleet.throttles, 0);

@@ -218,13 +218,20 @@ async fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![2_000]);
     println!(
-        "| N | warmer | reached | new | throttled (local-lambda's count, cumulative) | rounds | shards in the last round | elapsed | peak memory per process (MiB) |"
+        "| N | warmer | reached | new | throttled (local-lambda's count, cumulative) | rounds | shards in the last round | warm-ups sent | first round's hold / last arrival | env-s held | elapsed | peak memory per process (MiB) |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for n in sizes {
         for run in compare(n, &function, &warmer).await {
             let t = &run.report;
-            let last_round = t.shards.iter().filter(|s| s.round == t.rounds).count();
+            let last_round = t
+                .shards
+                .iter()
+                .filter(|s| s.round == t.rounds && !s.probe)
+                .count();
+            let last_arrival = t
+                .last_arrival_ms
+                .map_or_else(|| "–".to_owned(), |ms| format!("{ms} ms"));
             let peaks: Vec<String> = run
                 .peaks_kib
                 .iter()
@@ -232,13 +239,16 @@ async fn main() {
                 .collect();
             eprintln!("  N={n} {}: notes {:?}", run.label, t.notes);
             println!(
-                "| {n} | {} | {} | {} | {} | {} | {} | {:.1} s | {} |",
+                "| {n} | {} | {} | {} | {} | {} | {} | {} | {} ms / {last_arrival} | {:.0} | {:.1} s | {} |",
                 run.label,
                 t.reached,
                 t.new,
                 run.throttles_seen,
                 t.rounds,
                 last_round,
+                t.sent,
+                t.delay_ms,
+                t.held_env_seconds,
                 run.elapsed.as_secs_f64(),
                 peaks.join(", ")
             );

@@ -574,9 +574,10 @@ pub fn render_table(report: &RunReport) -> String {
         }
         for shard in &t.shards {
             out.push_str(&format!(
-                "\n{}: round {} shard {}: sent {}, reached {} ({} new), {} ms{}",
+                "\n{}: round {}{} shard {}: sent {}, reached {} ({} new), {} ms{}",
                 t.function,
                 shard.round,
+                if shard.probe { " probe" } else { "" },
                 shard.shard,
                 shard.sent,
                 shard.reached,

@@ -15,15 +15,17 @@
 //! 1. **Remembered**: a warmer that stays warm between runs (the warmer Lambda) holds
 //!    `margin + 1.5 × the target's previous last arrival`
 //!    ([`crate::engine::ArrivalMemory`], [`AutoDelay::learnt_hold_ms`]).
-//! 2. **Learnt within the run** (nothing remembered, warm-ups from this process): a probe
-//!    round of half the N holding `margin + k × prior` measures when new environments receive
-//!    their warm-ups at that load; the round of all N (the probe's environments idle again,
-//!    the other half to start) then holds `margin + 1.5 × the expected last arrival`
+//! 2. **Learnt within the run** (nothing remembered): a probe round of half the N holding
+//!    `margin + k × prior` (through copies of the warmer, `k` of the largest probe shard and
+//!    the 1 s a copy is given to start) measures when new environments receive their
+//!    warm-ups at that load; the round of all N (the probe's environments idle again, the
+//!    other half to start) then holds `margin + 1.5 × the expected last arrival`
 //!    ([`crate::engine::learnt_hold`]). A single warm-up holds the margin: it reaches one
 //!    environment whatever it holds.
-//! 3. **The prior** (a sharded coordinator's first run, or [`AutoDelay::learn`] off):
-//!    `clamp(base + N × prior × safety, base, cap)`; the first 16 warm-ups then measure the
-//!    client's dispatch cost, and the rest hold longer if it is slower than the prior.
+//! 3. **The prior** ([`AutoDelay::learn`] off): `clamp(base + N × prior × safety, base, cap)`
+//!    (through copies, of the largest shard, plus 1 s); from this process the first 16
+//!    warm-ups then measure the client's dispatch cost, and the rest hold longer if it is
+//!    slower than the prior.
 //!
 //! Defaults: `margin` 20 ms (scheduling jitter: the arrivals it multiplies include the
 //! network), `learnt_safety` 1.5, `base` 100 ms, `safety` 2, prior 3 ms per warm-up, `probe`

@@ -345,18 +345,12 @@ async fn warm_one(
         return too_many_in_flight(target, decision, options.max_in_flight);
     }
     let shot = invoke::Shot::new(client, &sent, deadline, options.invoke_grace);
-    // Nothing remembered of this target: the first round learns its hold from a probe round.
-    let remembered = options
-        .memory
-        .as_ref()
-        .and_then(|m| m.hold_ms(&target.display_name(), decision.n, &options.auto_delay));
     let sender = send::Local::new(
         shot,
         correlation_id.clone(),
         permits.clone(),
         options.auto_delay,
-    )
-    .learning(options.auto_delay.learn && remembered.is_none());
+    );
     target_run::warm_target(&sender, target, decision, options).await
 }
 

@@ -11,13 +11,13 @@ use super::guard::Decision;
 use super::invoke::millis;
 use super::memory::RECENT;
 use super::note::Note;
-use super::policy::{Measured, Next, Policy, RoundPlan};
+use super::policy::{Hold, Measured, Next, Policy, RoundPlan};
 use super::report::{TargetReport, ThrottleKind};
-use super::send::{Sender, Sent};
+use super::send::{Sender, Sent, send_learnt};
 use super::shard::ShardSummary;
 use super::{RunOptions, scaling_budget};
 use crate::rules::SCALING_ENVIRONMENTS;
-use crate::target::{Delay, Target};
+use crate::target::{Delay, Mode, Target};
 
 /// What the rounds of one target found, before it is written as a report.
 #[derive(Debug, Default)]
@@ -70,9 +70,11 @@ pub(crate) async fn warm_target<S: Sender>(
         });
     }
     let auto_hold = remembered.unwrap_or_else(|| sender.prior_hold_ms(n, &options.auto_delay));
+    // Nothing remembered of this target: the first round learns its hold from a probe round.
+    let learn = options.auto_delay.learn && remembered.is_none() && target.mode == Mode::Verify;
     let mut rounds = Rounds::default();
     if n > 0 {
-        rounds = send_rounds(sender, &mut policy, auto_hold, options).await;
+        rounds = send_rounds(sender, &mut policy, auto_hold, learn, options).await;
     }
     if policy.ramps() && rounds.rounds > 0 {
         notes.push(Note::Ramp {
@@ -119,11 +121,13 @@ fn last_arrival(rounds: &Rounds) -> Option<u64> {
     rounds.first_arrivals.map(|(_, last)| last)
 }
 
-/// Asks the policy for rounds and sends them until it says stop.
+/// Asks the policy for rounds and sends them until it says stop; a first `auto` round with
+/// `learn` learns its hold from a probe round ([`send_learnt`]).
 async fn send_rounds<S: Sender>(
     sender: &S,
     policy: &mut Policy,
     auto_hold_ms: u64,
+    learn: bool,
     options: &RunOptions,
 ) -> Rounds {
     let deadline = options.deadline.map(Instant::from_std);
@@ -143,7 +147,11 @@ async fn send_rounds<S: Sender>(
         };
         tokio::time::sleep(plan.wait).await;
         let round_clock = Instant::now();
-        let sent = sender.send(&plan).await;
+        let sent = if learn && plan.round == 1 && matches!(plan.hold, Hold::Until(_)) {
+            send_learnt(sender, &plan, &options.auto_delay, deadline).await
+        } else {
+            sender.send(&plan).await
+        };
         let measured = merge_round(
             &mut rounds,
             sent,

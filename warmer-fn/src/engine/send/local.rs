@@ -1,25 +1,26 @@
 //! Warm-ups from this process: a round's N invokes in flight together, under the process's
-//! in-flight bound. A first `auto` round with nothing remembered learns its hold from a probe
-//! round of half the N ([`crate::engine::learnt_hold`]); with a remembered hold it opens with
-//! a probe of 16 that measures the dispatch cost.
+//! in-flight bound. A first `auto` round with a remembered hold opens with a probe of 16 that
+//! measures the dispatch cost (one with nothing remembered is learnt: [`super::learnt`]).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_lambda::types::InvocationType;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::{Sender, Sent};
+use super::{Part, Sender, Sent};
 use crate::engine::count::{Count, FailureKind};
 use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{DispatchClock, HoldAt, Payload, Shot, epoch_ms, millis};
-use crate::engine::learn::{Probed, learnt_hold};
 use crate::engine::note::Note;
 use crate::engine::outcome::Outcome;
 use crate::engine::policy::{Hold, RoundPlan, fit};
 use crate::target::Mode;
+
+/// Why warm-ups were not sent when the process's in-flight bound stayed full.
+const NO_PERMITS: &str = "the other targets of this run held the process's in-flight warm-ups until the deadline; give this target its own warmer or a longer timeout";
 
 /// How long to wait for the probe to reach the wire before going on regardless.
 const PROBE_WAIT: Duration = Duration::from_secs(5);
@@ -36,8 +37,6 @@ pub(crate) struct Local {
     /// The round size each warm-up names (a copy sends part of its coordinator's round).
     total: Option<u32>,
     probe: bool,
-    /// Learn the first `auto` round's hold from a probe round (nothing remembered).
-    learn: bool,
 }
 
 impl Local {
@@ -56,15 +55,7 @@ impl Local {
             first_index: 1,
             total: None,
             probe: true,
-            learn: false,
         }
-    }
-
-    /// Learns the first `auto` round's hold from a probe round of half the N when `learn`
-    /// (nothing remembered of the target, and [`AutoDelay::learn`] on).
-    pub(crate) fn learning(mut self, learn: bool) -> Self {
-        self.learn = learn;
-        self
     }
 
     /// One share of a coordinator's round: indexes from `first_index`, each warm-up naming the
@@ -73,8 +64,18 @@ impl Local {
         self.first_index = first_index.max(1);
         self.total = Some(total);
         self.probe = false;
-        self.learn = false;
         self
+    }
+
+    /// Takes `count` of the process's in-flight permits, waiting no later than the deadline;
+    /// `None` when the deadline came first.
+    async fn permits_for(&self, count: u32) -> Option<OwnedSemaphorePermit> {
+        let acquire = self.permits.clone().acquire_many_owned(count);
+        let acquired = match self.shot.deadline {
+            Some(d) => tokio::time::timeout_at(d, acquire).await.ok(),
+            None => Some(acquire.await),
+        };
+        acquired.and_then(Result::ok)
     }
 
     /// The round's warm-ups in flight.
@@ -105,6 +106,10 @@ impl Sender for Local {
         auto.probe_delay_ms(n)
     }
 
+    fn probe_hold_ms(&self, _plan: &RoundPlan, k: u32, auto: &AutoDelay) -> u64 {
+        auto.learn_probe_hold_ms(k)
+    }
+
     fn shards_for(&self, _send: u32) -> u32 {
         0
     }
@@ -116,23 +121,11 @@ impl Sender for Local {
             hold_ms: plan.hold_ms,
             ..Sent::default()
         };
-        let acquire = self.permits.clone().acquire_many_owned(plan.send);
-        let acquired = match self.shot.deadline {
-            Some(d) => tokio::time::timeout_at(d, acquire).await.ok(),
-            None => Some(acquire.await),
-        };
-        let Some(Ok(_permits)) = acquired else {
-            sent.count.fail_n(
-                FailureKind::NotSentBeforeDeadline,
-                plan.send,
-                "the other targets of this run held the process's in-flight warm-ups until the deadline; give this target its own warmer or a longer timeout",
-            );
+        let Some(_permits) = self.permits_for(plan.send).await else {
+            sent.count
+                .fail_n(FailureKind::NotSentBeforeDeadline, plan.send, NO_PERMITS);
             return sent;
         };
-        let learns = self.learn && self.shot.target.mode == Mode::Verify;
-        if learns && plan.round == 1 && matches!(plan.hold, Hold::Until(_)) {
-            return self.send_learnt(plan, sent).await;
-        }
         let mut round = self.round(plan);
         let hold = match plan.hold {
             Hold::For(ms) => HoldAt::For(ms),
@@ -153,85 +146,30 @@ impl Sender for Local {
         sent.dispatch_spread = round.clock.spread();
         sent
     }
-}
 
-impl Local {
-    /// A first round whose hold is learnt: a probe round of half the N holding
-    /// [`AutoDelay::learn_probe_hold_ms`], then all N holding what its arrivals ask for (the
-    /// prior when the answers carry no arrival; the margin for a single warm-up). After a probe
-    /// that met failures, throttles, function errors or answers that were not warm-ups, the
-    /// rest of the N hold the prior, each warm-up sent once (after a missing function, nothing
-    /// more is sent), and the policy decides.
-    async fn send_learnt(&self, plan: &RoundPlan, mut sent: Sent) -> Sent {
-        let k = self.auto.learn_probe_size(plan.send);
-        let mut learnt = None;
-        if k > 0 {
-            let probe_start = SystemTime::now();
-            let probe_ms = self.auto.learn_probe_hold_ms(k).min(plan.hold_ms);
-            let hold = HoldAt::Until(probe_start + Duration::from_millis(probe_ms));
-            let mut probe = self.round(plan);
-            probe.spawn(k, &self.payload(plan, hold), hold);
-            let mut probed = Count::default();
-            probe.drain(&mut probed).await;
-            let measured = probed.arrivals.map(|(_, last)| Probed {
-                k,
-                reached: probed.reached(),
-                started: probed.started(),
-                last_arrival_ms: last.saturating_sub(epoch_ms(probe_start)),
-            });
-            let clean = probed.failed() == 0
-                && probed.throttled() == 0
-                && probed.function_errors == 0
-                && probed.unknown == 0;
-            sent.count.merge(probed);
-            if !clean || sent.count.not_found.is_some() {
-                // Nothing to learn from: the rest holds the prior, each warm-up sent once (none
-                // when the function is missing), and the policy reads the round as any other.
-                if sent.count.not_found.is_none() {
-                    let hold = HoldAt::Until(probe_start + Duration::from_millis(plan.hold_ms));
-                    probe.spawn(plan.send - k, &self.payload(plan, hold), hold);
-                    probe.drain(&mut sent.count).await;
-                }
-                sent.started_at = Some(probe_start);
-                sent.dispatch_spread = probe.clock.spread();
-                return sent;
-            }
-            // Answers without `received_at_ms` (an older warm-sdk) teach nothing: the prior.
-            learnt = Some(measured.map(|m| (m, learnt_hold(plan.send, &m, &self.auto))));
-        }
+    async fn send_part(&self, plan: &RoundPlan, part: Part) -> Sent {
         let started_at = SystemTime::now();
-        let time_left = self
-            .shot
-            .deadline
-            .map(|d| d.saturating_duration_since(Instant::now()));
-        let wanted = match learnt {
-            None => self.auto.learnt_hold_ms(0),
-            Some(None) => plan.hold_ms,
-            Some(Some((_, learnt))) => learnt.hold_ms,
+        let mut sent = Sent {
+            started_at: Some(started_at),
+            hold_ms: millis(part.until.duration_since(started_at).unwrap_or_default()),
+            ..Sent::default()
         };
-        let hold_ms = fit(wanted, time_left);
-        if let Some(Some((probed, learnt))) = learnt {
-            sent.notes.push(Note::Learnt {
-                probed,
-                expected_ms: learnt.expected_ms,
-                hold_ms,
-            });
-        }
-        let hold = HoldAt::Until(started_at + Duration::from_millis(hold_ms));
+        let Some(_permits) = self.permits_for(part.count).await else {
+            sent.count
+                .fail_n(FailureKind::NotSentBeforeDeadline, part.count, NO_PERMITS);
+            return sent;
+        };
         let mut round = self.round(plan);
-        round.spawn(plan.send, &self.payload(plan, hold), hold);
-        let mut main = Count::default();
-        round.drain(&mut main).await;
-        let arrivals = main.arrivals;
-        sent.count.merge(main);
-        // The round's arrivals and spread, from its own start (the probe's are in the note).
-        sent.count.arrivals = arrivals;
-        sent.started_at = Some(started_at);
-        sent.hold_ms = hold_ms;
+        round.next_index += part.offset;
+        let hold = HoldAt::Until(part.until);
+        round.spawn(part.count, &self.payload(plan, hold), hold);
+        round.drain(&mut sent.count).await;
         sent.dispatch_spread = round.clock.spread();
         sent
     }
+}
 
+impl Local {
     /// After the probe: the rest of the first round, holding as `auto` asks at the measured
     /// dispatch cost, unless the function was not found or the deadline is too close.
     fn send_rest(

@@ -1,6 +1,6 @@
-//! Warm-ups through copies of the warmer: the coordinator splits a round into shards of about
-//! equal size, invokes one copy per shard (each invoke under the process's in-flight bound),
-//! and merges what they reached by instance id.
+//! Warm-ups through copies of the warmer: the coordinator splits a round (or a part of one,
+//! such as a probe) into shards of about equal size, invokes one copy per shard (each invoke
+//! under the process's in-flight bound), and merges what they reached by instance id.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::{Sender, Sent};
+use super::{Part, Sender, Sent};
 use crate::engine::count::FailureKind;
 use crate::engine::delay::AutoDelay;
 use crate::engine::invoke::{epoch_ms, millis};
@@ -62,17 +62,26 @@ impl Shards {
         }
     }
 
-    /// The requests of one round.
+    /// How many copies a part of `count` of round `plan`'s warm-ups goes through: as many as
+    /// the whole round (never more than the part's warm-ups), so that a probe of half the
+    /// round starts every copy the round needs and the round finds them all idle again: it
+    /// waits on no copy's start, only on its environments', which the probe measured.
+    fn copies(&self, plan: &RoundPlan, count: u32) -> u32 {
+        self.shards_for(plan.send).min(count).max(1)
+    }
+
+    /// The requests of one part of a round, from its `offset`-th warm-up on.
     fn requests(
         &self,
         plan: &RoundPlan,
+        part: &Part,
         hold_until_ms: u64,
         deadline_ms: u64,
     ) -> Vec<ShardRequest> {
-        let k = self.shards_for(plan.send);
-        let mut first_index = 1;
+        let k = self.copies(plan, part.count);
+        let mut first_index = part.offset + 1;
         let mut requests = Vec::new();
-        for (i, share) in shares(plan.send, k).into_iter().enumerate() {
+        for (i, share) in shares(part.count, k).into_iter().enumerate() {
             let mut target = self.target.clone();
             target.concurrency = share;
             requests.push(ShardRequest {
@@ -100,18 +109,34 @@ impl Sender for Shards {
             .min(auto.cap_ms)
     }
 
+    fn probe_hold_ms(&self, plan: &RoundPlan, k: u32, auto: &AutoDelay) -> u64 {
+        let largest = k.div_ceil(self.copies(plan, k));
+        auto.learn_probe_hold_ms(largest)
+            .saturating_add(SHARD_START_MS)
+            .min(auto.cap_ms)
+    }
+
     fn shards_for(&self, send: u32) -> u32 {
         rules::shards_needed(send, self.via.shard_size.max(1)).max(1)
     }
 
     async fn send(&self, plan: &RoundPlan) -> Sent {
+        let whole = Part {
+            offset: 0,
+            count: plan.send,
+            until: SystemTime::now() + Duration::from_millis(plan.hold_ms),
+            probe: false,
+        };
+        self.send_part(plan, whole).await
+    }
+
+    async fn send_part(&self, plan: &RoundPlan, part: Part) -> Sent {
         let started_at = SystemTime::now();
-        let hold_until = epoch_ms(started_at + Duration::from_millis(plan.hold_ms));
         let deadline_ms = self.deadline.map_or(u64::MAX, |d| {
-            epoch_ms(SystemTime::now() + d.saturating_duration_since(Instant::now()))
+            epoch_ms(started_at + d.saturating_duration_since(Instant::now()))
         });
         let mut tasks = JoinSet::new();
-        for request in self.requests(plan, hold_until, deadline_ms) {
+        for request in self.requests(plan, &part, epoch_ms(part.until), deadline_ms) {
             let this = self.clone();
             tasks.spawn(async move {
                 let started = Instant::now();
@@ -121,12 +146,14 @@ impl Sender for Shards {
         }
         let mut sent = Sent {
             started_at: Some(started_at),
-            hold_ms: plan.hold_ms,
+            hold_ms: millis(part.until.duration_since(started_at).unwrap_or_default()),
             ..Sent::default()
         };
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((request, answer, elapsed)) => merge(&mut sent, &request, answer, elapsed),
+                Ok((request, answer, elapsed)) => {
+                    merge(&mut sent, &request, answer, elapsed, part.probe);
+                }
                 Err(e) => sent.count.fail(FailureKind::TaskFailed, &e.to_string()),
             }
         }
@@ -141,6 +168,7 @@ fn merge(
     request: &ShardRequest,
     answer: Result<ShardReport, ShardFailure>,
     elapsed: Duration,
+    probe: bool,
 ) {
     let at = ShardAt {
         round: request.round,
@@ -155,6 +183,7 @@ fn merge(
         reached: 0,
         new: 0,
         elapsed_ms: millis(elapsed),
+        probe,
         error: None,
     };
     match answer {

@@ -155,6 +155,10 @@ pub struct ShardSummary {
     pub new: u32,
     /// Its wall time as the coordinator measured it, in milliseconds.
     pub elapsed_ms: u64,
+    /// Whether it was part of the probe a first round learnt its hold from (the round's own
+    /// shards follow with the same numbers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
     /// Why it failed, when it did (its warm-ups are then counted as failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
