@@ -15,7 +15,8 @@
 //! let auto = AutoDelay::default();
 //! // 250 new environments; the last received its warm-up 600 ms after the probe's start.
 //! let probed = Probed { k: 250, reached: 250, started: 250, last_arrival_ms: 600 };
-//! let learnt = learnt_hold(500, &probed, &auto);
+//! // The round's prior from this process: 100 ms + 500 × 3 ms × 2.
+//! let learnt = learnt_hold(500, &probed, &auto, auto.probe_delay_ms(500));
 //! // The other 250 start as the probe's did: expected at 600 ms, held 20 + 1.5 × 600.
 //! assert_eq!((learnt.expected_ms, learnt.hold_ms), (600, 920));
 //! ```
@@ -45,8 +46,9 @@ pub struct Learnt {
 }
 
 /// The hold of a round of `n` after the probe `probed` (see the module docs):
-/// `margin + safety × expected`, within `[margin, cap]` and never longer than the prior
-/// ([`AutoDelay::probe_delay_ms`]).
+/// `margin + safety × expected`, within `[margin, cap]` and never longer than `prior_ms`, the
+/// round's hold had nothing been learnt (from this process [`AutoDelay::probe_delay_ms`];
+/// through copies of the warmer, the largest shard's plus the time a copy takes to start).
 ///
 /// The expected last arrival: when the probe started environments, each new one costs
 /// `last arrival / started`, and the round has `n - reached` of them to start; never less than
@@ -54,7 +56,7 @@ pub struct Learnt {
 /// cost the service as much as the probe's did (a probe whose own environments were released
 /// early and reused started few of them, and its last arrival is a reused one's). When it
 /// started none (the environments were there), the probe's last arrival scaled by `n / k`.
-pub fn learnt_hold(n: u32, probed: &Probed, auto: &AutoDelay) -> Learnt {
+pub fn learnt_hold(n: u32, probed: &Probed, auto: &AutoDelay, prior_ms: u64) -> Learnt {
     let last = probed.last_arrival_ms as f64;
     let per_warm_up = last * f64::from(n) / f64::from(probed.k.max(1));
     let expected = if probed.started == 0 {
@@ -67,7 +69,7 @@ pub fn learnt_hold(n: u32, probed: &Probed, auto: &AutoDelay) -> Learnt {
     let expected_ms = expected.ceil() as u64;
     Learnt {
         expected_ms,
-        hold_ms: auto.learnt_hold_ms(expected_ms).min(auto.probe_delay_ms(n)),
+        hold_ms: auto.learnt_hold_ms(expected_ms).min(prior_ms),
     }
 }
 
@@ -135,7 +137,7 @@ mod tests {
         ];
         let auto = AutoDelay::default();
         for (what, n, probe, expected_ms, hold_ms) in cases {
-            let learnt = learnt_hold(n, &probe, &auto);
+            let learnt = learnt_hold(n, &probe, &auto, auto.probe_delay_ms(n));
             assert_eq!(
                 (learnt.expected_ms, learnt.hold_ms),
                 (expected_ms, hold_ms),
@@ -147,9 +149,21 @@ mod tests {
     #[test]
     fn the_hold_stays_within_the_margin_and_the_cap() {
         let auto = AutoDelay::default();
-        let instant = learnt_hold(4, &probed(2, 2, 2, 0), &auto);
+        let instant = learnt_hold(4, &probed(2, 2, 2, 0), &auto, u64::MAX);
         assert_eq!(instant.hold_ms, auto.learnt_margin_ms);
-        let slow = learnt_hold(5_000, &probed(2_500, 2_500, 2_500, 20_000), &auto);
+        let slow = learnt_hold(5_000, &probed(2_500, 2_500, 2_500, 20_000), &auto, u64::MAX);
         assert_eq!(slow.hold_ms, auto.cap_ms);
+    }
+
+    /// Through copies of the warmer the prior is the largest shard's plus a copy's start: a
+    /// learnt hold above this process's prior for N stands.
+    #[test]
+    fn the_cap_is_the_senders_prior() {
+        let auto = AutoDelay::default();
+        let probe = probed(14, 14, 14, 242);
+        let local = learnt_hold(27, &probe, &auto, auto.probe_delay_ms(27));
+        assert_eq!((local.expected_ms, local.hold_ms), (242, 262));
+        let shards = learnt_hold(27, &probe, &auto, auto.probe_delay_ms(9) + 1_000);
+        assert_eq!(shards.hold_ms, 20 + 363);
     }
 }

@@ -69,12 +69,12 @@ pub(crate) async fn send_learnt<S: Sender>(
             return sent;
         }
         // Answers without `received_at_ms` (an older warm-sdk) teach nothing: the prior.
-        learnt = Some(measured.map(|m| (m, learnt_hold(plan.send, &m, auto))));
+        learnt = Some(measured.map(|m| (m, learnt_hold(plan.send, &m, auto, plan.hold_ms))));
     }
     let wanted = match learnt {
         None => sender.probe_hold_ms(plan, 0, auto),
         Some(None) => plan.hold_ms,
-        Some(Some((_, learnt))) => learnt.hold_ms.min(plan.hold_ms),
+        Some(Some((_, learnt))) => learnt.hold_ms,
     };
     let time_left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
     let hold_ms = fit(wanted, time_left);
