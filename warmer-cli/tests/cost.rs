@@ -259,3 +259,22 @@ fn a_sharded_run_pays_for_every_copy_of_the_warmer() {
     close(st.warmer_requests, 5.0 * ot.warmer_requests);
     close(st.scheduler, ot.scheduler);
 }
+
+#[test]
+fn the_warmers_own_duration_is_priced_on_its_architecture() {
+    // The same config as the hand computation above, the warmer deployed on x86_64: its
+    // 2,847 GB-s a month cost the x86_64 rate in both columns.
+    let mut config = ConfigBuilder::new()
+        .warmer(WarmerBuilder::new("api").target_with(target("orders", 10, 1000)))
+        .build();
+    let arm = estimate(&config, &Prices::default()).unwrap();
+    assert_eq!(arm.warmer_architecture, Arch::Arm64);
+    config.function.architecture = warmer_cli::config::function::Architecture::X86_64;
+    let x86 = estimate(&config, &Prices::default()).unwrap();
+    assert_eq!(x86.warmer_architecture, Arch::X86_64);
+    for arch in Arch::ALL {
+        close(x86.total(arch).warmer_duration, 2847.0 * 0.000_016_666_7);
+        close(arm.total(arch).warmer_duration, 2847.0 * 0.000_013_333_4);
+    }
+    assert!(x86.to_text().contains("warmer duration (x86_64)"));
+}

@@ -9,7 +9,8 @@
 //!   [`warmer_fn::engine::AutoDelay::probe_delay_ms`], the most a run that cannot learn its hold
 //!   holds, or `cost.auto_delay_ms` when set);
 //! - the warmer's own invocation per run, for (longest delay + `cost.warmer_overhead_ms`) at
-//!   its memory, always on arm64 (that is how it is deployed);
+//!   its memory, on the architecture `[function] architecture` deploys it on (arm64 unless
+//!   set);
 //! - one Scheduler invocation per run;
 //! - Provisioned Concurrency: hours x 3600 x sum over targets of N x memory (GB).
 //!
@@ -40,6 +41,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::config::function::Architecture;
 use prices::{Arch, Prices};
 use warmer_fn::target::{Delay, Strategy, Target};
 
@@ -87,7 +89,7 @@ pub struct Totals {
     pub warmup_duration: f64,
     /// The warmer's requests.
     pub warmer_requests: f64,
-    /// The warmer's duration (arm64).
+    /// The warmer's duration, on its architecture ([`CostReport::warmer_architecture`]).
     pub warmer_duration: f64,
     /// Scheduler invocations.
     pub scheduler: f64,
@@ -172,6 +174,9 @@ pub struct CostReport {
     /// The config as written: its warmed targets' warming (the warmer runs only in windows
     /// with a warmed target) plus its provisioned targets' Provisioned Concurrency.
     pub mix: ByArch,
+    /// The architecture the warmer itself runs on (`[function] architecture`), at whose price
+    /// its duration is counted.
+    pub warmer_architecture: Arch,
 }
 
 impl CostReport {
@@ -294,13 +299,14 @@ impl CostReport {
             "{:<40} {:>12} {:>12}",
             "monthly cost (USD), targets on", "x86_64", "arm64"
         );
+        let warmer_duration = format!("  warmer duration ({})", self.warmer_architecture);
         let rows: [(&str, TotalsField); 7] = [
             ("  warm-up requests", |t| t.warmup_requests),
             ("  warm-up duration (environments held)", |t| {
                 t.warmup_duration
             }),
             ("  warmer invocations", |t| t.warmer_requests),
-            ("  warmer duration (arm64)", |t| t.warmer_duration),
+            (&warmer_duration, |t| t.warmer_duration),
             ("  Scheduler invocations", |t| t.scheduler),
             ("warming total", |t| t.warming),
             ("Provisioned Concurrency, same N and hours", |t| {
@@ -355,18 +361,22 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
     }
     let weeks_per_month = HOURS_PER_MONTH / HOURS_PER_WEEK;
     let warmer_gb = f64::from(config.function.memory_mb) / 1024.0;
+    let warmer_architecture = match config.function.architecture {
+        Architecture::Arm64 => Arch::Arm64,
+        Architecture::X86_64 => Arch::X86_64,
+    };
+    let warmer_gb_second = prices.arch(warmer_architecture).duration_gb_second;
     let delay_ms_of = |t: &Target| match t.delay {
         Delay::Fixed(ms) => ms,
         Delay::Auto => config.cost.auto_hold_ms(t.concurrency),
     };
-    // One run of the warmer: the requests and duration (arm64) of its copies (the coordinator,
-    // and one per shard when it shards) and the Scheduler invocation.
+    // One run of the warmer: the requests and duration (on its architecture) of its copies
+    // (the coordinator, and one per shard when it shards) and the Scheduler invocation.
     let run_usd = |targets: &[&Target], copies: u32| {
         let longest = targets.iter().map(|t| delay_ms_of(t)).max().unwrap_or(0);
         let seconds = (longest + config.cost.warmer_overhead_ms) as f64 / 1000.0;
         f64::from(copies.max(1))
-            * (prices.request_per_million / 1e6
-                + warmer_gb * seconds * prices.arm64.duration_gb_second)
+            * (prices.request_per_million / 1e6 + warmer_gb * seconds * warmer_gb_second)
             + prices.scheduler_per_million / 1e6
     };
     let mut targets: Vec<TargetCost> = Vec::new();
@@ -473,7 +483,7 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
             warmup_requests: sum(|w| w.warmups_per_month) * request,
             warmup_duration: sum(|w| w.warmup_gb_seconds) * a.duration_gb_second,
             warmer_requests: sum(|w| w.warmer_invocations_per_month) * request,
-            warmer_duration: sum(|w| w.warmer_gb_seconds) * prices.arm64.duration_gb_second,
+            warmer_duration: sum(|w| w.warmer_gb_seconds) * warmer_gb_second,
             scheduler: sum(|w| w.runs_per_month) * prices.scheduler_per_million / 1e6,
             warming: 0.0,
             provisioned: sum(|w| w.provisioned_gb_seconds) * a.provisioned_gb_second,
@@ -492,5 +502,6 @@ pub fn estimate(config: &Config, prices: &Prices) -> anyhow::Result<CostReport> 
         prices: prices.clone(),
         targets,
         mix,
+        warmer_architecture,
     })
 }
