@@ -75,9 +75,10 @@ impl ArrivalMemory {
         Some(hold)
     }
 
-    /// Remembers the first round of `target`: its N, when its last environment received its
-    /// warm-up and how long the round held (both from the round's start, in milliseconds),
-    /// and whether it reached all N.
+    /// Remembers a round of `target` (the engine keeps a run's largest): how many warm-ups it
+    /// sent (`n`, which [`ArrivalMemory::hold_ms`] scales from), when its last environment
+    /// received its warm-up and how long the round held (both from the round's start, in
+    /// milliseconds), and whether its warm-ups reached as many environments.
     pub fn record(
         &self,
         target: &str,

@@ -30,6 +30,21 @@ pub(crate) struct Rounds {
     pub(crate) first_hold_ms: u64,
     pub(crate) first_spread: Duration,
     pub(crate) first_arrivals: Option<(u64, u64)>,
+    /// The round that sent the most warm-ups (the latest of equals), as the memory keeps it.
+    pub(crate) largest: Option<Largest>,
+}
+
+/// One round as [`ArrivalMemory`](super::ArrivalMemory) keeps it for the next run: a run whose
+/// environments are there sends all N at once, like the largest round of this one (a ramp's
+/// first round sends only the budget, and its last arrival foretells a round of all N no
+/// better than the remembered N scales it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Largest {
+    pub(crate) sent: u32,
+    pub(crate) last_arrival_ms: u64,
+    pub(crate) hold_ms: u64,
+    /// Its warm-ups all overlapped: as many environments as warm-ups.
+    pub(crate) reached_all: bool,
 }
 
 /// Warms `target` with the N the guard decided, through `sender`, and reports.
@@ -85,13 +100,13 @@ pub(crate) async fn warm_target<S: Sender>(
     notes.append(&mut rounds.notes);
     rounds.notes = notes;
     if let Some(memory) = memory.filter(|_| rounds.rounds > 0) {
-        if let (Some(last), Delay::Auto) = (last_arrival(&rounds), target.delay) {
+        if let (Some(round), Delay::Auto) = (rounds.largest, target.delay) {
             memory.record(
                 &name,
-                n,
-                last,
-                rounds.first_hold_ms,
-                rounds.count.reached() >= n,
+                round.sent,
+                round.last_arrival_ms,
+                round.hold_ms,
+                round.reached_all,
             );
         }
         memory.record_reached(&name, rounds.count.reached());
@@ -114,11 +129,6 @@ fn ramp_budget(n: u32, share: f64) -> u32 {
     } else {
         scaling_budget(share)
     }
-}
-
-/// The first round's last arrival from its start.
-fn last_arrival(rounds: &Rounds) -> Option<u64> {
-    rounds.first_arrivals.map(|(_, last)| last)
 }
 
 /// Asks the policy for rounds and sends them until it says stop; a first `auto` round with
@@ -201,6 +211,15 @@ fn merge_round(
         rounds.first_spread = dispatch_spread;
         rounds.first_arrivals = arrivals;
     }
+    let larger = rounds.largest.is_none_or(|l| plan.send >= l.sent);
+    if let (Some((_, last)), true) = (arrivals, larger) {
+        rounds.largest = Some(Largest {
+            sent: plan.send,
+            last_arrival_ms: last,
+            hold_ms,
+            reached_all: measured.reached >= plan.send,
+        });
+    }
     let total = rounds.count.reached();
     if plan.round > 1 || shard_count > 0 {
         notes.push(Note::Round {
@@ -233,6 +252,7 @@ pub(crate) fn write_report(report: &mut TargetReport, rounds: Rounds, n: u32) {
         first_hold_ms,
         first_spread,
         first_arrivals,
+        largest: _,
     } = rounds;
     report.set_counts(&count);
     report.rounds = rounds;
@@ -272,5 +292,72 @@ mod tests {
         assert_eq!(ramp_budget(50, 0.8), 50);
         assert_eq!(ramp_budget(2_000, 0.8), 800);
         assert_eq!(ramp_budget(1_001, 0.5), 500);
+    }
+
+    /// A round of `send` warm-ups held `hold_ms` whose `reached` answers came `last_ms` after
+    /// its start.
+    fn round(send: u32, reached: u32, last_ms: u64, hold_ms: u64) -> (RoundPlan, Sent) {
+        let start = std::time::UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut sent = Sent {
+            started_at: Some(start),
+            hold_ms,
+            ..Sent::default()
+        };
+        let at = 1_000_000 + last_ms;
+        for i in 0..reached {
+            sent.count
+                .warmed(&format!("env-{i}"), true, hold_ms, Some(at));
+        }
+        let plan = RoundPlan {
+            round: 1,
+            send,
+            hold: Hold::Until(hold_ms),
+            hold_ms,
+            wait: Duration::ZERO,
+            top_up: false,
+        };
+        (plan, sent)
+    }
+
+    /// A ramped first run's first round sends only the budget: the memory keeps the largest
+    /// round, whose warm-ups are as many as the next run will send at once.
+    #[test]
+    fn the_memory_keeps_the_largest_round_of_a_run() {
+        let mut rounds = Rounds::default();
+        for (i, (send, reached, last_ms, hold_ms)) in [
+            (800, 800, 654, 887),
+            (1_600, 1_600, 2_100, 4_099),
+            (2_000, 1_990, 2_900, 4_099),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (mut plan, sent) = round(send, reached, last_ms, hold_ms);
+            plan.round = i as u32 + 1;
+            merge_round(&mut rounds, sent, &plan, 4, 2_000);
+        }
+        assert_eq!(rounds.first_hold_ms, 887);
+        assert_eq!(
+            rounds.largest,
+            Some(Largest {
+                sent: 2_000,
+                last_arrival_ms: 2_900,
+                hold_ms: 4_099,
+                reached_all: false,
+            })
+        );
+        // A later round of the same size (a top-up) replaces it; a smaller one does not.
+        let (mut plan, sent) = round(2_000, 2_000, 300, 8_000);
+        plan.round = 4;
+        merge_round(&mut rounds, sent, &plan, 4, 2_000);
+        let (mut plan, sent) = round(10, 10, 5, 100);
+        plan.round = 5;
+        merge_round(&mut rounds, sent, &plan, 4, 2_000);
+        assert_eq!(
+            rounds
+                .largest
+                .map(|l| (l.sent, l.last_arrival_ms, l.reached_all)),
+            Some((2_000, 300, true))
+        );
     }
 }
