@@ -31,45 +31,17 @@ pub(crate) async fn send_learnt<S: Sender>(
     let mut sent = Sent::default();
     let mut learnt = None;
     if k > 0 {
-        let probe_start = SystemTime::now();
-        let probe_ms = sender.probe_hold_ms(plan, k, auto).min(plan.hold_ms);
-        let probe = Part {
-            offset: 0,
-            count: k,
-            until: probe_start + Duration::from_millis(probe_ms),
-            probe: true,
-        };
-        let probed = sender.send_part(plan, probe).await;
-        let count = &probed.count;
-        let measured = count.arrivals.map(|(_, last)| Probed {
-            k,
-            reached: count.reached(),
-            started: count.started(),
-            last_arrival_ms: last.saturating_sub(epoch_ms(probe_start)),
-        });
-        let clean = count.failed() == 0
-            && count.throttled() == 0
-            && count.function_errors == 0
-            && count.unknown == 0;
-        let not_found = count.not_found.is_some();
-        sent.absorb(probed);
-        if !clean || not_found {
-            if !not_found {
-                let rest = Part {
-                    offset: k,
-                    count: plan.send - k,
-                    until: probe_start + Duration::from_millis(plan.hold_ms),
-                    probe: false,
-                };
-                let rest = sender.send_part(plan, rest).await;
-                sent.absorb(rest);
-            }
-            sent.started_at = Some(probe_start);
-            sent.hold_ms = plan.hold_ms;
-            return sent;
+        let probe = probe(sender, plan, k, auto).await;
+        sent.absorb(probe.sent);
+        if !probe.clean {
+            return rest_once(sender, plan, k, probe.start, probe.not_found, sent).await;
         }
         // Answers without `received_at_ms` (an older warm-sdk) teach nothing: the prior.
-        learnt = Some(measured.map(|m| (m, learnt_hold(plan.send, &m, auto, plan.hold_ms))));
+        learnt = Some(
+            probe
+                .measured
+                .map(|m| (m, learnt_hold(plan.send, &m, auto, plan.hold_ms))),
+        );
     }
     let wanted = match learnt {
         None => sender.probe_hold_ms(plan, 0, auto),
@@ -100,5 +72,75 @@ pub(crate) async fn send_learnt<S: Sender>(
     sent.dispatch_spread = spread;
     sent.started_at = Some(started_at);
     sent.hold_ms = hold_ms;
+    sent
+}
+
+/// What the probe part of a learnt round found.
+struct Probe {
+    sent: Sent,
+    start: SystemTime,
+    /// What [`learnt_hold`] reads; `None` when no answer said when it arrived.
+    measured: Option<Probed>,
+    /// No failure, throttle, function error, foreign answer or missing function.
+    clean: bool,
+    not_found: bool,
+}
+
+/// Sends the probe part: the first `k` of the round's warm-ups, holding
+/// [`Sender::probe_hold_ms`] (never longer than the round's prior).
+async fn probe<S: Sender>(sender: &S, plan: &RoundPlan, k: u32, auto: &AutoDelay) -> Probe {
+    let start = SystemTime::now();
+    let probe_ms = sender.probe_hold_ms(plan, k, auto).min(plan.hold_ms);
+    let part = Part {
+        offset: 0,
+        count: k,
+        until: start + Duration::from_millis(probe_ms),
+        probe: true,
+    };
+    let sent = sender.send_part(plan, part).await;
+    let count = &sent.count;
+    let measured = count.arrivals.map(|(_, last)| Probed {
+        k,
+        reached: count.reached(),
+        started: count.started(),
+        last_arrival_ms: last.saturating_sub(epoch_ms(start)),
+    });
+    let not_found = count.not_found.is_some();
+    let clean = count.failed() == 0
+        && count.throttled() == 0
+        && count.function_errors == 0
+        && count.unknown == 0
+        && !not_found;
+    Probe {
+        sent,
+        start,
+        measured,
+        clean,
+        not_found,
+    }
+}
+
+/// After a probe with nothing to learn from: the rest of the round's warm-ups, each sent once,
+/// holding the prior from the probe's start (none when the function is missing); the policy
+/// reads the round as any other.
+async fn rest_once<S: Sender>(
+    sender: &S,
+    plan: &RoundPlan,
+    k: u32,
+    probe_start: SystemTime,
+    not_found: bool,
+    mut sent: Sent,
+) -> Sent {
+    if !not_found {
+        let rest = Part {
+            offset: k,
+            count: plan.send - k,
+            until: probe_start + Duration::from_millis(plan.hold_ms),
+            probe: false,
+        };
+        sent.absorb(sender.send_part(plan, rest).await);
+    }
+    sent.started_at = Some(probe_start);
+    sent.hold_ms = plan.hold_ms;
     sent
 }
