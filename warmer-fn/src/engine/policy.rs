@@ -17,9 +17,6 @@
 //!    reaches nothing new ends the run. A fixed delay is never lengthened.
 //! 4. At most the ramp's rounds plus one; never a round whose wait and hold do not fit twice
 //!    before the deadline.
-//! 5. `auto` hold: a ramp's next round after one whose warm-ups all overlapped holds
-//!    `margin + 1.5 ×` that round's last arrival, scaled by how many more it sends, never
-//!    longer than the holds so far; a top-up holds longer (rule 3).
 //!
 //! ```
 //! use std::time::Duration;
@@ -251,8 +248,7 @@ impl Policy {
         };
         let hold = match self.delay {
             Delay::Fixed(ms) => Hold::For(ms),
-            Delay::Auto if top_up => Hold::Until(self.hold_ms),
-            Delay::Auto => Hold::Until(self.measured_hold_ms(m, send)),
+            Delay::Auto => Hold::Until(self.hold_ms),
         };
         if let Some(left) = time_left
             && wait + Duration::from_millis(hold.ms()) * 2 >= left
@@ -282,22 +278,6 @@ impl Policy {
             wait,
             top_up,
         })
-    }
-
-    /// The `auto` hold of a ramp's next round of `send` after round `m`, whose warm-ups all
-    /// overlapped: `margin + 1.5 ×` its last arrival scaled by `send / m.sent` (as the memory
-    /// scales a remembered round), never longer than the holds so far. Without an arrival, or
-    /// after throttles, the longest hold so far.
-    fn measured_hold_ms(&self, m: &Measured, send: u32) -> u64 {
-        match m.last_arrival_ms {
-            Some(last) if m.reached >= m.sent && m.sent > 0 && m.other_throttles == 0 => {
-                let scaled = last as f64 * f64::from(send) / f64::from(m.sent);
-                self.auto
-                    .learnt_hold_ms(scaled.ceil() as u64)
-                    .min(self.hold_ms)
-            }
-            _ => self.hold_ms,
-        }
     }
 
     /// The reasons to stop that do not depend on time.
@@ -462,49 +442,6 @@ mod tests {
         );
     }
 
-    /// A ramp's later rounds hold what the round before measured, scaled to what they send,
-    /// never longer than the prior; a round that fell short is topped up holding longer.
-    #[test]
-    fn a_ramps_later_rounds_hold_what_the_round_before_measured() {
-        let mut p = policy(2_000, Delay::Auto, 800, 0);
-        assert_eq!(next_round(p.first(4_099, None)).hold_ms, 4_099);
-        let arrived = |sent, reached, new, total, hold_ms, last| Measured {
-            hold_ms,
-            last_arrival_ms: Some(last),
-            ..round(sent, reached, new, total)
-        };
-        // Round 1 (a learnt 887 ms) reached its 800, the last at 600 ms: round 2 sends 1,600,
-        // expected at 1,200 ms, holds 20 + 1.5 × 1,200.
-        let second =
-            next_round(p.after(&arrived(800, 800, 800, 800, 887, 600), Duration::ZERO, None));
-        assert_eq!((second.send, second.hold_ms), (1_600, 1_820));
-        // Round 2 reached its 1,600, the last at 2,500 ms: 2,000 scaled from it would hold
-        // 4,708 ms; the prior, 4,099, is the most.
-        let third = next_round(p.after(
-            &arrived(1_600, 1_600, 800, 1_600, 1_820, 2_500),
-            Duration::ZERO,
-            None,
-        ));
-        assert_eq!((third.send, third.hold_ms), (2_000, 4_099));
-        // A round that fell short: the top-up holds longer than any hold so far.
-        let mut p = policy(2_000, Delay::Auto, 800, 0);
-        p.first(4_099, None);
-        let short =
-            next_round(p.after(&arrived(800, 700, 700, 700, 887, 600), Duration::ZERO, None));
-        assert!(short.top_up && short.hold_ms > 4_099, "{short:?}");
-        // After throttles with no reason (the scaling rate), nothing is learnt either.
-        let mut p = policy(2_000, Delay::Auto, 800, 0);
-        p.first(4_099, None);
-        let throttled = Measured {
-            other_throttles: 5,
-            ..arrived(800, 795, 795, 795, 887, 600)
-        };
-        assert_eq!(
-            next_round(p.after(&throttled, Duration::ZERO, None)).hold_ms,
-            4_099
-        );
-    }
-
     #[test]
     fn the_ramp_waits_for_the_scaling_rate_and_ends_at_its_round_limit() {
         let mut p = policy(2_000, Delay::Auto, 800, 0);
@@ -518,8 +455,6 @@ mod tests {
             None,
         ));
         assert_eq!(third.send, 2_000);
-        // No arrival measured: the rounds hold what the first did.
-        assert_eq!((second.hold_ms, third.hold_ms), (400, 400));
         // The deadline is too close for the wait and the hold: stop, saying so.
         let mut p = policy(2_000, Delay::Auto, 800, 0);
         p.first(400, None);
