@@ -212,7 +212,7 @@ fn merge_round(
         rounds.first_arrivals = arrivals;
     }
     let larger = rounds.largest.is_none_or(|l| plan.send >= l.sent);
-    if let (Some((_, last)), true) = (arrivals, larger) {
+    if let Some((_, last)) = arrivals.filter(|_| larger) {
         rounds.largest = Some(Largest {
             sent: plan.send,
             last_arrival_ms: last,
@@ -298,11 +298,7 @@ mod tests {
     /// its start.
     fn round(send: u32, reached: u32, last_ms: u64, hold_ms: u64) -> (RoundPlan, Sent) {
         let start = std::time::UNIX_EPOCH + Duration::from_secs(1_000);
-        let mut sent = Sent {
-            started_at: Some(start),
-            hold_ms,
-            ..Sent::default()
-        };
+        let mut sent = Sent::starting(start, hold_ms);
         let at = 1_000_000 + last_ms;
         for i in 0..reached {
             sent.count

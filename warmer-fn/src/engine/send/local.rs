@@ -67,15 +67,29 @@ impl Local {
         self
     }
 
-    /// Takes `count` of the process's in-flight permits, waiting no later than the deadline;
-    /// `None` when the deadline came first.
-    async fn permits_for(&self, count: u32) -> Option<OwnedSemaphorePermit> {
+    /// Starts `count` warm-ups at `started_at`, holding `hold_ms`: what they will find and
+    /// the process's in-flight permits they take, waiting no later than the deadline; when the
+    /// deadline comes first, what says they were not sent.
+    async fn begin(
+        &self,
+        count: u32,
+        started_at: SystemTime,
+        hold_ms: u64,
+    ) -> Result<(Sent, OwnedSemaphorePermit), Sent> {
+        let mut sent = Sent::starting(started_at, hold_ms);
         let acquire = self.permits.clone().acquire_many_owned(count);
         let acquired = match self.shot.deadline {
             Some(d) => tokio::time::timeout_at(d, acquire).await.ok(),
             None => Some(acquire.await),
         };
-        acquired.and_then(Result::ok)
+        match acquired.and_then(Result::ok) {
+            Some(permits) => Ok((sent, permits)),
+            None => {
+                sent.count
+                    .fail_n(FailureKind::NotSentBeforeDeadline, count, NO_PERMITS);
+                Err(sent)
+            }
+        }
     }
 
     /// The round's warm-ups in flight.
@@ -116,15 +130,9 @@ impl Sender for Local {
 
     async fn send(&self, plan: &RoundPlan) -> Sent {
         let started_at = SystemTime::now();
-        let mut sent = Sent {
-            started_at: Some(started_at),
-            hold_ms: plan.hold_ms,
-            ..Sent::default()
-        };
-        let Some(_permits) = self.permits_for(plan.send).await else {
-            sent.count
-                .fail_n(FailureKind::NotSentBeforeDeadline, plan.send, NO_PERMITS);
-            return sent;
+        let (mut sent, _permits) = match self.begin(plan.send, started_at, plan.hold_ms).await {
+            Ok(begun) => begun,
+            Err(not_sent) => return not_sent,
         };
         let mut round = self.round(plan);
         let hold = match plan.hold {
@@ -149,15 +157,10 @@ impl Sender for Local {
 
     async fn send_part(&self, plan: &RoundPlan, part: Part) -> Sent {
         let started_at = SystemTime::now();
-        let mut sent = Sent {
-            started_at: Some(started_at),
-            hold_ms: millis(part.until.duration_since(started_at).unwrap_or_default()),
-            ..Sent::default()
-        };
-        let Some(_permits) = self.permits_for(part.count).await else {
-            sent.count
-                .fail_n(FailureKind::NotSentBeforeDeadline, part.count, NO_PERMITS);
-            return sent;
+        let hold_ms = part.hold_ms_from(started_at);
+        let (mut sent, _permits) = match self.begin(part.count, started_at, hold_ms).await {
+            Ok(begun) => begun,
+            Err(not_sent) => return not_sent,
         };
         let mut round = self.round(plan);
         round.next_index += part.offset;

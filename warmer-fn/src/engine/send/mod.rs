@@ -50,7 +50,24 @@ pub(crate) struct Part {
     pub(crate) probe: bool,
 }
 
+impl Part {
+    /// Its hold from `start`, in milliseconds (none when `until` has passed).
+    pub(crate) fn hold_ms_from(&self, start: SystemTime) -> u64 {
+        super::invoke::millis(self.until.duration_since(start).unwrap_or_default())
+    }
+}
+
 impl Sent {
+    /// A round (or part) that starts at `started_at` and holds `hold_ms` from then, nothing
+    /// found yet.
+    pub(crate) fn starting(started_at: SystemTime, hold_ms: u64) -> Self {
+        Self {
+            started_at: Some(started_at),
+            hold_ms,
+            ..Self::default()
+        }
+    }
+
     /// Takes in what another part of the same round found: its outcomes (an environment both
     /// reached counts once), notes and shards; the rest is the caller's to set.
     pub(crate) fn absorb(&mut self, other: Sent) {

@@ -144,11 +144,7 @@ impl Sender for Shards {
                 (request, answer, started.elapsed())
             });
         }
-        let mut sent = Sent {
-            started_at: Some(started_at),
-            hold_ms: millis(part.until.duration_since(started_at).unwrap_or_default()),
-            ..Sent::default()
-        };
+        let mut sent = Sent::starting(started_at, part.hold_ms_from(started_at));
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((request, answer, elapsed)) => {
