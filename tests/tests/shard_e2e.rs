@@ -218,13 +218,21 @@ async fn a_sharded_target_holds_no_more_than_the_guard_allows() {
     let cap = t.capped.as_ref().expect("capped").to;
     assert_eq!(cap, 27, "{t:#?}");
     assert!(t.ok, "{t:#?}");
-    assert_eq!((t.reached, t.throttled, t.rounds), (cap, 0, 1), "{t:#?}");
-    // A probe of half the N through as many copies as the round, then the round.
-    let (probe, round): (Vec<_>, Vec<_>) = t.shards.iter().partition(|s| s.probe);
-    assert_eq!(round.iter().map(|s| s.sent).sum::<u32>(), cap);
-    assert_eq!((probe.len(), round.len()), (3, 3), "{:#?}", t.shards);
+    assert_eq!((t.reached, t.throttled), (cap, 0), "{t:#?}");
+    // One round, or a top-up of the same N when a warm-up arrived after the learnt hold (on a
+    // loaded 2-core runner the copies' environments start late now and then; the one-round
+    // figures are BENCHMARKS.md's, not a timed test's). Never more than the cap in any round.
+    assert!((1..=2).contains(&t.rounds), "{t:#?}");
+    // A probe of half the N through as many copies as the round, then the round(s).
+    let (probe, rounds): (Vec<_>, Vec<_>) = t.shards.iter().partition(|s| s.probe);
+    for r in 1..=t.rounds {
+        let round: Vec<_> = rounds.iter().filter(|s| s.round == r).collect();
+        assert_eq!(round.len(), 3, "{:#?}", t.shards);
+        assert_eq!(round.iter().map(|s| s.sent).sum::<u32>(), cap);
+    }
+    assert_eq!(probe.len(), 3, "{:#?}", t.shards);
     assert_eq!(probe.iter().map(|s| s.sent).sum::<u32>(), cap.div_ceil(2));
-    assert_eq!(t.sent, cap + cap.div_ceil(2), "{t:#?}");
+    assert_eq!(t.sent, cap * t.rounds + cap.div_ceil(2), "{t:#?}");
     let fleet = service.function_stats(TARGET).unwrap();
     assert_eq!(fleet.peak_concurrency, cap as usize);
     assert_eq!(fleet.throttles, 0);
